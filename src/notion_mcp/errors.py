@@ -120,16 +120,12 @@ ADVICE: dict[str, Advice] = {
         "Notion's rate limit was reached and did not clear within the retry budget.",
         "Wait retry_after_seconds, then call again.",
     ),
-    "service_overload": Advice(
-        "Notion is overloaded (529).", "Wait retry_after_seconds, then call again."
-    ),
+    "service_overload": Advice("Notion is overloaded (529).", "Wait retry_after_seconds, then call again."),
     "internal_server_error": Advice(
         "Notion had an internal error.",
         "Read the target to see whether the change happened, then retry if it did not.",
     ),
-    "service_unavailable": Advice(
-        "Notion is unavailable right now.", "Wait a little and call again."
-    ),
+    "service_unavailable": Advice("Notion is unavailable right now.", "Wait a little and call again."),
     "gateway_timeout": Advice(
         "Notion timed out.", "Read the target to see whether the change happened, then retry if not."
     ),

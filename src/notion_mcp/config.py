@@ -1,0 +1,164 @@
+"""Settings: from the environment (and `.env`), overridden by command-line flags; frozen.
+
+Every knob, its variable and its default live in `FIELDS`, the one table that docs/configuration.md
+describes (a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+from notion_mcp.errors import ConfigError
+
+DEFAULT_NOTION_VERSION = "2026-03-11"
+DEFAULT_BASE_URL = "https://api.notion.com"
+TOOL_NAMES = (
+    "notion_blocks",
+    "notion_pages",
+    "notion_databases",
+    "notion_search",
+    "notion_users",
+    "notion_comments",
+)
+_TOKEN_SHAPE = re.compile(r"^(ntn_|secret_)[A-Za-z0-9]{20,}$")
+MEMORY = ":memory:"
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = field(default=None, repr=False)
+    notion_version: str = DEFAULT_NOTION_VERSION
+    base_url: str = DEFAULT_BASE_URL
+    rate_limit: float = 3.0
+    burst: int = 3
+    max_retries: int = 4
+    max_retry_wait: float = 30.0
+    timeout_ms: int = 60_000
+    read_only: bool = False
+    tools: tuple[str, ...] = TOOL_NAMES
+    legacy_tools: bool = False
+    log_level: str = "WARNING"
+    sandbox: str | None = None  # None: real Notion; ":memory:" or a SQLite path: the sandbox
+    max_output_chars: int = 60_000
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.sandbox is not None
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _positive_float(raw: str) -> float:
+    value = float(raw)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _count(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+def _tools(raw: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in raw.split(",") if n.strip())
+    unknown = [n for n in names if n not in TOOL_NAMES]
+    if unknown:
+        raise ValueError(f"unknown tool {', '.join(unknown)}; known: {', '.join(TOOL_NAMES)}")
+    return names or TOOL_NAMES
+
+
+def _level(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise ValueError("expected DEBUG, INFO, WARNING, ERROR or CRITICAL")
+    return value
+
+
+def _sandbox(raw: str) -> str | None:
+    value = raw.strip()
+    if value.lower() in {"", "0", "false", "no", "off"}:
+        return None
+    return MEMORY if value.lower() in {"1", "true", "yes", "on", "memory", MEMORY} else value
+
+
+# setting name -> (environment variable, parser, one-line description)
+FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
+    "token": (
+        "NOTION_TOKEN",
+        str.strip,
+        "Integration token (ntn_… or secret_…); required unless the sandbox is used",
+    ),
+    "notion_version": ("NOTION_VERSION", str.strip, "Notion-Version header"),
+    "base_url": ("NOTION_BASE_URL", lambda s: s.strip().rstrip("/"), "API base URL, without /v1"),
+    "rate_limit": ("NOTION_MCP_RATE_LIMIT", _positive_float, "Requests per second (0: no limit)"),
+    "burst": ("NOTION_MCP_BURST", _count, "Requests allowed at once before the rate applies"),
+    "max_retries": ("NOTION_MCP_MAX_RETRIES", _count, "Retries of one request on 429/529/5xx/timeouts"),
+    "max_retry_wait": (
+        "NOTION_MCP_MAX_RETRY_WAIT",
+        _positive_float,
+        "Seconds one call may spend waiting to retry",
+    ),
+    "timeout_ms": ("NOTION_MCP_TIMEOUT_MS", _count, "Timeout of one HTTP request, in milliseconds"),
+    "read_only": ("NOTION_MCP_READ_ONLY", _bool, "Refuse write operations and leave them out of the schema"),
+    "tools": ("NOTION_MCP_TOOLS", _tools, "Comma-separated allow-list of tools"),
+    "legacy_tools": ("NOTION_MCP_LEGACY_TOOLS", _bool, "Also register the 19 old tool names as aliases"),
+    "log_level": ("NOTION_MCP_LOG_LEVEL", _level, "Log level on stderr"),
+    "sandbox": ("NOTION_MCP_SANDBOX", _sandbox, "Serve the local sandbox: true (in memory) or a SQLite path"),
+    "max_output_chars": ("NOTION_MCP_MAX_OUTPUT_CHARS", _count, "Response budget in characters"),
+}
+
+
+def _parse(name: str, raw: str) -> Any:
+    variable, parser, _ = FIELDS[name]
+    try:
+        return parser(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{variable}={raw!r} is not valid: {exc}") from None
+
+
+def load_settings(env: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> Settings:
+    """Settings from `env`, then `overrides` (already-typed values from flags) on top."""
+    values: dict[str, Any] = {}
+    for name, (variable, _, _) in FIELDS.items():
+        raw = env.get(variable)
+        if raw is not None and (raw.strip() or name == "token"):
+            values[name] = _parse(name, raw)
+    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    if not values.get("token"):
+        values["token"] = None
+    settings = replace(Settings(), **values)
+    check(settings)
+    return settings
+
+
+def check(settings: Settings) -> None:
+    """Refuse settings the server cannot start with; the message says what to do."""
+    if settings.uses_sandbox:
+        return
+    if not settings.token:
+        raise ConfigError(
+            "NOTION_TOKEN is not set. Put your integration token (ntn_… or secret_…) in the "
+            "environment or .env, or try the local sandbox with: notion-mcp --sandbox"
+        )
+    if not _TOKEN_SHAPE.match(settings.token):
+        raise ConfigError(
+            "NOTION_TOKEN does not look like a Notion integration token: expected ntn_… or "
+            "secret_… followed by letters and digits (copy it again from notion.so/my-integrations)."
+        )
+
+
+def setting_names() -> list[str]:
+    return [f.name for f in fields(Settings)]

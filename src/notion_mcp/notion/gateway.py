@@ -1,0 +1,291 @@
+"""The one door to Notion: a method per Notion call, every call through the same policies.
+
+Each call: validate IDs and cursors (before any I/O) → take a token from the shared bucket →
+send through notion-client (built with retry=False: retrying is ours) → translate any failure
+into our error tree (`translate`) → retry per `RetryPolicy` → remember any cursor Notion issued.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+from notion_client import AsyncClient
+from notion_client.errors import HTTPResponseError, RequestTimeoutError
+
+from notion_mcp.errors import InputError, NotionAPIError, RateLimitedError, TransientError, redact
+from notion_mcp.notion.ids import normalize_id
+from notion_mcp.notion.pagination import CursorRegistry, check_page_size
+from notion_mcp.notion.ratelimit import TokenBucket
+from notion_mcp.notion.retry import RetryPolicy
+
+Json = dict[str, Any]
+log = logging.getLogger("notion_mcp.gateway")
+
+RATE_LIMIT_STATUSES = frozenset({429, 529})
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+_EDGE_CODES = {
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+    500: "internal_server_error",
+}
+
+
+def _retry_after(headers: httpx.Headers | None) -> float | None:
+    raw = (headers or httpx.Headers()).get("retry-after")
+    try:
+        return max(0.0, float(raw)) if raw is not None else None
+    except ValueError:
+        return None
+
+
+def _body_of(exc: HTTPResponseError) -> Json:
+    try:
+        parsed = json.loads(exc.body or "")
+    except ValueError:
+        return {}
+    return parsed if isinstance(parsed, dict) else {}
+
+
+def _from_response_error(exc: HTTPResponseError) -> NotionAPIError:
+    body = _body_of(exc)
+    status = exc.status
+    code = str(body.get("code") or (exc.code if body else _EDGE_CODES.get(status, "response_error")))
+    message = str(body.get("message") or "")
+    if not body:
+        message = f"Notion's edge answered HTTP {status} with no Notion error body."
+    kwargs: dict[str, Any] = {
+        "request_id": body.get("request_id") or exc.request_id,
+        "retry_after": _retry_after(exc.headers),
+        "additional_data": body.get("additional_data") or exc.additional_data,
+    }
+    if status in RATE_LIMIT_STATUSES:
+        if kwargs["retry_after"] is None:
+            kwargs["retry_after"] = 1.0
+        return RateLimitedError(status, code, message, **kwargs)
+    if status in TRANSIENT_STATUSES:
+        return TransientError(status, code, message, sent=True, **kwargs)
+    return NotionAPIError(status, code, message, **kwargs)
+
+
+def translate(exc: BaseException) -> NotionAPIError | None:
+    """Our error for a lower-layer failure, or None when it is not one we anticipate."""
+    if isinstance(exc, HTTPResponseError):
+        return _from_response_error(exc)
+    if isinstance(exc, RequestTimeoutError):
+        return TransientError(0, "request_timeout", "The request to Notion timed out.", sent=True)
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+        return TransientError(0, "connection_error", f"Could not connect: {redact(str(exc))}", sent=False)
+    if isinstance(exc, httpx.TransportError):
+        return TransientError(
+            0, "connection_error", f"The connection dropped: {redact(str(exc)) or type(exc).__name__}"
+        )
+    return None
+
+
+def build_client(
+    *,
+    token: str,
+    notion_version: str,
+    base_url: str,
+    timeout_ms: int = 60_000,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> AsyncClient:
+    http = httpx.AsyncClient(transport=transport) if transport is not None else httpx.AsyncClient()
+    return AsyncClient(
+        client=http,
+        auth=token,
+        notion_version=notion_version,
+        base_url=base_url,
+        timeout_ms=timeout_ms,
+        retry=False,
+        logger=logging.getLogger("notion_mcp.http"),
+        log_level=logging.CRITICAL,  # failures are logged once, translated, by the gateway
+    )
+
+
+class NotionGateway:
+    """A method per Notion endpoint; rate limit, retry, error mapping and validation for all."""
+
+    def __init__(
+        self,
+        client: AsyncClient,
+        limiter: TokenBucket,
+        retry_policy: RetryPolicy,
+        cursors: CursorRegistry | None = None,
+    ) -> None:
+        self.client = client
+        self.limiter = limiter
+        self.retry_policy = retry_policy
+        self.cursors = cursors or CursorRegistry()
+        self.requests_sent = 0
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+    # -- the one path every request takes -------------------------------------------------
+    async def _once(self, method: str, path: str, body: Json | None, query: Json | None) -> Json:
+        await self.limiter.acquire()
+        self.requests_sent += 1
+        try:
+            result = await self.client.request(path=path, method=method, body=body, query=query)
+        except Exception as exc:
+            mapped = translate(exc)
+            if mapped is None:
+                raise
+            if isinstance(mapped, RateLimitedError):
+                self.limiter.pause(mapped.retry_after or 1.0)
+            log.info("%s %s -> %s %s", method, path, mapped.status, mapped.code)
+            raise mapped from exc
+        if not isinstance(result, dict):
+            raise NotionAPIError(
+                0, "invalid_response", "Notion answered with something other than an object."
+            )
+        self.cursors.remember(result.get("next_cursor"))
+        return result
+
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Json | None = None,
+        query: Json | None = None,
+        safe_to_repeat: bool,
+    ) -> Json:
+        async def attempt() -> Json:
+            return await self._once(method, path, body, query)
+
+        return await self.retry_policy.run(attempt, safe_to_repeat=safe_to_repeat)
+
+    def _paging(self, start_cursor: object, page_size: object) -> Json:
+        query: Json = {}
+        if (cursor := self.cursors.check(start_cursor)) is not None:
+            query["start_cursor"] = cursor
+        if (size := check_page_size(page_size)) is not None:
+            query["page_size"] = size
+        return query
+
+    # -- pages ------------------------------------------------------------------------------
+    async def create_page(self, body: Json) -> Json:
+        return await self.call("POST", "pages", body=body, safe_to_repeat=False)
+
+    async def retrieve_page(self, page_id: str) -> Json:
+        return await self.call("GET", f"pages/{normalize_id(page_id, 'page_id')}", safe_to_repeat=True)
+
+    async def update_page(self, page_id: str, body: Json) -> Json:
+        path = f"pages/{normalize_id(page_id, 'page_id')}"
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+
+    async def retrieve_page_property(
+        self, page_id: str, property_id: str, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        path = (
+            f"pages/{normalize_id(page_id, 'page_id')}/properties/{httpx.URL(property_id).raw_path.decode()}"
+        )
+        return await self.call("GET", path, query=self._paging(start_cursor, page_size), safe_to_repeat=True)
+
+    # -- blocks -----------------------------------------------------------------------------
+    async def retrieve_block(self, block_id: str) -> Json:
+        return await self.call("GET", f"blocks/{normalize_id(block_id, 'block_id')}", safe_to_repeat=True)
+
+    async def list_children(
+        self, block_id: str, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        path = f"blocks/{normalize_id(block_id, 'block_id')}/children"
+        return await self.call("GET", path, query=self._paging(start_cursor, page_size), safe_to_repeat=True)
+
+    async def append_children(
+        self, block_id: str, children: list[Json], position: Json | None = None
+    ) -> Json:
+        body: Json = {"children": children}
+        if position is not None:
+            body["position"] = position
+        path = f"blocks/{normalize_id(block_id, 'parent_block_id')}/children"
+        return await self.call("PATCH", path, body=body, safe_to_repeat=False)
+
+    async def update_block(self, block_id: str, body: Json) -> Json:
+        path = f"blocks/{normalize_id(block_id, 'block_id')}"
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+
+    async def delete_block(self, block_id: str) -> Json:
+        path = f"blocks/{normalize_id(block_id, 'block_id')}"
+        return await self.call("DELETE", path, safe_to_repeat=True)
+
+    # -- databases and data sources ---------------------------------------------------------
+    async def create_database(self, body: Json) -> Json:
+        return await self.call("POST", "databases", body=body, safe_to_repeat=False)
+
+    async def retrieve_database(self, database_id: str) -> Json:
+        path = f"databases/{normalize_id(database_id, 'database_id')}"
+        return await self.call("GET", path, safe_to_repeat=True)
+
+    async def update_database(self, database_id: str, body: Json) -> Json:
+        path = f"databases/{normalize_id(database_id, 'database_id')}"
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+
+    async def retrieve_data_source(self, data_source_id: str) -> Json:
+        path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}"
+        return await self.call("GET", path, safe_to_repeat=True)
+
+    async def update_data_source(self, data_source_id: str, body: Json) -> Json:
+        path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}"
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+
+    async def query_data_source(
+        self, data_source_id: str, body: Json, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}/query"
+        return await self.call(
+            "POST", path, body={**body, **self._paging(start_cursor, page_size)}, safe_to_repeat=True
+        )
+
+    async def data_sources_of(self, database_id: str) -> tuple[Json, list[Json]]:
+        """The database and its data sources ({id, name})."""
+        database = await self.retrieve_database(database_id)
+        return database, list(database.get("data_sources") or [])
+
+    async def resolve_data_source(self, database_id: str) -> str:
+        """The one data source of a database; several → an InputError listing them."""
+        _, sources = await self.data_sources_of(database_id)
+        if len(sources) == 1:
+            return str(sources[0]["id"])
+        if not sources:
+            raise InputError(f"Database {database_id} has no data source to query or add rows to.")
+        listed = "; ".join(f"{s.get('name') or 'Untitled'} (data_source_id {s['id']})" for s in sources)
+        raise InputError(
+            f"Database {database_id} has {len(sources)} data sources: {listed}. "
+            "Call again with data_source_id set to one of them."
+        )
+
+    # -- search, users, comments ------------------------------------------------------------
+    async def search(self, body: Json, start_cursor: object = None, page_size: object = None) -> Json:
+        full = {**body, **self._paging(start_cursor, page_size)}
+        return await self.call("POST", "search", body=full, safe_to_repeat=True)
+
+    async def list_users(self, start_cursor: object = None, page_size: object = None) -> Json:
+        return await self.call(
+            "GET", "users", query=self._paging(start_cursor, page_size), safe_to_repeat=True
+        )
+
+    async def retrieve_user(self, user_id: str) -> Json:
+        return await self.call("GET", f"users/{normalize_id(user_id, 'user_id')}", safe_to_repeat=True)
+
+    async def retrieve_bot(self) -> Json:
+        return await self.call("GET", "users/me", safe_to_repeat=True)
+
+    async def create_comment(self, body: Json) -> Json:
+        return await self.call("POST", "comments", body=body, safe_to_repeat=False)
+
+    async def list_comments(
+        self, block_id: str, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        query = {"block_id": normalize_id(block_id, "block_id"), **self._paging(start_cursor, page_size)}
+        return await self.call("GET", "comments", query=query, safe_to_repeat=True)
+
+
+GatewayFactory = Callable[[], NotionGateway]

@@ -1,0 +1,70 @@
+"""Notion IDs: accept what people paste, send what Notion expects.
+
+Accepted: a UUID with or without dashes (any case), or a Notion URL in any of its forms
+(`notion.so/Title-<id>`, `www.notion.so/ws/<id>?v=<view>`, `app.notion.com/p/<id>`,
+`?p=<id>` peeks, `#block-<id>` / `#<id>` anchors). Returned: the dashed lowercase UUID.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+from notion_mcp.errors import InputError
+
+_HEX32 = re.compile(r"[0-9a-fA-F]{32}")
+_DASHED = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_URL_HOSTS = ("notion.so", "notion.site", "notion.com")
+
+EXPECTED_FORM = (
+    "a Notion ID (32 hex digits, with or without dashes, e.g. 1a2b3c4d-0000-4000-8000-00000000abcd) "
+    "or a Notion URL (https://www.notion.so/Page-<id>, https://app.notion.com/p/<id>)"
+)
+
+
+def _dash(hex32: str) -> str:
+    h = hex32.lower()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _ids_in(text: str) -> list[str]:
+    """Every ID in a piece of text, dashed or not, in order of appearance."""
+    found: list[tuple[int, str]] = [(m.start(), m.group(0).replace("-", "")) for m in _DASHED.finditer(text)]
+    stripped = _DASHED.sub(lambda m: "-" * len(m.group(0)), text)
+    found += [(m.start(), m.group(0)) for m in _HEX32.finditer(stripped)]
+    return [h for _, h in sorted(found)]
+
+
+def _from_url(value: str) -> str | None:
+    parts = urlsplit(value if "://" in value else "https://" + value)
+    host = (parts.hostname or "").lower()
+    if not any(host == h or host.endswith("." + h) for h in _URL_HOSTS):
+        return None
+    fragment = parts.fragment.removeprefix("block-")
+    if (ids := _ids_in(fragment)) and fragment:
+        return ids[-1]
+    peek = parse_qs(parts.query).get("p")
+    if peek and (ids := _ids_in(peek[0])):
+        return ids[-1]
+    ids = _ids_in(parts.path)
+    return ids[-1] if ids else None
+
+
+def normalize_id(value: object, field: str = "id") -> str:
+    """The dashed UUID inside `value`, or an InputError that shows the expected form."""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{field}: expected {EXPECTED_FORM}; got {value!r}.")
+    text = value.strip()
+    if _DASHED.fullmatch(text) or _HEX32.fullmatch(text):
+        return _dash(text.replace("-", ""))
+    if "/" in text or "notion." in text:
+        found = _from_url(text)
+        if found:
+            return _dash(found)
+    shown = text if len(text) <= 80 else text[:77] + "..."
+    raise InputError(f"{field}: {shown!r} is not {EXPECTED_FORM}.")
+
+
+def compact_id(uuid: str) -> str:
+    """The undashed form, for markers in text."""
+    return uuid.replace("-", "")

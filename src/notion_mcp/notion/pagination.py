@@ -1,0 +1,61 @@
+"""Cursors and page sizes: checked before any request.
+
+Notion's cursors are opaque. A model sometimes sends `"null"`, `"undefined"`, `""` or a cursor
+it made up; Notion answers those with a bare validation_error, or (worse, after the SDK's JSON
+pre-parsing) pagination silently restarts. So every cursor Notion hands out is remembered
+here, and only those are accepted back.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from notion_mcp.errors import InputError
+
+NULL_LIKE = frozenset({"", "null", "none", "undefined", "nil", "false", "0", "nan"})
+MAX_PAGE_SIZE = 100
+
+
+class CursorRegistry:
+    """The cursors this process has issued (bounded, oldest forgotten first)."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._capacity = capacity
+
+    def remember(self, cursor: str | None) -> None:
+        if not cursor:
+            return
+        self._seen[cursor] = None
+        self._seen.move_to_end(cursor)
+        while len(self._seen) > self._capacity:
+            self._seen.popitem(last=False)
+
+    def check(self, cursor: object, field: str = "start_cursor") -> str | None:
+        """The cursor to send, None for the first page, or an InputError."""
+        if cursor is None:
+            return None
+        if not isinstance(cursor, str):
+            raise InputError(
+                f"{field}: {cursor!r} is not a cursor. For the first page omit {field}; "
+                f"for the next page pass the next_cursor value of the previous result."
+            )
+        if cursor.strip().lower() in NULL_LIKE:
+            raise InputError(
+                f"{field}: {cursor!r} is not a cursor. To start from the first page, omit {field} "
+                "entirely (do not send null-like strings)."
+            )
+        if cursor not in self._seen:
+            raise InputError(
+                f"{field}: {cursor!r} is not a cursor this server issued. Call again without "
+                f"{field} to start from the first page, or pass next_cursor exactly as returned."
+            )
+        return cursor
+
+
+def check_page_size(value: object, field: str = "page_size") -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
+        raise InputError(f"{field}: must be a whole number from 1 to {MAX_PAGE_SIZE}; got {value!r}.")
+    return value

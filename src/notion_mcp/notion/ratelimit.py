@@ -1,0 +1,64 @@
+"""One token bucket shared by every request this process makes.
+
+Notion allows an average of `rate` requests per second with short bursts. Every call takes a
+token first; when Notion answers 429 anyway (another client on the same integration, the
+workspace limit), `pause()` empties the bucket and holds *all* callers until Retry-After has
+passed, so concurrent calls wait together instead of stampeding.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class TokenBucket:
+    def __init__(
+        self,
+        rate: float | None,
+        burst: int = 1,
+        *,
+        clock: Clock = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.rate = rate if rate and rate > 0 else None
+        self.burst = max(1, burst)
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = float(self.burst)
+        self._stamp = clock()
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    def _refill(self, now: float) -> None:
+        assert self.rate is not None
+        self._tokens = min(float(self.burst), self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+
+    def _delay(self, now: float) -> float:
+        """Seconds to wait before a token can be taken (0 when one is there)."""
+        if now < self._paused_until:
+            return self._paused_until - now
+        if self.rate is None:
+            return 0.0
+        self._refill(now)
+        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
+
+    async def acquire(self) -> None:
+        """Wait for a token. Callers are served one at a time, in arrival order."""
+        async with self._lock:
+            while (delay := self._delay(self._clock())) > 0:
+                await self._sleep(delay)
+            if self.rate is not None:
+                self._tokens -= 1
+
+    def pause(self, seconds: float) -> None:
+        """Hold every caller for `seconds` from now (a 429's Retry-After)."""
+        now = self._clock()
+        self._paused_until = max(self._paused_until, now + seconds)
+        self._tokens = 0.0
+        self._stamp = max(self._stamp, self._paused_until)
