@@ -52,8 +52,9 @@ def _from_url(value: str) -> str | None:
 
 def normalize_id(value: object, field: str = "id") -> str:
     """The dashed UUID inside `value`, or an InputError that shows the expected form."""
+    prefix = f"{field}: " if field else ""
     if not isinstance(value, str) or not value.strip():
-        raise InputError(f"{field}: expected {EXPECTED_FORM}; got {value!r}.")
+        raise InputError(f"{prefix}expected {EXPECTED_FORM}; got {value!r}.")
     text = value.strip()
     if _DASHED.fullmatch(text) or _HEX32.fullmatch(text):
         return _dash(text.replace("-", ""))
@@ -62,7 +63,7 @@ def normalize_id(value: object, field: str = "id") -> str:
         if found:
             return _dash(found)
     shown = text if len(text) <= 80 else text[:77] + "..."
-    raise InputError(f"{field}: {shown!r} is not {EXPECTED_FORM}.")
+    raise InputError(f"{prefix}{shown!r} is not {EXPECTED_FORM}.")
 
 
 def compact_id(uuid: str) -> str:

@@ -1,0 +1,128 @@
+"""Command line: `notion-mcp [--sandbox [PATH]] [flags]` serves MCP over stdio;
+`notion-mcp sandbox serve [--port N] [PATH]` serves the sandbox workspace over HTTP."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from dotenv import dotenv_values
+
+from notion_mcp import __version__
+from notion_mcp.config import MEMORY, TOOL_NAMES, Settings, load_settings
+from notion_mcp.errors import ConfigError
+
+AUTO = "auto"
+
+
+def _server_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="notion-mcp",
+        description="MCP server for Notion (stdio). Also: notion-mcp sandbox serve --port N [PATH]",
+    )
+    p.add_argument("--version", action="version", version=f"notion-mcp {__version__}")
+    p.add_argument(
+        "--sandbox",
+        nargs="?",
+        const=MEMORY,
+        metavar="PATH",
+        help="serve the local sandbox workspace (in memory, or kept in the SQLite file PATH); "
+        "'auto' uses it only when no NOTION_TOKEN is set",
+    )
+    p.add_argument("--env-file", default=".env", help="read settings from this file (default .env)")
+    p.add_argument("--read-only", action="store_true", default=None, help="refuse write operations")
+    p.add_argument("--tools", help=f"comma-separated allow-list of: {', '.join(TOOL_NAMES)}")
+    p.add_argument("--rate-limit", type=float, help="requests per second (default 3)")
+    p.add_argument("--notion-version", help="Notion-Version header (default 2026-03-11)")
+    p.add_argument("--base-url", help="API base URL (default https://api.notion.com)")
+    p.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR")
+    return p
+
+
+def _sandbox_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="notion-mcp sandbox serve", description="Serve the sandbox over HTTP")
+    p.add_argument("path", nargs="?", help="SQLite file for the workspace (in memory without one)")
+    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--host", default="127.0.0.1", help="loopback only")
+    return p
+
+
+def _environment(env_file: str) -> dict[str, str]:
+    """The process environment over the .env file's values (the environment wins)."""
+    file_values = (
+        {k: v for k, v in dotenv_values(env_file).items() if v is not None}
+        if os.path.isfile(env_file)
+        else {}
+    )
+    return {**file_values, **os.environ}
+
+
+def settings_from_args(ns: argparse.Namespace, env: dict[str, str]) -> Settings:
+    overrides: dict[str, Any] = {
+        "rate_limit": ns.rate_limit,
+        "notion_version": ns.notion_version,
+        "base_url": ns.base_url,
+        "read_only": ns.read_only,
+    }
+    if ns.tools is not None:
+        env = {**env, "NOTION_MCP_TOOLS": ns.tools}
+    if ns.log_level is not None:
+        env = {**env, "NOTION_MCP_LOG_LEVEL": ns.log_level}
+    sandbox = ns.sandbox
+    if sandbox == AUTO:
+        sandbox = None if env.get("NOTION_TOKEN", "").strip() else MEMORY
+    if sandbox is not None:
+        env = {**env, "NOTION_MCP_SANDBOX": sandbox}
+    return load_settings(env, overrides)
+
+
+def _describe(settings: Settings) -> str:
+    tools = f"{len(settings.tools)} tools" + (" (read-only)" if settings.read_only else "")
+    if settings.sandbox == MEMORY:
+        where = "the sandbox workspace (in memory; pass --sandbox PATH to keep it)"
+    elif settings.sandbox:
+        where = f"the sandbox workspace in {settings.sandbox}"
+    else:
+        where = f"Notion at {settings.base_url} (Notion-Version {settings.notion_version})"
+    return f"notion-mcp {__version__}: serving {tools} over stdio on {where}; waiting for an MCP client."
+
+
+def serve_sandbox(argv: Sequence[str]) -> int:
+    ns = _sandbox_parser().parse_args(argv)
+    from notion_mcp.sandbox import serve
+
+    try:
+        serve(ns.path, host=ns.host, port=ns.port)
+    except ValueError as exc:
+        print(f"notion-mcp: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:2] == ["sandbox", "serve"]:
+        return serve_sandbox(args[2:])
+    ns = _server_parser().parse_args(args)
+    try:
+        settings = settings_from_args(ns, _environment(ns.env_file))
+    except ConfigError as exc:
+        print(f"notion-mcp: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        stream=sys.stderr, level=settings.log_level, format="%(levelname)s %(name)s: %(message)s"
+    )
+    from notion_mcp.server import build_server
+
+    server = build_server(settings)
+    print(_describe(settings), file=sys.stderr, flush=True)
+    server.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,135 @@
+"""build_server(settings) -> MCPServer: the six tools over one gateway owned by the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.tools.base import Tool
+from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
+from pydantic import ConfigDict
+
+from notion_mcp import __version__
+from notion_mcp.config import Settings
+from notion_mcp.notion.gateway import NotionGateway, build_client
+from notion_mcp.notion.ratelimit import TokenBucket
+from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.tools import blocks, comments, databases, pages, search, users
+from notion_mcp.tools._dispatch import ToolSpec, input_schema, run_call
+from notion_mcp.tools.context import App, Call
+
+log = logging.getLogger("notion_mcp")
+
+SPECS: dict[str, ToolSpec] = {
+    spec.name: spec
+    for spec in (blocks.SPEC, pages.SPEC, databases.SPEC, search.SPEC, users.SPEC, comments.SPEC)
+}
+
+INSTRUCTIONS = (
+    "Notion through six tools, each with an `operation`. IDs may be UUIDs or Notion URLs. Reads "
+    "return compact markdown by default (format=json for Notion's objects); content goes in as "
+    "markdown or Notion blocks, any size. Find things with notion_search (titles only), read a "
+    "whole page with notion_pages retrieve, write with notion_blocks append. When a result says "
+    "'more: call again with start_cursor=…', pass that cursor exactly; never invent one."
+)
+
+TransportFactory = Callable[[Settings], tuple[httpx.AsyncBaseTransport | None, str]]
+
+
+class _RawArguments(ArgModelBase):
+    """Passes the client's arguments through untouched: our own models validate them.
+
+    (The SDK would otherwise JSON-decode string arguments first, turning a bogus "null" cursor
+    into None before our cursor check could see it.)
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    def model_dump_one_level(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+def _tool(spec: ToolSpec, settings: Settings) -> Tool:
+    async def handle(ctx: Context[App, Any], **arguments: Any) -> str:
+        async def progress(done: float, total: float | None, message: str | None) -> None:
+            await ctx.report_progress(done, total, message)
+
+        call = Call(ctx.request_context.lifespan_context, progress)
+        return await run_call(spec, call, arguments)
+
+    return Tool(
+        fn=handle,
+        name=spec.name,
+        title=spec.title,
+        description=spec.description,
+        parameters=input_schema(spec, settings.read_only),
+        fn_metadata=FuncMetadata(arg_model=_RawArguments),
+        is_async=True,
+        context_kwarg="ctx",
+        annotations=spec.annotations(settings.read_only),
+    )
+
+
+def default_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport | None, str]:
+    """Real Notion, or the sandbox in process when settings ask for it."""
+    if settings.sandbox is None:
+        return None, settings.base_url
+    from notion_mcp.sandbox import Sandbox
+
+    path = None if settings.sandbox == ":memory:" else settings.sandbox
+    sandbox = Sandbox(path)
+    return sandbox.transport(), Sandbox.base_url
+
+
+def make_gateway(
+    settings: Settings, transport: httpx.AsyncBaseTransport | None, base_url: str
+) -> NotionGateway:
+    client = build_client(
+        token=settings.token or "ntn_sandbox",
+        notion_version=settings.notion_version,
+        base_url=base_url,
+        timeout_ms=settings.timeout_ms,
+        transport=transport,
+    )
+    limiter = TokenBucket(settings.rate_limit, settings.burst)
+    policy = RetryPolicy(max_retries=settings.max_retries, max_wait=settings.max_retry_wait)
+    return NotionGateway(client, limiter, policy)
+
+
+def build_server(
+    settings: Settings,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    base_url: str | None = None,
+    gateway_factory: Callable[[], NotionGateway] | None = None,
+) -> MCPServer[App]:
+    """The server. Tests pass a transport (a mock, or a sandbox they hold) or a gateway factory."""
+
+    def new_gateway() -> NotionGateway:
+        if gateway_factory is not None:
+            return gateway_factory()
+        if transport is not None:
+            return make_gateway(settings, transport, base_url or settings.base_url)
+        return make_gateway(settings, *default_transport(settings))
+
+    @asynccontextmanager
+    async def lifespan(_: MCPServer[App]) -> AsyncIterator[App]:
+        gateway = new_gateway()
+        try:
+            yield App(settings, gateway)
+        finally:
+            await gateway.aclose()
+
+    tools = [_tool(SPECS[name], settings) for name in settings.tools]
+    return MCPServer(
+        "notion-mcp",
+        version=__version__,
+        title="Notion",
+        instructions=INSTRUCTIONS,
+        lifespan=lifespan,
+        tools=tools,
+    )

@@ -1,0 +1,189 @@
+"""What every tool shares: the operation table, argument checking, the advertised schema.
+
+A tool is a `ToolSpec`: a name, a description and `operations = {name: Operation(ArgsModel,
+handler)}`. The advertised input schema is one flat object — `operation` (an enum) plus the
+union of the operations' fields — generated from the same pydantic models that then validate
+each call, so what is advertised and what is accepted cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ToolAnnotations
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from notion_mcp.errors import NotionMCPError, to_tool_error
+from notion_mcp.tools.context import Call
+
+Format = Literal["markdown", "json"]
+
+
+class OpArgs(BaseModel):
+    """Base of every operation's arguments: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class Formatted(OpArgs):
+    format: Format = Field("markdown", description="markdown (compact, default) or json (Notion's objects)")
+
+
+Handler = Callable[[Call, Any], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    args: type[OpArgs]
+    handler: Handler
+    writes: bool = False
+    destructive: bool = False
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    title: str
+    description: str
+    operations: Mapping[str, Operation]
+    default_operation: str | None = None
+    open_world: bool = True
+    extra_schema: dict[str, Any] = field(default_factory=dict)
+
+    def visible(self, read_only: bool) -> dict[str, Operation]:
+        return {n: op for n, op in self.operations.items() if not (read_only and op.writes)}
+
+    def annotations(self, read_only: bool) -> ToolAnnotations:
+        ops = self.visible(read_only).values()
+        writes = any(op.writes for op in ops)
+        return ToolAnnotations(
+            title=self.title,
+            read_only_hint=not writes,
+            destructive_hint=any(op.destructive for op in ops),
+            idempotent_hint=not writes,
+            open_world_hint=self.open_world,
+        )
+
+
+# -- the advertised schema -----------------------------------------------------------------
+_DROPPED = frozenset({"title", "default"})  # pydantic's, when scalar (a field *named* title is a dict)
+
+
+def _compact(schema: Any) -> Any:
+    """Drop pydantic's titles and collapse `anyOf: [X, null]` to X (the field is optional anyway)."""
+    if isinstance(schema, list):
+        return [_compact(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: _compact(v) for k, v in schema.items() if k not in _DROPPED or isinstance(v, dict)}
+    any_of = out.get("anyOf")
+    if isinstance(any_of, list):
+        kept = [s for s in any_of if s != {"type": "null"}]
+        if len(kept) == 1:
+            out.pop("anyOf")
+            out = {**kept[0], **out}
+    return out
+
+
+def input_schema(spec: ToolSpec, read_only: bool) -> dict[str, Any]:
+    ops = spec.visible(read_only)
+    properties: dict[str, Any] = {"operation": {"type": "string", "enum": list(ops)}}
+    used_by: dict[str, list[str]] = {}
+    for op_name, op in ops.items():
+        schema = op.args.model_json_schema()
+        for name, prop in schema.get("properties", {}).items():
+            used_by.setdefault(name, []).append(op_name)
+            properties.setdefault(name, _compact(prop))
+    if len(ops) > 1:
+        for name, users in used_by.items():
+            if len(users) < len(ops):
+                desc = properties[name].get("description", "")
+                properties[name]["description"] = f"{desc} [{','.join(users)}]".strip()
+    advertised: dict[str, Any] = {"type": "object", "properties": properties, **spec.extra_schema}
+    if spec.default_operation is None:
+        advertised["required"] = ["operation"]
+    return advertised
+
+
+# -- validating a call ---------------------------------------------------------------------
+def _takes(op_name: str, model: type[OpArgs]) -> str:
+    names = [f"{n} (required)" if f.is_required() else n for n, f in model.model_fields.items()]
+    return f"{op_name} takes: {', '.join(names) or 'no other fields'}."
+
+
+def _admits_str(annotation: Any) -> bool:
+    """True when a plain string is a valid value as it is (so it must reach us untouched)."""
+    if annotation is str:
+        return True
+    origin = get_origin(annotation)
+    if origin is Literal:
+        return any(isinstance(a, str) for a in get_args(annotation))
+    if origin is Annotated:
+        return _admits_str(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return any(_admits_str(a) for a in get_args(annotation))
+    return False
+
+
+def _decode_json_strings(model: type[OpArgs], raw: dict[str, Any]) -> dict[str, Any]:
+    """Accept `"children": "[...]"`, `"page_size": "20"` — values a client sent as JSON text."""
+    out = dict(raw)
+    for name, value in raw.items():
+        info = model.model_fields.get(name)
+        if info is None or not isinstance(value, str) or _admits_str(info.annotation):
+            continue
+        try:
+            decoded = json.loads(value)
+        except ValueError:
+            continue
+        if isinstance(decoded, dict | list | bool | int | float):
+            out[name] = decoded
+    return out
+
+
+def _explain(exc: ValidationError, op_name: str, model: type[OpArgs]) -> str:
+    lines = []
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err["loc"]) or "arguments"
+        if err["type"] == "missing":
+            lines.append(f"- {where}: required for {op_name} but missing")
+        elif err["type"] == "extra_forbidden":
+            lines.append(f"- {where}: not a field of {op_name}")
+        else:
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            lines.append(f"- {where}: {msg}")
+    return "Invalid arguments:\n" + "\n".join(lines) + "\n" + _takes(op_name, model)
+
+
+def parse_call(spec: ToolSpec, arguments: dict[str, Any], read_only: bool) -> tuple[str, Operation, OpArgs]:
+    """The operation and its validated arguments, or a ToolError that says what to send."""
+    args = dict(arguments)
+    op_name = args.pop("operation", None) or spec.default_operation
+    ops = spec.visible(read_only)
+    if op_name not in ops:
+        if read_only and op_name in spec.operations:
+            raise ToolError(
+                f"{spec.name}: operation {op_name!r} writes to Notion and this server runs read-only "
+                f"(NOTION_MCP_READ_ONLY). Available: {', '.join(ops)}."
+            )
+        got = "missing" if op_name is None else repr(op_name)
+        raise ToolError(f"{spec.name}: operation is {got}; use one of: {', '.join(ops)}.")
+    op = ops[op_name]
+    try:
+        model = op.args.model_validate(_decode_json_strings(op.args, args))
+    except ValidationError as exc:
+        raise ToolError(f"{spec.name} {op_name}: {_explain(exc, op_name, op.args)}") from None
+    return op_name, op, model
+
+
+async def run_call(spec: ToolSpec, call: Call, arguments: dict[str, Any]) -> str:
+    _, op, model = parse_call(spec, arguments, call.settings.read_only)
+    try:
+        return await op.handler(call, model)
+    except NotionMCPError as exc:
+        raise to_tool_error(exc) from exc

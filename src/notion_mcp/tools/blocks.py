@@ -1,0 +1,190 @@
+"""notion_blocks: read a block (and its whole subtree), append content of any size, update, trash."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from notion_mcp.errors import InputError
+from notion_mcp.markdown import MarkdownError, blocks_to_markdown, markdown_to_blocks
+from notion_mcp.tools import content
+from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
+from notion_mcp.tools.context import Call
+from notion_mcp.tools.fields import Blocks, JsonObject, NotionId
+from notion_mcp.tools.output import as_json
+
+DEFAULT_MAX_BLOCKS = 2000
+
+# Block types whose content is rich text a markdown update can replace.
+TEXT_TYPES = frozenset(
+    {
+        "paragraph", "heading_1", "heading_2", "heading_3", "heading_4", "bulleted_list_item",
+        "numbered_list_item", "to_do", "toggle", "quote", "callout", "code",
+    }
+)  # fmt: skip
+
+
+BLOCK_TYPES = TEXT_TYPES | {
+    "equation", "divider", "breadcrumb", "table_of_contents", "column_list", "column", "table",
+    "table_row", "tab", "synced_block", "template", "child_page", "child_database", "link_to_page",
+    "link_preview", "image", "video", "pdf", "file", "audio", "embed", "bookmark", "meeting_notes",
+}  # fmt: skip
+
+
+class Retrieve(Formatted):
+    block_id: NotionId = Field(description="block or page ID, or a Notion URL")
+    include_children: bool = Field(False, description="also read the whole subtree")
+    max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
+    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
+    block_ids: bool = Field(False, description="mark each block with its ID in markdown")
+
+
+class Append(Formatted):
+    parent_block_id: NotionId = Field(description="page or block to append under")
+    children: Blocks | None = Field(None, description="Notion block objects, any number and depth")
+    markdown: str | None = Field(None, description="content as markdown (instead of children)")
+    position: content.Position | None = Field(None, description="start or end (default end)")
+    after_block_id: NotionId | None = Field(None, description="insert after this child block")
+
+
+class Update(Formatted):
+    block_id: NotionId = Field(description="block ID")
+    block_data: JsonObject | None = Field(None, description='{"paragraph": {...}} or the type object alone')
+    markdown: str | None = Field(None, description="new text of a text block, as markdown")
+    in_trash: bool | None = Field(None, description="true trashes, false restores")
+    archived: bool | None = Field(None, description="old name of in_trash")
+
+
+class Delete(Formatted):
+    block_id: NotionId = Field(description="block ID")
+
+
+async def retrieve(call: Call, args: Retrieve) -> str:
+    block = await call.gateway.retrieve_block(args.block_id)
+    unread = ""
+    if (
+        args.include_children
+        and block.get("has_children")
+        and block.get("type") not in {"child_page", "child_database"}
+    ):
+        tree = await content.read(call, args.block_id, max_depth=args.max_depth, max_blocks=args.max_blocks)
+        block.setdefault(block["type"], {})["children"] = tree.blocks
+        unread = content.unread_note(tree)
+    if args.format == "json":
+        return as_json({"block": block, "unread": unread} if unread else block)
+    head = f"block {block['id']} ({block.get('type')})"
+    children = block.get(block.get("type", ""), {}).get("children")
+    if block.get("type") == "child_page" and children is None and args.include_children:
+        # A page read as a block: its content is its children.
+        tree = await content.read(call, args.block_id, max_depth=args.max_depth, max_blocks=args.max_blocks)
+        body = content.render_tree(call, tree.blocks, block_ids=args.block_ids, head=head)
+        return "\n\n".join(p for p in (body, content.unread_note(tree)) if p)
+    body = content.render_tree(call, [block], block_ids=args.block_ids, head=head)
+    return "\n\n".join(p for p in (body, unread) if p)
+
+
+async def append(call: Call, args: Append) -> str:
+    blocks = content.blocks_from(args.children, args.markdown)
+    if not blocks:
+        raise InputError("Nothing to append: the content is empty.")
+    position = content.position_of(args.position, args.after_block_id)
+    result = await content.write(call, args.parent_block_id, blocks, position)
+    if args.format == "json":
+        return as_json({"top_level_ids": result.top_level_ids, "blocks_written": result.blocks_written})
+    ids = ", ".join(result.top_level_ids)
+    return (
+        f"Appended {result.blocks_written} blocks ({len(result.top_level_ids)} top-level) under "
+        f"{args.parent_block_id} in {result.requests} requests. Top-level block IDs: {ids}"
+    )
+
+
+def _type_object(block: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """`block_data` as Notion's update body: keyed by the block's type."""
+    btype = block["type"]
+    if btype in data:
+        extra = set(data) - {btype, "in_trash", "archived"}
+        if extra:
+            raise InputError(f"block_data: unexpected keys {sorted(extra)} next to {btype!r}.")
+        return dict(data)
+    other = [k for k in data if k in BLOCK_TYPES]
+    if other:
+        raise InputError(
+            f"block_data is for {other[0]!r} but block {block['id']} is a {btype}; Notion cannot change a "
+            "block's type: trash it and append a new block instead."
+        )
+    return {btype: data}
+
+
+def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
+    btype = block["type"]
+    if btype not in TEXT_TYPES:
+        raise InputError(
+            f"markdown updates only text blocks; block {block['id']} is a {btype}. Use block_data."
+        )
+    try:
+        parsed = markdown_to_blocks(markdown)
+    except MarkdownError as exc:
+        raise InputError(f"markdown: {exc}") from None
+    if len(parsed) != 1:
+        raise InputError(
+            f"markdown for an update must be one block of text; it made {len(parsed)} blocks. "
+            "Use notion_blocks append to add blocks."
+        )
+    new = parsed[0][parsed[0]["type"]]
+    update: dict[str, Any] = {"rich_text": new.get("rich_text", [])}
+    if btype == "to_do" and "checked" in new:
+        update["checked"] = new["checked"]
+    if btype == "code" and "language" in new:
+        update["language"] = new["language"]
+    return {btype: update}
+
+
+async def update(call: Call, args: Update) -> str:
+    if args.block_data is not None and args.markdown is not None:
+        raise InputError("Give block_data or markdown, not both.")
+    trash = args.in_trash if args.in_trash is not None else args.archived
+    if args.block_data is None and args.markdown is None and trash is None:
+        raise InputError("Nothing to update: give block_data, markdown, or in_trash.")
+    body: dict[str, Any] = {}
+    if args.block_data is not None or args.markdown is not None:
+        block = await call.gateway.retrieve_block(args.block_id)
+        if args.markdown is not None:
+            body = _from_markdown(block, args.markdown)
+        else:
+            body = _type_object(block, args.block_data or {})
+    if trash is not None:
+        body["in_trash"] = trash
+    result = await call.gateway.update_block(args.block_id, body)
+    if args.format == "json":
+        return as_json(result)
+    state = " (in trash)" if result.get("in_trash") else ""
+    return f"Updated block {result['id']}{state}:\n{blocks_to_markdown([result])}"
+
+
+async def delete(call: Call, args: Delete) -> str:
+    result = await call.gateway.delete_block(args.block_id)
+    if args.format == "json":
+        return as_json(result)
+    return (
+        f"Moved block {result['id']} ({result.get('type')}) to the trash. "
+        "Restore it with notion_blocks update in_trash=false."
+    )
+
+
+SPEC = ToolSpec(
+    name="notion_blocks",
+    title="Notion blocks",
+    description=(
+        "Read and write page content. retrieve: a block; include_children=true reads the whole "
+        "subtree (every level, toggles, columns, tables, synced blocks) in one call. append: "
+        "children or markdown of any size under a page or block, at position or after_block_id. "
+        "update: a block's content (block_data or markdown) or in_trash. delete: trash a block."
+    ),
+    operations={
+        "retrieve": Operation(Retrieve, retrieve),
+        "append": Operation(Append, append, writes=True),
+        "update": Operation(Update, update, writes=True, destructive=True),
+        "delete": Operation(Delete, delete, writes=True, destructive=True),
+    },
+)

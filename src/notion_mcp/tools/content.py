@@ -1,0 +1,107 @@
+"""Page and block content on its way in (children or markdown) and out (a budgeted tree)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from notion_mcp.errors import InputError
+from notion_mcp.markdown import MarkdownError, blocks_to_markdown, markdown_to_blocks
+from notion_mcp.notion.tree import AppendResult, TreeResult, append_tree, fetch_tree
+from notion_mcp.tools.context import Call
+from notion_mcp.tools.output import fit
+
+Position = Literal["start", "end"]
+
+
+def blocks_from(children: list[dict[str, Any]] | None, markdown: str | None) -> list[dict[str, Any]]:
+    """The blocks to write, from exactly one of `children` and `markdown`."""
+    if children is not None and markdown is not None:
+        raise InputError("Give either children (Notion block objects) or markdown, not both.")
+    if markdown is not None:
+        try:
+            return markdown_to_blocks(markdown)
+        except MarkdownError as exc:
+            raise InputError(f"markdown: {exc}") from None
+    if children is None:
+        raise InputError("Nothing to write: give children (Notion block objects) or markdown.")
+    for i, block in enumerate(children):
+        if not isinstance(block, dict):
+            raise InputError(f"children[{i}]: expected a Notion block object, got {type(block).__name__}.")
+    return [_with_type(b, i) for i, b in enumerate(children)]
+
+
+def _with_type(block: dict[str, Any], index: int) -> dict[str, Any]:
+    """Blocks may omit `type` when their one type key says it (`{"paragraph": {...}}`)."""
+    if "type" in block:
+        if block["type"] not in block:
+            raise InputError(
+                f"children[{index}]: type is {block['type']!r} but there is no {block['type']!r} key."
+            )
+        return block
+    keys = [k for k in block if k not in {"object", "id"}]
+    if len(keys) != 1:
+        raise InputError(
+            f"children[{index}]: a block needs a type, e.g. "
+            '{"type": "paragraph", "paragraph": {"rich_text": [{"text": {"content": "Hi"}}]}}.'
+        )
+    return {**block, "type": keys[0]}
+
+
+def position_of(position: Position | None, after_block_id: str | None) -> dict[str, Any] | None:
+    if after_block_id is not None:
+        if position is not None:
+            raise InputError("Give position or after_block_id, not both.")
+        return {"type": "after_block", "after_block": {"id": after_block_id}}
+    if position == "start":
+        return {"type": "start"}
+    return None
+
+
+async def write(
+    call: Call, parent_id: str, blocks: list[dict[str, Any]], position: dict[str, Any] | None
+) -> AppendResult:
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        await call.progress(done, total, message)
+
+    return await append_tree(call.gateway, parent_id, blocks, position=position, on_progress=progress)
+
+
+async def read(call: Call, root_id: str, *, max_depth: int, max_blocks: int) -> TreeResult:
+    async def progress(done: float, total: float | None, message: str | None) -> None:
+        await call.progress(done, total, message)
+
+    return await fetch_tree(
+        call.gateway, root_id, max_depth=max_depth, max_blocks=max_blocks, on_progress=progress
+    )
+
+
+def unread_note(tree: TreeResult) -> str:
+    if not tree.unread:
+        return ""
+    shown = tree.unread[:20]
+    ids = ", ".join(u.block_id for u in shown)
+    more = f" and {len(tree.unread) - len(shown)} more" if len(tree.unread) > len(shown) else ""
+    reasons = sorted({u.reason for u in tree.unread})
+    return (
+        f"not read ({' / '.join(reasons)} budget): children of {ids}{more}. Continue with "
+        "notion_blocks retrieve block_id=<one of these> include_children=true "
+        "(or raise max_depth/max_blocks)."
+    )
+
+
+def render_tree(call: Call, blocks: list[dict[str, Any]], *, block_ids: bool, head: str = "") -> str:
+    """Top-level blocks as markdown, cut at a block boundary when over the response budget."""
+    whole = blocks_to_markdown(blocks, block_ids=block_ids)
+    if len(head) + len(whole) < call.settings.max_output_chars:
+        return f"{head}\n{whole}" if head else whole
+    pieces = [blocks_to_markdown([b], block_ids=block_ids) for b in blocks]
+
+    def continuation(i: int) -> str:
+        rest = [str(b.get("id", "?")) for b in blocks[i:]]
+        listed = ", ".join(rest[:20]) + (f" and {len(rest) - 20} more" if len(rest) > 20 else "")
+        return (
+            f"\n[output cut at {i} of {len(blocks)} top-level blocks (response budget). The rest: {listed}. "
+            "Read each with notion_blocks retrieve block_id=<id> include_children=true.]"
+        )
+
+    return fit(pieces, call.settings.max_output_chars, continuation, head=head, sep="\n")

@@ -1,0 +1,195 @@
+"""notion_databases: create, inspect, change and query databases (through their data sources)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from notion_mcp.errors import InputError
+from notion_mcp.markdown import database_to_markdown, rows_to_markdown
+from notion_mcp.notion.ids import normalize_id
+from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
+from notion_mcp.tools.context import Call
+from notion_mcp.tools.fields import Cursor, JsonObject, MaxResults, NotionId, PageSize
+from notion_mcp.tools.output import as_json, json_list, more_hint
+from notion_mcp.tools.pages import text
+
+QUERY_CAP_REASON = "query_result_limit_reached"
+
+
+class Create(Formatted):
+    parent: JsonObject = Field(description="{page_id} of the page to hold the database")
+    title: str | None = Field(None, description="database title")
+    description: str | None = Field(None, description="database description")
+    properties: JsonObject | None = Field(
+        None, description="schema: {name: {type: {...}}}; a title property is added"
+    )
+    is_inline: bool | None = Field(None, description="show inline in the parent page")
+
+
+class Retrieve(Formatted):
+    database_id: NotionId | None = Field(None, description="database ID or URL")
+    data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
+
+
+class Update(Formatted):
+    database_id: NotionId | None = Field(None, description="database ID or URL")
+    data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
+    title: str | None = Field(None, description="new title")
+    description: str | None = Field(None, description="new description")
+    properties: JsonObject | None = Field(
+        None, description='schema changes: {"New": {"number": {}}, "Old": {"name": "Renamed"}, "Gone": null}'
+    )
+    in_trash: bool | None = Field(None, description="true trashes, false restores")
+    archived: bool | None = Field(None, description="old name of in_trash")
+
+
+class Query(Formatted):
+    database_id: NotionId | None = Field(None, description="database ID or URL")
+    data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
+    filter: JsonObject | None = Field(None, description="Notion filter object")
+    sorts: list[JsonObject] | None = Field(None, description="Notion sort objects")
+    start_cursor: Cursor = None
+    page_size: PageSize = None
+    max_results: MaxResults = None
+
+
+async def _source_id(call: Call, database_id: str | None, data_source_id: str | None) -> str:
+    if (database_id is None) == (data_source_id is None):
+        raise InputError("Give database_id or data_source_id (exactly one).")
+    if data_source_id is not None:
+        return data_source_id
+    assert database_id is not None
+    return await call.gateway.resolve_data_source(database_id)
+
+
+async def create(call: Call, args: Create) -> str:
+    if set(args.parent) - {"page_id", "type"} or "page_id" not in args.parent:
+        raise InputError('parent: a database is created under a page: {"page_id": "…"}.')
+    schema = dict(args.properties or {})
+    if not any(isinstance(p, dict) and "title" in p for p in schema.values()):
+        schema = {"Name": {"title": {}}, **schema}
+    body: dict[str, Any] = {
+        "parent": {"type": "page_id", "page_id": normalize_id(args.parent["page_id"], "parent.page_id")},
+        "title": text(args.title or ""),
+        "initial_data_source": {"properties": schema},
+    }
+    if args.description is not None:
+        body["description"] = text(args.description)
+    if args.is_inline is not None:
+        body["is_inline"] = args.is_inline
+    database = await call.gateway.create_database(body)
+    if args.format == "json":
+        return as_json(database)
+    sources = ", ".join(str(s["id"]) for s in database.get("data_sources", []))
+    return f"Created database {database['id']} {database.get('url', '')} (data source {sources})."
+
+
+async def retrieve(call: Call, args: Retrieve) -> str:
+    if (args.database_id is None) == (args.data_source_id is None):
+        raise InputError("Give database_id or data_source_id (exactly one).")
+    if args.data_source_id is not None:
+        source = await call.gateway.retrieve_data_source(args.data_source_id)
+        parent_id = (source.get("parent") or {}).get("database_id")
+        database = (
+            await call.gateway.retrieve_database(parent_id) if parent_id else {"id": None, "data_sources": []}
+        )
+        sources = [source]
+    else:
+        database, refs = await call.gateway.data_sources_of(args.database_id or "")
+        sources = [await call.gateway.retrieve_data_source(str(ref["id"])) for ref in refs]
+    if args.format == "json":
+        return as_json({"database": database, "data_sources": sources})
+    return database_to_markdown(database, sources)
+
+
+async def update(call: Call, args: Update) -> str:
+    trash = args.in_trash if args.in_trash is not None else args.archived
+    container: dict[str, Any] = {}
+    if args.title is not None:
+        container["title"] = text(args.title)
+    if args.description is not None:
+        container["description"] = text(args.description)
+    if trash is not None:
+        container["in_trash"] = trash
+    if not container and args.properties is None:
+        raise InputError("Nothing to update: give title, description, properties or in_trash.")
+    results: dict[str, Any] = {}
+    if args.properties is not None:
+        source_id = await _source_id(call, args.database_id, args.data_source_id)
+        results["data_source"] = await call.gateway.update_data_source(
+            source_id, {"properties": args.properties}
+        )
+    if container:
+        database_id = args.database_id or await _database_of(call, args.data_source_id)
+        results["database"] = await call.gateway.update_database(database_id, container)
+    if args.format == "json":
+        return as_json(results)
+    done = " and ".join(f"{k.replace('_', ' ')} {v['id']}" for k, v in results.items())
+    trashed = " (now in the trash)" if results.get("database", {}).get("in_trash") else ""
+    return f"Updated {done}{trashed}."
+
+
+async def _database_of(call: Call, data_source_id: str | None) -> str:
+    source = await call.gateway.retrieve_data_source(data_source_id or "")
+    parent_id = (source.get("parent") or {}).get("database_id")
+    if not parent_id:
+        raise InputError("That data source has no parent database to update; give database_id.")
+    return str(parent_id)
+
+
+async def query(call: Call, args: Query) -> str:
+    source_id = await _source_id(call, args.database_id, args.data_source_id)
+    body: dict[str, Any] = {}
+    if args.filter is not None:
+        body["filter"] = args.filter
+    if args.sorts is not None:
+        body["sorts"] = args.sorts
+    rows, cursor, more, capped = await _collect(call, source_id, body, args)
+    notes = []
+    if capped:
+        notes.append(
+            "Notion stopped at its 10,000-result query cap: the result is incomplete. "
+            "Narrow the filter to see the rest."
+        )
+    if args.format == "json":
+        extra = {"data_source_id": source_id, "next_cursor": cursor, "has_more": more, "notes": notes}
+        return json_list(rows, call.settings.max_output_chars, extra)
+    head = f"{len(rows)} rows from data source {source_id}"
+    return "\n\n".join(p for p in (head, rows_to_markdown(rows), more_hint(cursor, more), *notes) if p)
+
+
+async def _collect(
+    call: Call, source_id: str, body: dict[str, Any], args: Query
+) -> tuple[list[Any], str | None, bool, bool]:
+    rows: list[Any] = []
+    cursor = args.start_cursor
+    limit = args.max_results or args.page_size or 100
+    while True:
+        size = min(100, limit - len(rows))
+        page = await call.gateway.query_data_source(source_id, body, cursor, size)
+        rows += page.get("results", [])
+        cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
+        status = page.get("request_status") or {}
+        capped = status.get("incomplete_reason") == QUERY_CAP_REASON
+        if capped or not more or not cursor or len(rows) >= limit:
+            return rows, cursor, more, capped
+
+
+SPEC = ToolSpec(
+    name="notion_databases",
+    title="Notion databases",
+    description=(
+        "Databases hold rows in data sources. create: under a page, with a schema. retrieve: "
+        "the database, its data sources and each property's type and options. update: title, "
+        "description, schema changes, in_trash. query: rows by filter and sorts (database_id "
+        "or data_source_id); max_results collects across pages."
+    ),
+    operations={
+        "create": Operation(Create, create, writes=True),
+        "retrieve": Operation(Retrieve, retrieve),
+        "update": Operation(Update, update, writes=True, destructive=True),
+        "query": Operation(Query, query),
+    },
+)

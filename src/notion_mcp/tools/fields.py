@@ -1,0 +1,30 @@
+"""Field types shared by the operations' argument models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, Field
+
+from notion_mcp.errors import InputError
+from notion_mcp.notion.ids import normalize_id
+
+
+def _notion_id(value: str) -> str:
+    try:
+        return normalize_id(value, "")
+    except InputError as exc:
+        raise ValueError(str(exc)) from None
+
+
+NotionId = Annotated[str, AfterValidator(_notion_id)]
+JsonObject = dict[str, Any]
+Blocks = list[dict[str, Any]]
+
+Cursor = Annotated[
+    str | None, Field(None, description="next_cursor of the previous result; omit for the first page")
+]
+PageSize = Annotated[int | None, Field(None, ge=1, le=100, description="results per page, 1-100")]
+MaxResults = Annotated[
+    int | None, Field(None, ge=1, le=10_000, description="collect across pages up to this many results")
+]

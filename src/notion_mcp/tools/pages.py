@@ -1,0 +1,236 @@
+"""notion_pages: create a page (with content of any size), read it whole, update it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from notion_mcp.errors import InputError
+from notion_mcp.markdown import page_to_markdown
+from notion_mcp.notion.ids import normalize_id
+from notion_mcp.tools import content
+from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
+from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
+from notion_mcp.tools.context import Call
+from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize
+from notion_mcp.tools.output import as_json, more_hint
+
+PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
+
+
+class Create(Formatted):
+    parent: JsonObject = Field(description="{page_id}, {database_id}, {data_source_id} or {workspace: true}")
+    title: str | None = Field(None, description="page title (shortcut for the title property)")
+    properties: JsonObject | None = Field(None, description="property values in Notion's form")
+    children: Blocks | None = Field(None, description="Notion block objects, any number and depth")
+    markdown: str | None = Field(None, description="content as markdown (instead of children)")
+    icon: str | None = Field(None, description="an emoji or an image URL")
+    cover: str | None = Field(None, description="an image URL")
+
+
+class Retrieve(Formatted):
+    page_id: NotionId = Field(description="page ID or Notion URL")
+    include_content: bool | None = Field(
+        None, description="read the page body too (default: true in markdown)"
+    )
+    retrieve_property_item_id: str | None = Field(None, description="property name or ID: its complete value")
+    max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
+    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
+    block_ids: bool = Field(False, description="mark each block with its ID in markdown")
+    start_cursor: Cursor = None
+    page_size: PageSize = None
+    max_results: MaxResults = None
+
+
+class Update(Formatted):
+    page_id: NotionId = Field(description="page ID or Notion URL")
+    properties: JsonObject | None = Field(None, description="property values in Notion's form")
+    title: str | None = Field(None, description="new title")
+    icon: str | None = Field(None, description="an emoji or an image URL; empty string removes it")
+    cover: str | None = Field(None, description="an image URL; empty string removes it")
+    in_trash: bool | None = Field(None, description="true trashes, false restores")
+    archived: bool | None = Field(None, description="old name of in_trash")
+
+
+def text(value: str) -> list[dict[str, Any]]:
+    """Rich text for a plain string, split into Notion's 2,000-character items."""
+    chunks = [value[i : i + 2000] for i in range(0, len(value), 2000)] or [""]
+    return [{"type": "text", "text": {"content": c}} for c in chunks]
+
+
+def _file_or_emoji(value: str, field: str, *, emoji_ok: bool) -> dict[str, Any] | None:
+    if value == "":
+        return None
+    if value.startswith(("https://", "http://")):
+        return {"type": "external", "external": {"url": value}}
+    if emoji_ok and len(value) <= 8:
+        return {"type": "emoji", "emoji": value}
+    raise InputError(
+        f"{field}: expected {'an emoji or ' if emoji_ok else ''}an http(s) image URL; got {value!r}."
+    )
+
+
+def decorations(icon: str | None, cover: str | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if icon is not None:
+        out["icon"] = _file_or_emoji(icon, "icon", emoji_ok=True)
+    if cover is not None:
+        out["cover"] = _file_or_emoji(cover, "cover", emoji_ok=False)
+    return out
+
+
+def title_property(properties: dict[str, Any]) -> str:
+    """The name of the title property in a schema or a page's properties."""
+    for name, prop in properties.items():
+        if isinstance(prop, dict) and prop.get("type") == "title":
+            return name
+    return "title"
+
+
+async def _parent(call: Call, parent: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """Notion's parent object and the title property name it implies."""
+    keys = [k for k in PARENT_KEYS if k in parent]
+    if len(keys) != 1 or set(parent) - set(PARENT_KEYS) - {"type"}:
+        raise InputError(
+            'parent: give exactly one of {"page_id": …}, {"database_id": …}, '
+            '{"data_source_id": …} or {"workspace": true}.'
+        )
+    key = keys[0]
+    if key == "workspace":
+        if parent["workspace"] is not True:
+            raise InputError("parent: workspace must be true.")
+        return {"type": "workspace", "workspace": True}, "title"
+    ident = normalize_id(parent[key], f"parent.{key}")
+    if key == "page_id":
+        return {"type": "page_id", "page_id": ident}, "title"
+    source_id = ident if key == "data_source_id" else await call.gateway.resolve_data_source(ident)
+    source = await call.gateway.retrieve_data_source(source_id)
+    return {"type": "data_source_id", "data_source_id": source_id}, title_property(
+        source.get("properties", {})
+    )
+
+
+async def create(call: Call, args: Create) -> str:
+    blocks = content.blocks_from(args.children, args.markdown) if (args.children or args.markdown) else []
+    parent, title_name = await _parent(call, args.parent)
+    properties = dict(args.properties or {})
+    if args.title is not None:
+        if title_name in properties:
+            raise InputError(f"Give the title either as title or in properties[{title_name!r}], not both.")
+        properties[title_name] = {"title": text(args.title)}
+    body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
+    page = await call.gateway.create_page(body)
+    written = await content.write(call, page["id"], blocks, None) if blocks else None
+    if args.format == "json":
+        return as_json({**page, "content_block_ids": written.top_level_ids} if written else page)
+    summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
+    if written:
+        summary += f" with {written.blocks_written} blocks ({written.requests} append requests)"
+    return summary + "."
+
+
+async def _property_item(call: Call, page: dict[str, Any], args: Retrieve) -> str:
+    wanted = args.retrieve_property_item_id or ""
+    props = page.get("properties", {})
+    match = props.get(wanted) or next((p for p in props.values() if p.get("id") == wanted), None)
+    if match is None:
+        names = ", ".join(sorted(props)) or "none"
+        raise InputError(
+            f"retrieve_property_item_id: page has no property {wanted!r}. Its properties: {names}."
+        )
+    name = wanted if wanted in props else next(n for n, p in props.items() if p is match)
+    items, cursor, more = await collect_property(call, page["id"], str(match["id"]), args)
+    if args.format == "json":
+        return as_json({"property": name, "results": items, "next_cursor": cursor, "has_more": more})
+    lines = [f"{name} ({match.get('type')}) of page {page['id']}: {len(items)} items"]
+    lines += [f"- {item_text(item)}" for item in items]
+    return "\n".join([*lines, more_hint(cursor, more)]).rstrip()
+
+
+async def collect_property(
+    call: Call, page_id: str, property_id: str, args: Retrieve
+) -> tuple[list[Any], str | None, bool]:
+    """Every item of a paginated property value (relations beyond 25), within max_results."""
+    items: list[Any] = []
+    cursor: str | None = args.start_cursor
+    limit = args.max_results or 10_000
+    while True:
+        size = min(100, limit - len(items), args.page_size or 100)
+        page = await call.gateway.retrieve_page_property(page_id, property_id, cursor, size)
+        if page.get("object") != "list":
+            return [page], None, False
+        items += page.get("results", [])
+        cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
+        if not more or not cursor or len(items) >= limit or args.page_size:
+            return items, cursor, more
+
+
+def item_text(item: dict[str, Any]) -> str:
+    kind = item.get("type", "")
+    value = item.get(kind)
+    if kind in {"title", "rich_text"} and isinstance(value, dict):
+        return str(value.get("plain_text", ""))
+    if kind == "relation" and isinstance(value, dict):
+        return f"page {value.get('id')}"
+    if kind == "people" and isinstance(value, dict):
+        return f"{value.get('name') or 'user'} ({value.get('id')})"
+    return as_json(value)
+
+
+async def retrieve(call: Call, args: Retrieve) -> str:
+    page = await call.gateway.retrieve_page(args.page_id)
+    if args.retrieve_property_item_id:
+        return await _property_item(call, page, args)
+    with_content = args.include_content if args.include_content is not None else args.format == "markdown"
+    tree = (
+        await content.read(call, page["id"], max_depth=args.max_depth, max_blocks=args.max_blocks)
+        if with_content
+        else None
+    )
+    note = content.unread_note(tree) if tree else ""
+    if args.format == "json":
+        return as_json({**page, "content": tree.blocks, "unread": note} if tree else page)
+    head = page_to_markdown(page, None)
+    if tree is None:
+        return head
+    body = content.render_tree(call, tree.blocks, block_ids=args.block_ids, head=head + "\n")
+    return "\n\n".join(p for p in (body, note) if p)
+
+
+async def update(call: Call, args: Update) -> str:
+    body: dict[str, Any] = {**decorations(args.icon, args.cover)}
+    properties = dict(args.properties or {})
+    if args.title is not None:
+        page = await call.gateway.retrieve_page(args.page_id)
+        properties[title_property(page.get("properties", {}))] = {"title": text(args.title)}
+    if properties:
+        body["properties"] = properties
+    trash = args.in_trash if args.in_trash is not None else args.archived
+    if trash is not None:
+        body["in_trash"] = trash
+    if not body:
+        raise InputError("Nothing to update: give properties, title, icon, cover or in_trash.")
+    page = await call.gateway.update_page(args.page_id, body)
+    if args.format == "json":
+        return as_json(page)
+    state = " It is in the trash (restore with in_trash=false)." if page.get("in_trash") else ""
+    return f"Updated page {page['id']}.{state}\n\n{page_to_markdown(page, None)}"
+
+
+SPEC = ToolSpec(
+    name="notion_pages",
+    title="Notion pages",
+    description=(
+        "Create, read and update pages. create: under a page, database, data source or the "
+        "workspace, with title, properties and content (children or markdown, any size). "
+        "retrieve: properties and the whole body in one call; retrieve_property_item_id gets a "
+        "property's complete value (relations beyond 25). update: properties, title, icon, "
+        "cover, in_trash."
+    ),
+    operations={
+        "create": Operation(Create, create, writes=True),
+        "retrieve": Operation(Retrieve, retrieve),
+        "update": Operation(Update, update, writes=True, destructive=True),
+    },
+)

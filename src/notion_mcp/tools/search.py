@@ -1,0 +1,63 @@
+"""notion_search: find pages and databases by title."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from notion_mcp.markdown import search_results_to_markdown
+from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
+from notion_mcp.tools.context import Call
+from notion_mcp.tools.fields import Cursor, MaxResults, PageSize
+from notion_mcp.tools.output import json_list, more_hint
+
+# What a model asks for → what Notion's search filter calls it (databases are data sources now).
+FILTER_VALUES = {"page": "page", "database": "data_source", "data_source": "data_source"}
+
+
+class Search(Formatted):
+    query: str = Field("", description="words in the title; empty lists everything shared")
+    filter: Literal["page", "database"] | None = Field(None, description="only pages or only databases")
+    sort: Literal["ascending", "descending"] | None = Field(None, description="by last_edited_time")
+    start_cursor: Cursor = None
+    page_size: PageSize = None
+    max_results: MaxResults = None
+
+
+async def search(call: Call, args: Search) -> str:
+    body: dict[str, Any] = {"query": args.query} if args.query else {}
+    if args.filter:
+        body["filter"] = {"property": "object", "value": FILTER_VALUES[args.filter]}
+    if args.sort:
+        body["sort"] = {"timestamp": "last_edited_time", "direction": args.sort}
+    results: list[Any] = []
+    cursor = args.start_cursor
+    limit = args.max_results or args.page_size or 20
+    while True:
+        page = await call.gateway.search(body, cursor, min(100, limit - len(results)))
+        results += page.get("results", [])
+        cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
+        if not more or not cursor or len(results) >= limit:
+            break
+    if args.format == "json":
+        extra = {"next_cursor": cursor, "has_more": more}
+        return json_list(results, call.settings.max_output_chars, extra)
+    if not results:
+        return (
+            f"No pages or databases match {args.query!r} (search matches titles only, and sees only "
+            "what is shared with the integration)."
+        )
+    return "\n\n".join(p for p in (search_results_to_markdown(results), more_hint(cursor, more)) if p)
+
+
+SPEC = ToolSpec(
+    name="notion_search",
+    title="Notion search",
+    description=(
+        "Find pages and databases shared with the integration. Matches titles only (not page "
+        "content). Results include IDs for the other tools."
+    ),
+    operations={"search": Operation(Search, search)},
+    default_operation="search",
+)

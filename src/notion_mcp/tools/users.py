@@ -1,0 +1,84 @@
+"""notion_users: people and bots of the workspace; retrieve_bot doubles as a connection check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from notion_mcp.markdown import users_to_markdown
+from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
+from notion_mcp.tools.context import Call
+from notion_mcp.tools.fields import Cursor, MaxResults, NotionId, PageSize
+from notion_mcp.tools.output import as_json, json_list, more_hint
+
+
+class List(Formatted):
+    email: str | None = Field(None, description="find the person with this email (searches all users)")
+    start_cursor: Cursor = None
+    page_size: PageSize = None
+    max_results: MaxResults = None
+
+
+class Retrieve(Formatted):
+    user_id: NotionId = Field(description="user ID")
+
+
+class RetrieveBot(Formatted):
+    pass
+
+
+def _email(user: dict[str, Any]) -> str:
+    return str((user.get("person") or {}).get("email") or "").lower()
+
+
+async def list_users(call: Call, args: List) -> str:
+    users: list[Any] = []
+    cursor = args.start_cursor
+    wanted = args.email.strip().lower() if args.email else None
+    limit = args.max_results or args.page_size or (10_000 if wanted else 100)
+    seen = 0
+    while True:
+        page = await call.gateway.list_users(cursor, min(100, limit - len(users)) if not wanted else 100)
+        batch = page.get("results", [])
+        seen += len(batch)
+        users += [u for u in batch if _email(u) == wanted] if wanted else batch
+        cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
+        if (wanted and users) or not more or not cursor or len(users) >= limit:
+            break
+    if wanted and not users:
+        return f"No user with email {args.email!r} among {seen} users (guests and bots have no email here)."
+    if args.format == "json":
+        return json_list(users, call.settings.max_output_chars, {"next_cursor": cursor, "has_more": more})
+    hint = "" if wanted else more_hint(cursor, more)
+    return "\n\n".join(p for p in (users_to_markdown(users), hint) if p)
+
+
+async def retrieve(call: Call, args: Retrieve) -> str:
+    user = await call.gateway.retrieve_user(args.user_id)
+    return as_json(user) if args.format == "json" else users_to_markdown([user])
+
+
+async def retrieve_bot(call: Call, args: RetrieveBot) -> str:
+    bot = await call.gateway.retrieve_bot()
+    if args.format == "json":
+        return as_json(bot)
+    owner = ((bot.get("bot") or {}).get("owner") or {}).get("type", "unknown")
+    workspace = (bot.get("bot") or {}).get("workspace_name") or "unknown workspace"
+    name = bot.get("name") or "integration"
+    return f"Connected as {name} ({bot.get('id')}), owner: {owner}, workspace: {workspace}."
+
+
+SPEC = ToolSpec(
+    name="notion_users",
+    title="Notion users",
+    description=(
+        "Workspace users. list (email finds one person across all pages of users), retrieve "
+        "(user_id), retrieve_bot (the integration itself: a connection check)."
+    ),
+    operations={
+        "list": Operation(List, list_users),
+        "retrieve": Operation(Retrieve, retrieve),
+        "retrieve_bot": Operation(RetrieveBot, retrieve_bot),
+    },
+)
