@@ -1,0 +1,194 @@
+"""The ASGI app: Notion's request checks, misbehaviour, counters, and the route table.
+
+Order per request: count it → rate limit (429) → a fault planned "before" → auth (401) →
+Notion-Version (400) → body (invalid_json, 500 KB) → the handler inside one store transaction
+→ a fault planned "after" replaces the answer (the write has taken effect).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Match, Route
+from starlette.types import Message, Receive, Scope, Send
+
+from notion_mcp.sandbox import rules
+from notion_mcp.sandbox.faults import Fault, Faults, TokenBucket
+from notion_mcp.sandbox.rules import JSON, NotionError
+from notion_mcp.sandbox.store import Store
+from notion_mcp.sandbox.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+FAULT_BODIES = {
+    "internal_server_error": (500, "Unexpected error occurred."),
+    "service_unavailable": (
+        503,
+        "Notion is unavailable. This can occur when the time to respond to a request takes longer than "
+        "60 seconds, the maximum request timeout. Please try again later.",
+    ),
+    "gateway_timeout": (
+        504,
+        "Notion timed out while attempting to complete this request. Please try again later.",
+    ),
+    "service_overload": (
+        529,
+        "Notion is experiencing a surge in demand and cannot serve this request. Please try again later.",
+    ),
+    "rate_limited": (429, "You have been rate limited. Please try again in a few minutes."),
+}
+HTML_502 = (
+    "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    "<center><h1>502 Bad Gateway</h1></center>\r\n"
+    "<hr><center>cloudflare</center>\r\n</body>\r\n</html>\r\n"
+)
+
+
+@dataclass
+class Call:
+    """What a handler gets: the workspace (inside a transaction) and the parsed request."""
+
+    ws: Workspace
+    params: dict[str, str]
+    query: dict[str, str]
+    body: JSON
+    query_cap: int
+
+
+Handler = Callable[[Call], JSON]
+RouteSpec = tuple[str, str, Handler]
+
+
+@dataclass
+class AppState:
+    store: Store
+    faults: Faults
+    counters: Counter[str]
+    limiter: TokenBucket | None
+    now: Callable[[], datetime]
+    sleep: Callable[[float], Awaitable[None]]
+    query_cap: int
+    rate_limit_reason: str = "integration_rate_limit"
+    routes: list[Route] = field(default_factory=list)
+
+
+def error_response(err: NotionError, request_id: str) -> JSONResponse:
+    return JSONResponse(err.body(request_id), status_code=err.status, headers=err.headers)
+
+
+def _check_headers(request: Request) -> str:
+    auth = request.headers.get("authorization", "")
+    if not auth.startswith("Bearer ") or not auth[len("Bearer ") :].strip():
+        raise NotionError(401, *rules.UNAUTHORIZED)
+    version = request.headers.get("notion-version")
+    if not version:
+        raise NotionError(400, *rules.MISSING_VERSION)
+    if version not in rules.VERSIONS:
+        raise rules.validation(
+            "Notion-Version header failed validation: Notion-Version header should be one of "
+            f"{', '.join(f'`{v}`' for v in rules.VERSIONS)}, instead was `{rules.fmt(version)}`."
+        )
+    return version
+
+
+def endpoint(state: AppState, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def run(request: Request) -> Response:
+        request_id = str(uuid.uuid4())
+        try:
+            version = _check_headers(request)
+            raw = await request.body()
+            rules.check_body_size(raw)
+            body: Any = {}
+            if raw.strip():
+                try:
+                    body = json.loads(raw)
+                except ValueError:
+                    raise NotionError(400, *rules.INVALID_JSON) from None
+            if not isinstance(body, dict):
+                raise NotionError(400, *rules.INVALID_JSON)
+            with state.store.transaction() as store:
+                ws = Workspace(store, version, state.now)
+                call = Call(ws, dict(request.path_params), dict(request.query_params), body, state.query_cap)
+                result = handler(call)
+        except NotionError as err:
+            return error_response(err, request_id)
+        result["request_id"] = request_id
+        return JSONResponse(result)
+
+    return run
+
+
+class SandboxApp:
+    """ASGI callable wrapping the Starlette router with counters, rate limit and faults."""
+
+    def __init__(self, state: AppState, specs: list[RouteSpec]) -> None:
+        self.state = state
+        state.routes = [Route(path, endpoint(state, h), methods=[m]) for m, path, h in specs]
+        self.router = Starlette(routes=state.routes)
+
+    def template(self, scope: Scope) -> str | None:
+        for route in self.state.routes:
+            match, _ = route.matches(scope)
+            if match == Match.FULL:
+                return route.path
+        return None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.router(scope, receive, send)
+            return
+        method: str = scope["method"]
+        template = self.template(scope)
+        self.state.counters[f"{method} {template or scope['path']}"] += 1
+        request_id = str(uuid.uuid4())
+        if template is None:
+            await error_response(NotionError(400, *rules.INVALID_URL), request_id)(scope, receive, send)
+            return
+        if self.state.limiter is not None and (wait := self.state.limiter.take()) is not None:
+            err = NotionError(
+                429,
+                "rate_limited",
+                FAULT_BODIES["rate_limited"][1],
+                additional_data={"rate_limit_reason": self.state.rate_limit_reason},
+                headers={"Retry-After": str(wait)},
+            )
+            await error_response(err, request_id)(scope, receive, send)
+            return
+        fault = self.state.faults.take(method, template)
+        if fault is not None and fault.kind == "slow":
+            await self.state.sleep(fault.delay)
+            fault = None
+        if fault is None:
+            await self.router(scope, receive, send)
+            return
+        if fault.when == "after":
+            log.info("sandbox: applying %s %s before answering with fault %s", method, template, fault.kind)
+            await self.router(scope, receive, _discard)
+        await self.emit(fault, request_id, scope, receive, send)
+
+    async def emit(self, fault: Fault, request_id: str, scope: Scope, receive: Receive, send: Send) -> None:
+        if fault.kind == "drop":
+            raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
+        if fault.kind == "bad_gateway_html":
+            await Response(HTML_502, status_code=502, media_type="text/html")(scope, receive, send)
+            return
+        status, message = FAULT_BODIES[fault.kind]
+        headers = {"Retry-After": str(fault.retry_after)} if status in (429, 529) else None
+        extra = {"rate_limit_reason": self.state.rate_limit_reason} if status == 429 else None
+        err = NotionError(status, fault.kind, message, additional_data=extra, headers=headers)
+        await error_response(err, request_id)(scope, receive, send)
+
+
+async def _discard(message: Message) -> None:
+    """Swallow the real answer of a request whose fault comes "after" it took effect."""

@@ -1,0 +1,147 @@
+"""Search, users and comments."""
+
+from __future__ import annotations
+
+import uuid
+
+from notion_mcp.sandbox import richtext, rules
+from notion_mcp.sandbox.app import Call, RouteSpec
+from notion_mcp.sandbox.rules import JSON
+from notion_mcp.sandbox.workspace import BOT_ID, Workspace
+
+
+def _trashed_up(ws: Workspace, object_id: str) -> bool:
+    """True when the object or any ancestor is in the trash."""
+    current: str | None = object_id
+    for _ in range(64):
+        if current is None:
+            return False
+        data = ws.store.get(current)
+        if data is None or data.get("in_trash"):
+            return data is not None
+        current = ws.store.parent_of(current)
+    return False
+
+
+def search(call: Call) -> JSON:
+    ws, body = call.ws, call.body
+    query = body.get("query") or ""
+    if not isinstance(query, str):
+        raise rules.body_invalid("body.query", "a string", query)
+    kinds = ["page", "data_source"]
+    if body.get("filter") is not None:
+        flt = rules.require_dict("body.filter", body["filter"])
+        if flt.get("property") != "object":
+            raise rules.body_invalid("body.filter.property", '`"object"`', flt.get("property"))
+        if flt.get("value") not in kinds:
+            raise rules.body_invalid("body.filter.value", '`"page"` or `"data_source"`', flt.get("value"))
+        kinds = [str(flt["value"])]
+    direction = "descending"
+    if body.get("sort") is not None:
+        sort = rules.require_dict("body.sort", body["sort"])
+        if sort.get("timestamp") != "last_edited_time":
+            raise rules.body_invalid("body.sort.timestamp", '`"last_edited_time"`', sort.get("timestamp"))
+        if sort.get("direction") not in ("ascending", "descending"):
+            raise rules.body_invalid(
+                "body.sort.direction", '`"ascending"` or `"descending"`', sort.get("direction")
+            )
+        direction = str(sort["direction"])
+    size = rules.page_size(body.get("page_size"))
+    found: list[tuple[int, str, JSON]] = []
+    needle = query.casefold()
+    for kind in kinds:
+        for data in ws.store.all_of(kind):
+            title = ws.title_of(data) if kind == "page" else data["title"]
+            if needle in richtext.plain(title).casefold() and not _trashed_up(ws, data["id"]):
+                found.append((ws.store.edited_seq(data["id"]), kind, data))
+    found.sort(key=lambda f: f[0], reverse=direction == "descending")
+    chunk, next_cursor = Workspace.paginate(found, body.get("start_cursor"), size, lambda f: str(f[2]["id"]))
+    return Workspace.envelope([ws.render_any(k, d) for _, k, d in chunk], next_cursor, "page_or_data_source")
+
+
+def list_users(call: Call) -> JSON:
+    size = rules.page_size(call.query.get("page_size"), "query")
+    users = call.ws.store.all_of("user")
+    chunk, next_cursor = Workspace.paginate(
+        users, call.query.get("start_cursor"), size, lambda u: str(u["id"])
+    )
+    return Workspace.envelope(chunk, next_cursor, "user")
+
+
+def get_user(call: Call) -> JSON:
+    user_id = rules.path_uuid("user_id", call.params["id"])
+    return call.ws.need(user_id, "user")
+
+
+def get_me(call: Call) -> JSON:
+    return call.ws.need(BOT_ID, "user")
+
+
+def _comment_parent(ws: Workspace, body: JSON) -> tuple[str, str]:
+    """``(parent_id, discussion_id)`` of a new comment."""
+    if "discussion_id" in body:
+        discussion = rules.body_uuid("body.discussion_id", body["discussion_id"])
+        for comment in ws.store.all_of("comment"):
+            if comment["discussion_id"] == discussion:
+                parent_id = ws.store.parent_of(comment["id"])
+                if parent_id is not None:
+                    return parent_id, discussion
+        raise rules.not_found("discussion", discussion)
+    parent = rules.require_dict("body.parent", body.get("parent"))
+    key = "page_id" if "page_id" in parent else "block_id"
+    target = rules.body_uuid(f"body.parent.{key}", parent.get(key))
+    kind = ws.store.kind_of(target)
+    if kind not in ("page", "block"):
+        raise rules.not_found("page" if key == "page_id" else "block", target)
+    return target, str(uuid.uuid4())
+
+
+def create_comment(call: Call) -> JSON:
+    ws, body = call.ws, call.body
+    parent_id, discussion = _comment_parent(ws, body)
+    rich = richtext.complete(body.get("rich_text"), "body.rich_text", ws.user)
+    stamp = ws.stamp()
+    parent = ws.parent_ref(parent_id)
+    comment: JSON = {
+        "object": "comment",
+        "id": str(uuid.uuid4()),
+        "parent": parent,
+        "discussion_id": discussion,
+    }
+    comment.update({k: stamp[k] for k in ("created_time", "last_edited_time", "created_by")})
+    comment["rich_text"] = rich
+    bot = ws.user(BOT_ID) or {}
+    comment["display_name"] = {"type": "integration", "resolved_name": bot.get("name", "")}
+    ws.store.insert("comment", comment, parent_id)
+    return comment
+
+
+def list_comments(call: Call) -> JSON:
+    ws = call.ws
+    if "block_id" not in call.query:
+        raise rules.validation(
+            "query failed validation: query.block_id should be defined, instead was `undefined`."
+        )
+    block_id = rules.normalize_uuid(call.query["block_id"])
+    if block_id is None:
+        raise rules.validation(
+            "query failed validation: query.block_id should be a valid uuid, "
+            f"instead was `{rules.fmt(call.query['block_id'])}`."
+        )
+    ws.need_blockish(block_id)
+    size = rules.page_size(call.query.get("page_size"), "query")
+    comments = ws.store.children(block_id, ("comment",))
+    chunk, next_cursor = Workspace.paginate(
+        comments, call.query.get("start_cursor"), size, lambda c: str(c["id"])
+    )
+    return Workspace.envelope(chunk, next_cursor, "comment")
+
+
+ROUTES: list[RouteSpec] = [
+    ("POST", "/v1/search", search),
+    ("GET", "/v1/users", list_users),
+    ("GET", "/v1/users/me", get_me),
+    ("GET", "/v1/users/{id}", get_user),
+    ("POST", "/v1/comments", create_comment),
+    ("GET", "/v1/comments", list_comments),
+]

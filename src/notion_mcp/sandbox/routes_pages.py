@@ -1,0 +1,161 @@
+"""Pages: create, retrieve, update, and paginated property items."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from notion_mcp.sandbox import blocks, properties, rules
+from notion_mcp.sandbox.app import Call, RouteSpec
+from notion_mcp.sandbox.rules import JSON
+from notion_mcp.sandbox.workspace import Workspace
+
+PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
+
+
+def resolve_page_parent(ws: Workspace, value: Any) -> tuple[str | None, dict[str, JSON], JSON | None]:
+    """``(parent_id, schema, data_source)`` for a new page's ``parent``."""
+    parent = rules.require_dict("body.parent", value)
+    kind = parent.get("type") or next((k for k in PARENT_KEYS if k in parent), None)
+    if kind == "workspace":
+        return None, properties.PAGE_SCHEMA, None
+    if kind == "page_id":
+        page_id = rules.body_uuid("body.parent.page_id", parent.get("page_id"))
+        ws.ensure_editable(ws.need(page_id, "page"))
+        return page_id, properties.PAGE_SCHEMA, None
+    if kind == "database_id":
+        db_id = rules.body_uuid("body.parent.database_id", parent.get("database_id"))
+        ws.need(db_id, "database")
+        sources = [s for s in ws.store.children(db_id, ("data_source",)) if not s.get("in_trash")]
+        if len(sources) != 1:
+            raise rules.validation(
+                f"Database with ID {db_id} has {len(sources)} data sources. Use `parent.data_source_id` "
+                "instead of `parent.database_id` to choose one."
+            )
+        return sources[0]["id"], sources[0]["properties"], sources[0]
+    if kind == "data_source_id":
+        ds_id = rules.body_uuid("body.parent.data_source_id", parent.get("data_source_id"))
+        ds = ws.need(ds_id, "data_source", "data source")
+        return ds_id, ds["properties"], ds
+    raise rules.body_invalid(
+        "body.parent.type", '`"page_id"`, `"database_id"`, `"data_source_id"`, or `"workspace"`', kind
+    )
+
+
+def build_values(ws: Workspace, schema: dict[str, JSON], value: Any, values: JSON, ds: JSON | None) -> None:
+    """Validate ``properties`` from a request into ``values`` (by property ID); may add select options."""
+    before = json.dumps(schema)
+    for key, item in rules.require_dict("body.properties", value).items():
+        found = properties.find(schema, key)
+        if found is None:
+            raise rules.validation(f"{key} is not a property that exists.")
+        _, prop = found
+        values[prop["id"]] = properties.complete_value(prop, item, f"body.properties.{key}", ws.user)
+    if ds is not None and json.dumps(schema) != before:
+        ws.store.update(ds)
+
+
+def create_page(call: Call) -> JSON:
+    ws, body = call.ws, call.body
+    parent_id, schema, ds = resolve_page_parent(ws, body.get("parent"))
+    if "markdown" in body:
+        raise rules.validation(
+            "body failed validation: body.markdown is not supported by the sandbox; send `children`."
+        )
+    values: JSON = {}
+    build_values(ws, schema, body.get("properties", {}), values, ds)
+    children = blocks.parse_children(body["children"], "body.children", ws.user) if "children" in body else []
+    page: JSON = {"object": "page", "id": str(uuid.uuid4()), **ws.stamp()}
+    page.update({"cover": body.get("cover"), "icon": body.get("icon"), "parent": ws.parent_ref(parent_id)})
+    page.update({"in_trash": False, "is_archived": False, "is_locked": False, "values": values})
+    if ds is not None:
+        page["number"] = 1 + len(ws.store.children(ds["id"], ("page",)))
+    position = ws.store.slots(parent_id, 1)[0] if parent_id and ds is None else 0.0
+    ws.store.insert("page", page, parent_id, position)
+    if children:
+        parent = {"type": "page_id", "page_id": page["id"]}
+        blocks.insert_tree(
+            ws.store, page["id"], parent, children, [float(i + 1) for i in range(len(children))], ws.stamp()
+        )
+    return ws.render_page(page)
+
+
+def get_page(call: Call) -> JSON:
+    page_id = rules.path_uuid("page_id", call.params["id"])
+    return call.ws.render_page(call.ws.need(page_id, "page"))
+
+
+def apply_trash_flags(ws: Workspace, data: JSON, body: JSON) -> bool:
+    """Handle ``in_trash`` (and ``archived`` on 2025-09-03); True if the object is (still) editable."""
+    if "archived" in body and ws.version != "2025-09-03":
+        raise rules.body_invalid("body.archived", "not present (use `in_trash`)", body["archived"])
+    for key in ("in_trash", "archived"):
+        if key in body:
+            if not isinstance(body[key], bool):
+                raise rules.body_invalid(f"body.{key}", "a boolean", body[key])
+            data["in_trash"] = body[key]
+    return not data.get("in_trash")
+
+
+def update_page(call: Call) -> JSON:
+    ws, body = call.ws, call.body
+    page = ws.need(rules.path_uuid("page_id", call.params["id"]), "page")
+    was_trashed = bool(page.get("in_trash"))
+    still_trashed = not apply_trash_flags(ws, page, body)
+    if was_trashed and still_trashed and any(k in body for k in ("properties", "icon", "cover", "is_locked")):
+        ws.ensure_editable(page)
+    if "properties" in body:
+        schema = ws.schema_of(page)
+        ds = ws.store.get(page["parent"].get("data_source_id", ""), "data_source")
+        build_values(
+            ws,
+            schema if ds else properties.PAGE_SCHEMA,
+            body["properties"],
+            page.setdefault("values", {}),
+            ds,
+        )
+    for key in ("icon", "cover", "is_locked"):
+        if key in body:
+            page[key] = body[key]
+    ws.touch(page)
+    return ws.render_page(page)
+
+
+def get_property_item(call: Call) -> JSON:
+    ws = call.ws
+    page = ws.need(rules.path_uuid("page_id", call.params["id"]), "page")
+    found = properties.find(ws.schema_of(page), call.params["property_id"])
+    if found is None:
+        raise rules.not_found("property", call.params["property_id"])
+    name, prop = found
+    kind = prop["type"]
+    value = properties.render_properties(page, {name: prop}, ws.user_ref, full=True)[name][kind]
+    if kind not in properties.LIST_TYPES:
+        return {"object": "property_item", "id": prop["id"], "type": kind, kind: value}
+    items = [
+        (
+            str(uuid.uuid5(uuid.NAMESPACE_URL, f"{page['id']}/{prop['id']}/{i}")),
+            {"object": "property_item", "type": kind, "id": prop["id"], kind: v},
+        )
+        for i, v in enumerate(value)
+    ]
+    size = rules.page_size(call.query.get("page_size"), "query")
+    chunk, next_cursor = Workspace.paginate(items, call.query.get("start_cursor"), size, lambda p: str(p[0]))
+    next_url = None
+    if next_cursor:
+        next_url = (
+            f"https://api.notion.com/v1/pages/{page['id']}/properties/{prop['id']}?start_cursor={next_cursor}"
+        )
+    type_object = {"id": prop["id"], "next_url": next_url, "type": kind, kind: {}}
+    return Workspace.envelope(
+        [item for _, item in chunk], next_cursor, "property_item", type_object=type_object
+    )
+
+
+ROUTES: list[RouteSpec] = [
+    ("POST", "/v1/pages", create_page),
+    ("GET", "/v1/pages/{id}", get_page),
+    ("PATCH", "/v1/pages/{id}", update_page),
+    ("GET", "/v1/pages/{id}/properties/{property_id}", get_property_item),
+]
