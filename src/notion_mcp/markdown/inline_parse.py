@@ -1,0 +1,198 @@
+"""Inline markdown (markdown-it inline tokens) → canonical rich text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markdown_it.token import Token
+
+from .errors import MarkdownError
+from .ids import dashed, find_id
+from .mdit import parser
+from .rich_text import (
+    EQUATION_LIMIT,
+    URL_LIMIT,
+    RichText,
+    equation_item,
+    mention_item,
+    merge,
+    split_long,
+    text_item,
+)
+from .tags import INLINE_TAGS, Tag, parse_tag
+
+_MARKS = {"strong": "bold", "em": "italic", "s": "strikethrough"}
+_SPAN_FLAGS = ("bold", "italic", "strikethrough", "underline", "code")
+
+
+@dataclass
+class _State:
+    line: int | None
+    marks: list[dict[str, Any]] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    out: list[RichText] = field(default_factory=list)
+    in_mention: str | None = None
+
+    def current(self) -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for mark in self.marks:
+            merged.update(mark)
+        return merged
+
+    def add_text(self, content: str) -> None:
+        if content and self.in_mention is None:
+            link = self.links[-1] if self.links else None
+            self.out.append(text_item(content, link, **self.current()))
+
+
+def markdown_to_rich_text(text: str) -> list[RichText]:
+    """Inline markdown → canonical rich text (merged, split at 2,000 characters)."""
+    tokens = parser().parseInline(text)
+    children = tokens[0].children if tokens else None
+    return inline_tokens_to_rich_text(children or [], line=None)
+
+
+def inline_tokens_to_rich_text(tokens: list[Token], line: int | None) -> list[RichText]:
+    state = _State(line)
+    for token in tokens:
+        _HANDLERS.get(token.type, _unknown)(state, token)
+    return split_long(merge(state.out))
+
+
+def _text(state: _State, token: Token) -> None:
+    state.add_text(token.content)
+
+
+def _newline(state: _State, token: Token) -> None:
+    state.add_text("\n")
+
+
+def _code(state: _State, token: Token) -> None:
+    if state.in_mention is None:
+        link = state.links[-1] if state.links else None
+        state.out.append(text_item(token.content, link, **{**state.current(), "code": True}))
+
+
+def _math(state: _State, token: Token) -> None:
+    if len(token.content) > EQUATION_LIMIT:
+        raise MarkdownError(
+            f"inline equation is {len(token.content)} characters; Notion allows {EQUATION_LIMIT}: split it",
+            state.line,
+        )
+    state.out.append(equation_item(token.content, **state.current()))
+
+
+def _open_mark(state: _State, token: Token) -> None:
+    state.marks.append({_MARKS[token.tag if token.tag == "s" else token.type[:-5]]: True})
+
+
+def _close(state: _State, token: Token) -> None:
+    if state.marks:
+        state.marks.pop()
+
+
+def _link_open(state: _State, token: Token) -> None:
+    url = str(token.attrs.get("href", ""))
+    if len(url) > URL_LIMIT:
+        raise MarkdownError(
+            f"link URL is {len(url)} characters; Notion allows {URL_LIMIT}: shorten it", state.line
+        )
+    state.links.append(url)
+
+
+def _link_close(state: _State, token: Token) -> None:
+    if state.links:
+        state.links.pop()
+
+
+def _image(state: _State, token: Token) -> None:
+    raise MarkdownError(
+        "an image inside text; Notion images are blocks: put the image on a line of its own", state.line
+    )
+
+
+def _html(state: _State, token: Token) -> None:
+    tag = parse_tag(token.content, INLINE_TAGS)
+    if tag is None:
+        state.add_text(token.content)
+    elif tag.name == "br":
+        state.add_text("\n")
+    elif tag.name == "span" or tag.name == "u":
+        _span(state, tag)
+    else:
+        _mention(state, tag)
+
+
+def _span(state: _State, tag: Tag) -> None:
+    if tag.kind == "close":
+        if state.marks:
+            state.marks.pop()
+        return
+    mark: dict[str, Any] = {"underline": True} if tag.name == "u" else {}
+    for flag in _SPAN_FLAGS:
+        if tag.attrs.get(flag) == "true":
+            mark[flag] = True
+    if "color" in tag.attrs:
+        mark["color"] = tag.attrs["color"]
+    if tag.kind == "open":
+        state.marks.append(mark)
+
+
+def _mention(state: _State, tag: Tag) -> None:
+    if tag.kind == "close":
+        state.in_mention = None
+        return
+    kind = tag.name.removeprefix("mention-")
+    value = mention_value(kind, tag.attrs, state.line)
+    state.out.append(
+        mention_item(kind if kind != "template" else "template_mention", value, **state.current())
+    )
+    if tag.kind == "open":
+        state.in_mention = kind
+
+
+def mention_value(kind: str, attrs: dict[str, str], line: int | None) -> dict[str, Any]:
+    """The request form of a mention from its tag's attributes."""
+    if kind in ("user", "page", "database", "custom_emoji"):
+        found = find_id(attrs.get("url", "") or attrs.get("id", ""))
+        if found is None:
+            raise MarkdownError(f'<mention-{kind}> needs url="…" holding the {kind} ID', line)
+        return {"id": dashed(found)}
+    if kind == "date":
+        if "start" not in attrs:
+            raise MarkdownError('<mention-date> needs start="YYYY-MM-DD"', line)
+        return {k: attrs[k] for k in ("start", "end", "time_zone") if k in attrs}
+    if kind in ("link_preview", "link_mention"):
+        return {"url": attrs.get("url", "")}
+    if kind == "template":
+        sub = attrs.get("type", "template_mention_date")
+        return {"type": sub, sub: attrs.get("value", "today")}
+    raise MarkdownError(f"unknown mention tag <mention-{kind}>", line)
+
+
+def _unknown(state: _State, token: Token) -> None:
+    state.add_text(token.content)
+
+
+_HANDLERS = {
+    "text": _text,
+    "text_special": _text,
+    "softbreak": _newline,
+    "hardbreak": _newline,
+    "code_inline": _code,
+    "math_inline": _math,
+    "math_inline_double": _math,
+    "strong_open": _open_mark,
+    "em_open": _open_mark,
+    "s_open": _open_mark,
+    "strong_close": _close,
+    "em_close": _close,
+    "s_close": _close,
+    "link_open": _link_open,
+    "link_close": _link_close,
+    "image": _image,
+    "html_inline": _html,
+}
+
+__all__ = ["inline_tokens_to_rich_text", "markdown_to_rich_text"]

@@ -1,0 +1,203 @@
+"""Notion objects → compact markdown: page headers, databases, query rows, search, users, comments."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from .ids import compact
+from .inline_render import rich_text_to_markdown
+from .render import blocks_to_markdown
+from .rich_text import plain_text
+
+Obj = dict[str, Any]
+
+
+def title_of(obj: Obj) -> str:
+    """The title of a page, database or data source (plain text); "Untitled" when empty."""
+    title: Any = obj.get("title")
+    if title is None:
+        for prop in (obj.get("properties") or {}).values():
+            if isinstance(prop, dict) and prop.get("type") == "title" and isinstance(prop.get("title"), list):
+                title = prop["title"]
+                break
+    text = plain_text(title) if isinstance(title, list) else str(title or obj.get("name") or "")
+    return text.strip() or "Untitled"
+
+
+def _user(user: Any) -> str:
+    if not isinstance(user, dict):
+        return str(user)
+    return str(user.get("name") or compact(str(user.get("id", ""))))
+
+
+def _date(d: Any) -> str:
+    if not isinstance(d, dict):
+        return ""
+    return str(d.get("start") or "") + (f" → {d['end']}" if d.get("end") else "")
+
+
+def _number(n: Any) -> str:
+    if isinstance(n, float) and n.is_integer():
+        return str(int(n))
+    return "" if n is None else str(n)
+
+
+def _file(f: Any) -> str:
+    if not isinstance(f, dict):
+        return str(f)
+    kind = f.get("type")
+    url = (f.get(kind) or {}).get("url", "") if isinstance(kind, str) else ""
+    return str(f.get("name") or url)
+
+
+def _value(kind: str, v: Any) -> str:
+    simple: dict[str, Callable[[Any], str]] = {
+        "number": _number,
+        "select": lambda x: str(x.get("name", "")) if isinstance(x, dict) else "",
+        "status": lambda x: str(x.get("name", "")) if isinstance(x, dict) else "",
+        "multi_select": lambda x: ", ".join(str(o.get("name", "")) for o in x or []),
+        "date": _date,
+        "people": lambda x: ", ".join(_user(u) for u in x or []),
+        "files": lambda x: ", ".join(_file(f) for f in x or []),
+        "checkbox": lambda x: "true" if x else "false",
+        "created_by": _user,
+        "last_edited_by": _user,
+        "relation": lambda x: ", ".join(compact(str(r.get("id", ""))) for r in x or []),
+        "unique_id": lambda x: f"{x.get('prefix') + '-' if x.get('prefix') else ''}{x.get('number', '')}",
+        "verification": lambda x: str((x or {}).get("state", "")),
+        "button": lambda x: "",
+        "place": lambda x: str((x or {}).get("name") or (x or {}).get("address") or ""),
+    }
+    if kind in ("title", "rich_text"):
+        return rich_text_to_markdown(v or [], single_line=True)
+    if kind in simple:
+        return simple[kind](v)
+    if kind in ("formula", "rollup") and isinstance(v, dict):
+        sub = str(v.get("type"))
+        if sub == "array":
+            return ", ".join(property_to_text(x) for x in v.get("array") or [])
+        if sub == "boolean":
+            return "true" if v.get(sub) else "false"
+        return _value(sub, v.get(sub))
+    if v is None or isinstance(v, (str, int, float, bool)):
+        return "" if v is None else str(v)
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
+
+
+def property_to_text(prop: Obj) -> str:
+    """A property value as short text; any type, unknown ones included, never fails."""
+    try:
+        kind = str(prop.get("type"))
+        text = _value(kind, prop.get(kind))
+        if prop.get("has_more"):
+            text += " …(more)"
+        return text
+    except Exception:  # a malformed or new value shape must still render
+        return json.dumps(prop, ensure_ascii=False, default=str)[:200]
+
+
+def _header(obj: Obj) -> list[str]:
+    line = f"id: {compact(str(obj.get('id', '')))}"
+    if obj.get("url"):
+        line += f" · {obj['url']}"
+    return [f"# {title_of(obj)}", "", line]
+
+
+def page_to_markdown(
+    page: Obj, blocks: list[Obj] | None = None, *, block_ids: bool = False, file_urls: bool = False
+) -> str:
+    """`# Title`, the id/url line, properties as `- Name: value` (title left out), then the body."""
+    lines = _header(page)
+    props = [f"- {name}: {property_to_text(p)}" for name, p in (page.get("properties") or {}).items()
+             if isinstance(p, dict) and p.get("type") != "title"]  # fmt: skip
+    if props:
+        lines += ["", *props]
+    text = "\n".join(lines) + "\n"
+    if blocks:
+        text += "\n" + blocks_to_markdown(blocks, block_ids=block_ids, file_urls=file_urls)
+    return text
+
+
+def _schema_line(name: str, prop: Obj) -> str:
+    kind = str(prop.get("type"))
+    line = f"- {name} ({kind})"
+    options = (prop.get(kind) or {}).get("options") if isinstance(prop.get(kind), dict) else None
+    if options:
+        line += ": " + ", ".join(str(o.get("name", "")) for o in options)
+    return line
+
+
+def database_to_markdown(database: Obj, data_sources: list[Obj]) -> str:
+    """Title, id, and each data source with its id and schema (type and options of each property)."""
+    lines = _header(database)
+    description = plain_text(database.get("description"))
+    if description:
+        lines += ["", description]
+    for source in data_sources:
+        lines += ["", f"## Data source: {title_of(source)} (id: {compact(str(source.get('id', '')))})", ""]
+        props = source.get("properties") or {}
+        lines += [_schema_line(name, p) for name, p in props.items() if isinstance(p, dict)] or [
+            "(no schema)"
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>") or " "
+
+
+def rows_to_markdown(pages: list[Obj], *, columns: list[str] | None = None) -> str:
+    """A markdown table of query results: first column the row ID, then the property values."""
+    if columns is None:
+        columns = []
+        for page in pages:
+            for name in page.get("properties") or {}:
+                if name not in columns:
+                    columns.append(name)
+    lines = ["| id | " + " | ".join(_cell(c) for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
+    for page in pages:
+        props = page.get("properties") or {}
+        cells = [_cell(property_to_text(props[c])) if c in props else " " for c in columns]
+        lines.append(f"| {compact(str(page.get('id', '')))} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def search_results_to_markdown(results: list[Obj]) -> str:
+    """One line each: kind, title, id, last edited."""
+    lines = []
+    for obj in results:
+        kind = str(obj.get("object", "?"))
+        edited = str(obj.get("last_edited_time", ""))[:16]
+        lines.append(f"- {kind}: {title_of(obj)} (id: {compact(str(obj.get('id', '')))}, edited {edited})")
+    return "\n".join(lines) + "\n" if lines else "No results.\n"
+
+
+def users_to_markdown(users: list[Obj]) -> str:
+    lines = []
+    for user in users:
+        kind = str(user.get("type") or "user")
+        email = ((user.get("person") or {}).get("email")) if isinstance(user.get("person"), dict) else None
+        extra = f", {email}" if email else ""
+        lines.append(
+            f"- {user.get('name') or 'Unnamed'} ({kind}{extra}) id: {compact(str(user.get('id', '')))}"
+        )
+    return "\n".join(lines) + "\n" if lines else "No users.\n"
+
+
+def comments_to_markdown(comments: list[Obj]) -> str:
+    """Comments grouped by discussion: author id, time and text of each."""
+    groups: dict[str, list[Obj]] = {}
+    for comment in comments:
+        groups.setdefault(str(comment.get("discussion_id", "")), []).append(comment)
+    parts = []
+    for discussion, items in groups.items():
+        lines = [f"## Discussion {compact(discussion)}", ""]
+        for c in items:
+            author = compact(str((c.get("created_by") or {}).get("id", "")))
+            text = rich_text_to_markdown(c.get("rich_text") or [], single_line=True)
+            when = str(c.get("created_time", ""))[:16]
+            lines.append(f"- {author} at {when} (id: {compact(str(c.get('id', '')))}): {text}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n" if parts else "No comments.\n"
