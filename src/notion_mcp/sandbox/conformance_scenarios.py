@@ -63,11 +63,9 @@ async def run_scenarios(c: httpx.AsyncClient) -> list[httpx.Response]:
         )
     )
     out.append(await c.delete(f"/v1/blocks/{first}"))
-    db = await c.post(
-        "/v1/databases",
-        json={"parent": {"type": "page_id", "page_id": page_id}, "title": _t("DB"),
-              "initial_data_source": {"properties": {"Name": {"title": {}}, "Tags": {"multi_select": {"options": [{"name": "a"}]}}}}},
-    )  # fmt: skip
+    schema = {"Name": {"title": {}}, "Tags": {"multi_select": {"options": [{"name": "a"}]}}}
+    db_body = {"parent": {"type": "page_id", "page_id": page_id}, "title": _t("DB")}
+    db = await c.post("/v1/databases", json={**db_body, "initial_data_source": {"properties": schema}})
     out.append(db)
     db_id = db.json()["id"]
     out.append(await c.get(f"/v1/databases/{db_id}"))
