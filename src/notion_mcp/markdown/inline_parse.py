@@ -143,7 +143,7 @@ def _mention(state: _State, tag: Tag) -> None:
     if tag.kind == "close":
         state.in_mention = None
         return
-    kind = tag.name.removeprefix("mention-")
+    kind = tag.name.removeprefix("mention-").replace("-", "_")
     value = mention_value(kind, tag.attrs, state.line)
     state.out.append(
         mention_item(kind if kind != "template" else "template_mention", value, **state.current())

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from .ids import page_url, user_url
-from .rich_text import RichText, link_of, split_long, unsplit
+from .rich_text import RichText, link_of, merge, normalize_item, split_long
 from .tags import attr, render_tag
 
 _MARKS = (("strikethrough", "~~"), ("bold", "**"), ("italic", "*"))
@@ -25,13 +25,25 @@ def rich_text_to_markdown(items: list[dict[str, Any]], *, single_line: bool = Fa
     """Rich text → inline markdown. `single_line` writes every newline as `<br>` (headings, cells)."""
     from .inline_parse import markdown_to_rich_text
 
-    canon = unsplit(items)
+    canon = merge([_labelled(item) for item in items])
     if not canon:
         return ""
     primary = _render(canon, single_line, plain_marks=True)
-    if markdown_to_rich_text(primary) == split_long(canon):
+    if markdown_to_rich_text(primary) == split_long([_unlabelled(i) for i in canon]):
         return primary
     return _render(canon, single_line, plain_marks=False)
+
+
+def _labelled(item: dict[str, Any]) -> RichText:
+    """The canonical item, keeping a mention's plain text as its readable label."""
+    canon = normalize_item(item)
+    if canon["type"] == "mention" and item.get("plain_text"):
+        canon["plain_text"] = item["plain_text"]
+    return canon
+
+
+def _unlabelled(item: RichText) -> RichText:
+    return {k: v for k, v in item.items() if k != "plain_text"}
 
 
 def _render(items: list[RichText], single_line: bool, plain_marks: bool) -> str:
@@ -132,7 +144,7 @@ def _mention(item: RichText) -> str:
         attrs = {"id": str(value.get("id", ""))}
     else:
         return render_tag("mention", {"type": kind}) + label + "</mention>"
-    name = f"mention-{kind}"
+    name = "mention-" + kind.replace("_", "-")
     return render_tag(name, attrs) + label + f"</{name}>" if label else render_tag(name, attrs, close=True)
 
 

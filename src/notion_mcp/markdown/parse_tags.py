@@ -52,10 +52,24 @@ def convert_nodes(nodes: list[SyntaxTreeNode]) -> list[Block]:
     for n, node in enumerate(nodes):
         if node.type == "html_block" and not _inline_html(node):
             events += [Event(x, parse.line_of(node), n) for x in tokenize(node.content)]
+        elif (raw := _underscore_tag(node)) is not None:
+            events += [Event(x, parse.line_of(node), n) for x in tokenize(raw)]
         else:
             events.append(Event(node, parse.line_of(node), n))
     blocks, _ = _Builder(events).build(0, None)
     return blocks
+
+
+def _underscore_tag(node: SyntaxTreeNode) -> str | None:
+    """A paragraph that is really one of our tags whose name CommonMark does not see as HTML
+    (an underscore in the name: `<table_of_contents/>`, `<synced_block>`)."""
+    if node.type != "paragraph" or not node.children:
+        return None
+    content = node.children[0].content
+    if not content.startswith("<") or "_" not in content.split(">", 1)[0]:
+        return None
+    first = tokenize(content)
+    return content if first and isinstance(first[0], Tag) else None
 
 
 def _inline_html(node: SyntaxTreeNode) -> bool:
@@ -136,8 +150,11 @@ class _Builder:
         tag = open_ev.item
         assert isinstance(tag, Tag)
         head, pos = self.head(pos + 1, open_ev)
-        if tag.name in ("summary", "caption"):
-            raise MarkdownError(f"<{tag.name}> belongs right after the block it describes", open_ev.line)
+        if tag.name == "caption":
+            _caption(out, markdown_to_rich_text(head), open_ev.line)
+            return pos
+        if tag.name == "summary":
+            raise MarkdownError("<summary> belongs right after <details>", open_ev.line)
         body: list[Block] = []
         if tag.name in _CONTAINERS or tag.name == "children" or _closes_later(self.events, pos, tag.name):
             body, pos = self.build(pos, open_ev)
@@ -169,6 +186,13 @@ def _attach(out: list[Block], kids: list[Block], line: int | None) -> None:
         raise MarkdownError("<children> must follow the block it belongs to", line)
     value = out[-1][out[-1]["type"]]
     value["children"] = value.get("children", []) + kids
+
+
+def _caption(out: list[Block], caption: list[RichText], line: int | None) -> None:
+    value = out[-1][out[-1]["type"]] if out else {}
+    if "caption" not in value:
+        raise MarkdownError("<caption> must follow a code, image, media, embed or bookmark block", line)
+    value["caption"] = caption
 
 
 def _free_text(text: str, line: int | None) -> list[Block]:

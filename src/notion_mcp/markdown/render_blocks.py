@@ -283,6 +283,6 @@ RENDERERS: MappingProxyType[str, Renderer] = MappingProxyType(
         "file": media("file"),
         "embed": bookmark("embed"),
         "bookmark": bookmark("bookmark"),
-        "link_preview": bookmark("link_preview"),
+        "link_preview": bookmark("link-preview"),
     }
 )

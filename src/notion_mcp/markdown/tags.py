@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 BLOCK_TAGS = frozenset(
     {
-        "details", "summary", "callout", "columns", "column", "synced_block", "synced_block_reference",
-        "tabs", "tab", "template", "page", "database", "link-page", "link-database", "empty-block",
+        "details", "summary", "caption", "callout", "columns", "column", "synced_block", "synced_block_reference",
+        "tabs", "tab", "template", "page", "database", "link-page", "link-database", "empty-block", "link-preview",
         "table_of_contents", "breadcrumb", "unsupported", "children", "table", "hr",
         "video", "audio", "pdf", "file", "embed", "bookmark", "image",
     }
@@ -21,7 +21,7 @@ BLOCK_TAGS = frozenset(
 INLINE_TAGS = frozenset(
     {
         "span", "u", "br", "mention-user", "mention-page", "mention-database", "mention-date",
-        "mention-link_preview", "mention-link_mention", "mention-template", "mention-custom_emoji",
+        "mention-link-preview", "mention-link-mention", "mention-template", "mention-custom-emoji",
         "mention",
     }
 )  # fmt: skip
