@@ -35,7 +35,8 @@ def find_id(text: str) -> str | None:
 
 
 def page_url(object_id: str) -> str:
-    return PAGE_URL + compact(object_id)
+    """What a `url` attribute holds for a page or database: its 32-hex ID (full URLs are accepted)."""
+    return compact(object_id)
 
 
 def user_url(user_id: str) -> str:

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 BLOCK_TAGS = frozenset(
     {
-        "details", "summary", "caption", "callout", "columns", "column", "synced_block", "synced_block_reference",
-        "tabs", "tab", "template", "page", "database", "link-page", "link-database", "empty-block", "link-preview",
+        "details", "summary", "caption", "callout", "columns", "column", "synced_block",
+        "synced_block_reference", "tabs", "tab", "template", "page", "database", "link-page",
+        "link-database", "empty-block", "link-preview",
         "table_of_contents", "breadcrumb", "unsupported", "children", "table", "hr",
         "video", "audio", "pdf", "file", "embed", "bookmark", "image",
     }
