@@ -103,7 +103,8 @@ async def test_a_malformed_uuid_in_the_path_is_refused_like_the_recording(http: 
 async def test_an_unknown_id_gets_404_with_the_sharing_hint(http: httpx.AsyncClient) -> None:
     missing = "7855b161-f63e-4683-b7c7-8ca6e97ee266"
     r = await http.get(f"/v1/blocks/{missing}")
-    refused(r, 404, "object_not_found", f"Could not find block with ID: {missing}. Make sure the relevant pages and databases are shared with your integration")  # fmt: skip
+    hint = "Make sure the relevant pages and databases are shared with your integration"
+    refused(r, 404, "object_not_found", f"Could not find block with ID: {missing}. {hint}")
     r = await http.get(f"/v1/pages/{SEED.toggle_block_id}")
     refused(r, 404, "object_not_found", "Could not find page with ID")
 
