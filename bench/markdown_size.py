@@ -76,7 +76,8 @@ def main() -> None:
     ]  # fmt: skip
     out = sys.stdout
     out.write(
-        f"{'what':8} {'count':>6} {'json B':>10} {'md B':>9} {'md+ids B':>9} {'json/md':>8} {'json/md+ids':>12}\n"
+        f"{'what':8} {'count':>6} {'json B':>10} {'md B':>9} {'md+ids B':>9}"
+        f" {'json/md':>8} {'json/md+ids':>12}\n"
     )
     for name, count, js, md, mdi in rows:
         out.write(f"{name:8} {count:6} {js:10} {md:9} {mdi:9} {js / md:8.1f} {js / mdi:12.1f}\n")

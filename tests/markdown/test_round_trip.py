@@ -24,7 +24,11 @@ USER = "00000000-0000-4000-8000-0000000000fa"
 
 def t(content: str, **annots: Any) -> dict[str, Any]:
     link = annots.pop("link", None)
-    return {"type": "text", "text": {"content": content, "link": {"url": link} if link else None}, "annotations": annots}
+    return {
+        "type": "text",
+        "text": {"content": content, "link": {"url": link} if link else None},
+        "annotations": annots,
+    }
 
 
 def b(kind: str, kids: list[dict[str, Any]] | None = None, **value: Any) -> dict[str, Any]:
@@ -120,7 +124,10 @@ def test_every_block_type_in_notion_api_md_has_a_renderer() -> None:
 def test_every_annotation_and_mention_survives_the_round_trip() -> None:
     blocks = [b("paragraph", rich_text=RICH)]
     assert markdown_to_blocks(blocks_to_markdown(blocks)) == normalize_blocks(blocks)
-    assert markdown_to_rich_text(rich_text_to_markdown(RICH)) == normalize_blocks(blocks)[0]["paragraph"]["rich_text"]
+    assert (
+        markdown_to_rich_text(rich_text_to_markdown(RICH))
+        == normalize_blocks(blocks)[0]["paragraph"]["rich_text"]
+    )
 
 
 def test_unknown_and_unsupported_blocks_render_a_visible_placeholder() -> None:
@@ -185,7 +192,11 @@ def _item(draw: st.DrawFn) -> dict[str, Any]:
 _rich = st.lists(_item(), min_size=1, max_size=5)
 _leaf = st.one_of(
     _rich.map(lambda r: b("paragraph", rich_text=r)),
-    _rich.map(lambda r: b("heading_2", rich_text=[{**i, "text": {**i["text"], "content": i["text"]["content"]}} for i in r])),
+    _rich.map(
+        lambda r: b(
+            "heading_2", rich_text=[{**i, "text": {**i["text"], "content": i["text"]["content"]}} for i in r]
+        )
+    ),
     st.tuples(_rich, st.booleans()).map(lambda x: b("to_do", rich_text=x[0], checked=x[1])),
     _text.map(lambda s: b("code", rich_text=[t(s)], language="python")),
     st.just(b("divider")),

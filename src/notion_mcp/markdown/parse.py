@@ -21,7 +21,7 @@ from .rich_text import EQUATION_LIMIT, ITEMS_LIMIT, TEXT_LIMIT, RichText, text_i
 
 Block = dict[str, Any]
 
-_ID_MARK = re.compile(r"[ \t]+\^[0-9a-fA-F]{32}[ \t]*$")
+_ID_MARK = re.compile(r"(?:^|[ \t]+)\^[0-9a-fA-F]{32}[ \t]*$")
 _ATTRS = re.compile(r'(?<!\\)\{((?:\s*[A-Za-z_-]+="[^"]*")+)\s*\}[ \t]*$')
 _ATTR = re.compile(r'([A-Za-z_-]+)="([^"]*)"')
 _TASK = re.compile(r"\[([ xX])\](?:[ \t]+|$)")

@@ -1,0 +1,62 @@
+"""Fixture pairs (markdown, blocks JSON) in tests/fixtures/markdown, run in both directions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from notion_mcp.markdown import MarkdownError, blocks_to_markdown, markdown_to_blocks
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "markdown"
+PAIRS = sorted(FIXTURES.glob("*.md"))
+
+
+@pytest.mark.parametrize("path", PAIRS, ids=[p.stem for p in PAIRS])
+def test_markdown_fixture_parses_to_its_blocks(path: Path) -> None:
+    expected = json.loads(path.with_suffix(".json").read_text())
+    assert markdown_to_blocks(path.read_text()) == expected
+
+
+@pytest.mark.parametrize("path", PAIRS, ids=[p.stem for p in PAIRS])
+def test_fixture_blocks_render_to_markdown_that_parses_back_and_is_stable(path: Path) -> None:
+    blocks = json.loads(path.with_suffix(".json").read_text())
+    markdown = blocks_to_markdown(blocks)
+    assert markdown_to_blocks(markdown) == blocks
+    assert blocks_to_markdown(markdown_to_blocks(markdown)) == markdown
+
+
+def test_alerts_become_callouts_with_an_emoji() -> None:
+    blocks = json.loads((FIXTURES / "github_input.json").read_text())
+    assert blocks[0]["callout"]["icon"] == {"type": "emoji", "emoji": "⚠️"}
+    assert blocks[2]["code"]["language"] == "typescript"
+    assert blocks[3]["code"]["language"] == "plain text"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "line", "words"),
+    [
+        ("para\n\n<callout>\ntext\n", 3, "never closed"),
+        ("a\n\n</details>\n", 3, "closes nothing"),
+        ("x\n\n![cap]()\n", 3, "without a URL"),
+        ("[x](https://e.test/" + "a" * 2001 + ")\n", 1, "2000"),
+        ("$$\n" + "x" * 1001 + "\n$$\n", 1, "1000"),
+        ("text ![i](https://e.test/i.png) more\n", 1, "line of its own"),
+    ],
+)
+def test_invalid_markdown_raises_an_error_naming_the_line(markdown: str, line: int, words: str) -> None:
+    with pytest.raises(MarkdownError, match=words) as info:
+        markdown_to_blocks(markdown)
+    assert info.value.line == line
+    assert isinstance(info.value, ValueError)
+
+
+def test_long_text_is_split_into_items_never_truncated_and_many_items_split_the_block() -> None:
+    text = "word " * 1000
+    blocks = markdown_to_blocks(text)
+    contents = [i["text"]["content"] for i in blocks[0]["paragraph"]["rich_text"]]
+    assert max(len(c) for c in contents) <= 2000 and "".join(contents) == text.strip()
+    many = " ".join(f"**b{i}** p" for i in range(120))
+    blocks = markdown_to_blocks(many)
+    assert len(blocks) == 3 and all(len(b["paragraph"]["rich_text"]) <= 100 for b in blocks)
