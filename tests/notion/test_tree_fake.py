@@ -1,0 +1,468 @@
+"""fetch_tree and append_tree through the real gateway, against a small in-memory fake of Notion.
+
+The fake is an `httpx.MockTransport` handler over a dict of blocks. It enforces the append limits
+(100 children per array, 3 block levels per request, 1,000 elements), pages lists by 100 with the
+next block's ID as cursor, and can inject faults: an HTTP status or a dropped connection, before
+or after the request takes effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from notion_mcp.errors import InputError, NotionAPIError
+from notion_mcp.notion.gateway import NotionGateway, build_client
+from notion_mcp.notion.plan import children_of, plain_text
+from notion_mcp.notion.ratelimit import TokenBucket
+from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.notion.tree import (
+    Cancelled,
+    PartialAppendError,
+    append_tree,
+    fetch_tree,
+)
+
+pytestmark = pytest.mark.anyio
+Json = dict[str, Any]
+PAGE = "11111111-1111-4111-8111-111111111111"
+
+
+@dataclass
+class Fault:
+    method: str
+    nth: int  # 0-based index among requests of this method (and path kind)
+    kind: int | str  # HTTP status, or "drop"
+    when: str = "before"  # "after": the request takes effect, then fails
+    kind_path: str = "children"  # "children" or "block"
+
+
+@dataclass
+class FakeNotion:
+    blocks: dict[str, Json] = field(default_factory=dict)
+    children: dict[str, list[str]] = field(default_factory=dict)
+    log: list[tuple[str, str]] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)
+    gate: asyncio.Event | None = None
+    max_levels: int = 3
+
+    def __post_init__(self) -> None:
+        self.children.setdefault(PAGE, [])
+
+    # -- building content directly -------------------------------------------------------------
+    def add(self, parent: str, block: Json) -> str:
+        kids = children_of(block)
+        t = block["type"]
+        inner = {k: v for k, v in (block.get(t) or {}).items() if k != "children"}
+        bid = str(uuid.uuid4())
+        self.blocks[bid] = {
+            "object": "block",
+            "id": bid,
+            "type": t,
+            t: inner,
+            "has_children": False,
+            "in_trash": False,
+            "parent": {"type": "block_id", "block_id": parent},
+        }
+        self.children.setdefault(bid, [])
+        self.children.setdefault(parent, []).append(bid)
+        for kid in kids:
+            self.add(bid, kid)
+        return bid
+
+    def live(self, parent: str) -> list[str]:
+        return [b for b in self.children.get(parent, []) if not self.blocks[b]["in_trash"]]
+
+    def view(self, block_id: str) -> Json:
+        block = dict(self.blocks[block_id])
+        block["has_children"] = bool(self.live(block_id))
+        return block
+
+    def tree(self, parent: str = PAGE) -> list[Json]:
+        """Type, text and children of what is (not trashed) under `parent`."""
+        return [
+            {"type": self.blocks[b]["type"], "text": plain_text(self.blocks[b]), "children": self.tree(b)}
+            for b in self.live(parent)
+        ]
+
+    # -- HTTP -------------------------------------------------------------------------------------
+    def _fault(self, method: str, kind_path: str) -> Fault | None:
+        key = (method, kind_path)
+        n = self.counts.get(key, 0)
+        self.counts[key] = n + 1
+        for fault in self.faults:
+            if fault.method == method and fault.kind_path == kind_path and fault.nth == n:
+                return fault
+        return None
+
+    @staticmethod
+    def _error(status: int, code: str = "internal_server_error") -> httpx.Response:
+        body = {"object": "error", "status": status, "code": code, "message": code, "request_id": "r"}
+        headers = {"retry-after": "1"} if status in (429, 529) else {}
+        return httpx.Response(status, json=body, headers=headers)
+
+    async def handler(self, request: httpx.Request) -> httpx.Response:
+        parts = request.url.path.strip("/").split("/")  # v1 blocks {id} [children]
+        block_id = parts[2]
+        kind_path = "children" if len(parts) == 4 else "block"
+        self.log.append((request.method, request.url.path))
+        if self.gate is not None and request.method == "GET":
+            await self.gate.wait()
+        fault = self._fault(request.method, kind_path)
+        if fault is not None and fault.when == "before":
+            return self._fail(fault, request)
+        response = self._serve(request, block_id, kind_path)
+        if fault is not None and response.status_code == 200:
+            return self._fail(fault, request)
+        return response
+
+    def _fail(self, fault: Fault, request: httpx.Request) -> httpx.Response:
+        if fault.kind == "drop":
+            raise httpx.ReadError("connection dropped", request=request)
+        assert isinstance(fault.kind, int)
+        codes = {429: "rate_limited", 529: "service_overload", 503: "service_unavailable", 504: "gateway_timeout"}
+        return self._error(fault.kind, codes.get(fault.kind, "internal_server_error"))
+
+    def _serve(self, request: httpx.Request, block_id: str, kind_path: str) -> httpx.Response:
+        if block_id not in self.children:
+            return self._error(404, "object_not_found")
+        if kind_path == "block":
+            if request.method == "DELETE":
+                self.blocks[block_id]["in_trash"] = True
+            return httpx.Response(200, json=self.view(block_id))
+        if request.method == "GET":
+            return self._list(request, block_id)
+        return self._append(block_id, json.loads(request.content))
+
+    def _list(self, request: httpx.Request, block_id: str) -> httpx.Response:
+        ids = self.live(block_id)
+        size = int(request.url.params.get("page_size", 100))
+        cursor = request.url.params.get("start_cursor")
+        start = ids.index(cursor) if cursor else 0
+        page = ids[start : start + size]
+        more = start + size < len(ids)
+        body = {
+            "object": "list",
+            "results": [self.view(b) for b in page],
+            "next_cursor": ids[start + size] if more else None,
+            "has_more": more,
+        }
+        return httpx.Response(200, json=body)
+
+    def _check(self, children: list[Json], level: int) -> int:
+        if len(children) > 100:
+            raise ValueError("more than 100 children")
+        count = 0
+        for child in children:
+            count += 1
+            kids = children_of(child)
+            if kids and level >= self.max_levels:
+                raise ValueError("too deeply nested")
+            count += self._check(kids, level + 1)
+        return count
+
+    def _append(self, parent: str, body: Json) -> httpx.Response:
+        try:
+            if self._check(body["children"], 1) > 1000:
+                raise ValueError("too many elements")
+        except ValueError as exc:
+            return self._error(400, f"validation_error: {exc}")
+        before = list(self.children[parent])
+        self.children[parent] = []
+        new = [self.add(parent, child) for child in body["children"]]
+        position = body.get("position") or {"type": "end"}
+        if position["type"] == "start":
+            at = 0
+        elif position["type"] == "after_block":
+            at = before.index(position["after_block"]["id"]) + 1
+        else:
+            at = len(before)
+        self.children[parent] = before[:at] + new + before[at:]
+        return httpx.Response(200, json={"object": "list", "results": [self.view(b) for b in new]})
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+def gateway_for(fake: FakeNotion) -> NotionGateway:
+    client = build_client(
+        token="ntn_test", notion_version="2026-03-11", base_url="https://api.notion.com",
+        transport=httpx.MockTransport(fake.handler),
+    )  # fmt: skip
+    return NotionGateway(client, TokenBucket(None), RetryPolicy(sleep=_no_sleep, jitter=lambda: 0.0))
+
+
+# -- content builders ------------------------------------------------------------------------------
+_counter = itertools.count()
+
+
+def para(text: str | None = None, children: list[Json] | None = None, kind: str = "paragraph") -> Json:
+    text = text if text is not None else f"block {next(_counter)}"
+    inner: Json = {"rich_text": [{"type": "text", "text": {"content": text}}]}
+    if children:
+        inner["children"] = children
+    return {"object": "block", "type": kind, kind: inner}
+
+
+def nested(depth: int, width: int, prefix: str = "n") -> list[Json]:
+    """`width` blocks per level, `depth` levels."""
+    if depth == 0:
+        return []
+    return [para(f"{prefix}.{i}", nested(depth - 1, width, f"{prefix}.{i}")) for i in range(width)]
+
+
+def shape(blocks: list[Json]) -> list[Json]:
+    return [{"type": b["type"], "text": plain_text(b), "children": shape(children_of(b))} for b in blocks]
+
+
+def count(blocks: list[Json]) -> int:
+    return sum(1 + count(children_of(b)) for b in blocks)
+
+
+# ==== fetch ======================================================================================
+async def test_fetch_reads_every_level_and_every_page_in_document_order(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    content = [para("big", [para(f"c{i}") for i in range(250)]), *nested(4, 3)]
+    for block in content:
+        fake.add(PAGE, block)
+    result = await fetch_tree(gateway_for(fake), PAGE, concurrency=4)
+    assert result.complete and not result.unread
+    assert shape(result.blocks) == shape(content)
+    assert result.requests == len(fake.log)
+
+
+async def test_fetch_is_deterministic_whatever_the_arrival_order(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(3, 5):
+        fake.add(PAGE, block)
+    original = fake.handler
+    rng = iter([0.003, 0.0, 0.001, 0.002] * 100)
+
+    async def jittery(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(next(rng))
+        return await original(request)
+
+    fake.handler = jittery  # type: ignore[method-assign]
+    first = await fetch_tree(gateway_for(fake), PAGE, max_blocks=60)
+    second = await fetch_tree(gateway_for(fake), PAGE, max_blocks=60, concurrency=1)
+    assert first.blocks == second.blocks and first.unread == second.unread
+
+
+async def test_budgets_name_what_was_left_unread(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(4, 2):
+        fake.add(PAGE, block)
+    deep = await fetch_tree(gateway_for(fake), PAGE, max_depth=2)
+    assert not deep.complete
+    assert [(u.reason, u.depth) for u in deep.unread] == [("max_depth", 2)] * 4
+    first_unread = deep.blocks[0]["paragraph"]["children"][0]
+    assert first_unread["has_children"] is True and "children" not in first_unread["paragraph"]
+    assert deep.unread[0].block_id == first_unread["id"]
+
+    small = await fetch_tree(gateway_for(fake), PAGE, max_blocks=2 + 4 + 3)
+    # level 1: 2 blocks; level 2: 4 blocks; level 3: one parent (2 children) fits, the next does not.
+    assert count(small.blocks) == 2 + 4 + 2
+    # document order: the two fetched grandchildren (their children not read), then three parents.
+    assert [(u.reason, u.depth) for u in small.unread] == [("max_blocks", 3)] * 2 + [("max_blocks", 2)] * 3
+
+
+async def test_root_beyond_max_blocks_returns_a_cursor(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for i in range(150):
+        fake.add(PAGE, para(f"p{i}"))
+    gateway = gateway_for(fake)
+    first = await fetch_tree(gateway, PAGE, max_blocks=120)
+    assert len(first.blocks) == 120 and first.next_cursor and not first.complete
+    rest = await fetch_tree(gateway, PAGE, start_cursor=first.next_cursor)
+    assert [plain_text(b) for b in first.blocks + rest.blocks] == [f"p{i}" for i in range(150)]
+
+
+async def test_synced_copies_are_read_from_their_original_and_subpages_are_not_expanded(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    original = fake.add(PAGE, {"type": "synced_block", "synced_block": {"synced_from": None}})
+    fake.add(original, para("shared text"))
+    copy = fake.add(PAGE, {"type": "synced_block", "synced_block": {"synced_from": {"block_id": original}}})
+    sub = fake.add(PAGE, {"type": "child_page", "child_page": {"title": "Sub"}})
+    fake.add(sub, para("inside the subpage"))
+    result = await fetch_tree(gateway_for(fake), PAGE)
+    by_id = {b["id"]: b for b in result.blocks}
+    assert plain_text(by_id[copy]["synced_block"]["children"][0]) == "shared text"
+    assert "children" not in by_id[sub]["child_page"] and result.complete
+    assert ("GET", f"/v1/blocks/{sub}/children") not in fake.log
+
+
+async def test_progress_is_reported_as_pages_arrive(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 3):
+        fake.add(PAGE, block)
+    seen: list[int] = []
+
+    async def progress(done: int, total: int | None, message: str) -> None:
+        seen.append(done)
+
+    await fetch_tree(gateway_for(fake), PAGE, on_progress=progress)
+    assert seen == sorted(seen) and seen[-1] == 12
+
+
+async def test_cancelling_a_fetch_stops_every_request(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(3, 4):
+        fake.add(PAGE, block)
+    fake.gate = asyncio.Event()
+    task = asyncio.create_task(fetch_tree(gateway_for(fake), PAGE))
+    await asyncio.sleep(0.01)
+    assert len(fake.log) == 1  # the root listing waits at the gate
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    fake.gate.set()
+    await asyncio.sleep(0.01)
+    assert len(fake.log) == 1
+
+
+async def test_cancelling_while_siblings_are_in_flight_cancels_them_all(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 6):
+        fake.add(PAGE, block)
+    original = fake.handler
+    started = asyncio.Event()
+    blocker = asyncio.Event()
+
+    arrived: list[str] = []
+
+    async def slow_children(request: httpx.Request) -> httpx.Response:
+        arrived.append(request.url.path)
+        if PAGE not in request.url.path:
+            started.set()
+            await blocker.wait()
+        return await original(request)
+
+    fake.handler = slow_children  # type: ignore[method-assign]
+    gateway = gateway_for(fake)
+    tasks_before = len(asyncio.all_tasks())
+    task = asyncio.create_task(fetch_tree(gateway, PAGE, concurrency=3))
+    await started.wait()
+    await asyncio.sleep(0.01)
+    assert len(arrived) == 1 + 3  # the root, then at most `concurrency` siblings
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    blocker.set()
+    await asyncio.sleep(0.01)
+    assert len(arrived) == 1 + 3 and len(fake.log) == 1  # nothing new, and none served
+    assert len(asyncio.all_tasks()) == tasks_before
+
+
+async def test_cancel_check_stops_before_the_next_request(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 3):
+        fake.add(PAGE, block)
+    calls = {"n": 0}
+
+    def stop_after_two() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 2
+
+    with pytest.raises(Cancelled):
+        await fetch_tree(gateway_for(fake), PAGE, cancel_check=stop_after_two, concurrency=1)
+    assert len(fake.log) == 2
+
+
+# ==== append =====================================================================================
+async def test_append_of_a_big_deep_tree_keeps_content_and_order(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    content = [*nested(5, 3), *[para(f"flat {i}") for i in range(230)], para("wide", nested(2, 120))]
+    seen: list[int] = []
+
+    async def progress(done: int, total: int | None, message: str) -> None:
+        seen.append(done)
+
+    result = await append_tree(gateway_for(fake), PAGE, content, on_progress=progress)
+    assert fake.tree() == shape(content)
+    assert result.top_level_ids == fake.live(PAGE)
+    assert result.blocks_written == count(content) == seen[-1]
+    assert result.requests == len(fake.log)
+
+
+async def test_append_after_a_block_keeps_later_batches_in_order(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    first = fake.add(PAGE, para("first"))
+    fake.add(PAGE, para("last"))
+    content = [para(f"mid {i}") for i in range(150)]
+    position = {"type": "after_block", "after_block": {"id": first}}
+    await append_tree(gateway_for(fake), PAGE, content, position=position)
+    assert [t["text"] for t in fake.tree()] == ["first", *[f"mid {i}" for i in range(150)], "last"]
+
+
+async def test_append_at_start_keeps_order(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    fake.add(PAGE, para("old"))
+    content = [para(f"new {i}") for i in range(120)]
+    await append_tree(gateway_for(fake), PAGE, content, position={"type": "start"})
+    assert [t["text"] for t in fake.tree()] == [*[f"new {i}" for i in range(120)], "old"]
+
+
+async def test_too_long_text_is_refused_before_any_request(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    with pytest.raises(InputError, match="2000"):
+        await append_tree(gateway_for(fake), PAGE, [para("ok"), para("x" * 2001)])
+    many = {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {"content": "a"}}] * 101}}
+    with pytest.raises(InputError, match="100"):
+        await append_tree(gateway_for(fake), PAGE, [many])
+    assert fake.log == []
+
+
+# -- faults ---------------------------------------------------------------------------------------
+async def test_an_append_that_landed_before_failing_is_not_repeated(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    fake.faults = [Fault("PATCH", 0, 500, when="after")]
+    content = [para(f"p{i}") for i in range(150)]
+    result = await append_tree(gateway_for(fake), PAGE, content)
+    assert fake.tree() == shape(content)
+    assert result.top_level_ids == fake.live(PAGE)
+
+
+async def test_an_append_that_did_not_land_is_sent_again(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    fake.faults = [Fault("PATCH", 1, "drop", when="before")]
+    content = nested(4, 2)
+    await append_tree(gateway_for(fake), PAGE, content)
+    assert fake.tree() == shape(content)
+
+
+async def test_a_failure_that_cannot_be_passed_leaves_a_prefix_and_a_resume_call(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    existing = fake.add(PAGE, para("before"))
+    content = [para("a"), para("b", nested(4, 2)), para("c")]
+    # the first PATCH writes a, b (with 2 levels), c; the third (deeper under b) fails for good.
+    fake.faults = [Fault("PATCH", n, 400) for n in range(2, 10)]
+    gateway = gateway_for(fake)
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway, PAGE, content, position={"type": "after_block", "after_block": {"id": existing}})
+    error = caught.value
+    assert [t["text"] for t in fake.tree()] == ["before", "a"]
+    assert error.written_count == 1 and error.remaining_count == 2 and not error.not_trashed
+    assert error.resume["position"] == {"type": "after_block", "after_block": {"id": error.written_ids[-1]}}
+    fake.faults = []
+    await append_tree(gateway, error.resume["parent_block_id"], error.resume["children"],
+                      position=error.resume["position"])  # fmt: skip
+    assert fake.tree()[1:] == shape(content)
+
+
+async def test_a_failure_before_anything_was_written_raises_the_original_error(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    fake.faults = [Fault("PATCH", 0, 400)]
+    with pytest.raises(NotionAPIError) as caught:
+        await append_tree(gateway_for(fake), PAGE, [para("a")])
+    assert not isinstance(caught.value, PartialAppendError) and fake.tree() == []
