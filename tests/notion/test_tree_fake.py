@@ -128,7 +128,12 @@ class FakeNotion:
         if fault.kind == "drop":
             raise httpx.ReadError("connection dropped", request=request)
         assert isinstance(fault.kind, int)
-        codes = {429: "rate_limited", 529: "service_overload", 503: "service_unavailable", 504: "gateway_timeout"}
+        codes = {
+            429: "rate_limited",
+            529: "service_overload",
+            503: "service_unavailable",
+            504: "gateway_timeout",
+        }
         return self._error(fault.kind, codes.get(fault.kind, "internal_server_error"))
 
     def _serve(self, request: httpx.Request, block_id: str, kind_path: str) -> httpx.Response:
@@ -417,7 +422,10 @@ async def test_too_long_text_is_refused_before_any_request(anyio_backend: str) -
     fake = FakeNotion()
     with pytest.raises(InputError, match="2000"):
         await append_tree(gateway_for(fake), PAGE, [para("ok"), para("x" * 2001)])
-    many = {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {"content": "a"}}] * 101}}
+    many = {
+        "type": "paragraph",
+        "paragraph": {"rich_text": [{"type": "text", "text": {"content": "a"}}] * 101},
+    }
     with pytest.raises(InputError, match="100"):
         await append_tree(gateway_for(fake), PAGE, [many])
     assert fake.log == []
@@ -449,7 +457,9 @@ async def test_a_failure_that_cannot_be_passed_leaves_a_prefix_and_a_resume_call
     fake.faults = [Fault("PATCH", n, 400) for n in range(2, 10)]
     gateway = gateway_for(fake)
     with pytest.raises(PartialAppendError) as caught:
-        await append_tree(gateway, PAGE, content, position={"type": "after_block", "after_block": {"id": existing}})
+        await append_tree(
+            gateway, PAGE, content, position={"type": "after_block", "after_block": {"id": existing}}
+        )
     error = caught.value
     assert [t["text"] for t in fake.tree()] == ["before", "a"]
     assert error.written_count == 1 and error.remaining_count == 2 and not error.not_trashed
