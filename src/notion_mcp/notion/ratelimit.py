@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 Clock = Callable[[], float]
+_EPSILON = 1e-9
 Sleep = Callable[[float], Awaitable[None]]
 
 
@@ -46,7 +47,9 @@ class TokenBucket:
         if self.rate is None:
             return 0.0
         self._refill(now)
-        return 0.0 if self._tokens >= 1 else (1 - self._tokens) / self.rate
+        missing = 1 - self._tokens
+        # Within float error of a whole token counts as one (a clock can't advance by 1e-17).
+        return 0.0 if missing <= _EPSILON else missing / self.rate
 
     async def acquire(self) -> None:
         """Wait for a token. Callers are served one at a time, in arrival order."""
