@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -14,7 +14,7 @@ from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetad
 from pydantic import ConfigDict
 
 from notion_mcp import __version__
-from notion_mcp.config import Settings
+from notion_mcp.config import MEMORY, Settings
 from notion_mcp.notion.gateway import NotionGateway, build_client
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
@@ -74,14 +74,13 @@ def _tool(spec: ToolSpec, settings: Settings) -> Tool:
     )
 
 
-def default_transport(settings: Settings) -> tuple[httpx.AsyncBaseTransport | None, str]:
-    """Real Notion, or the sandbox in process when settings ask for it."""
+def default_transport(settings: Settings, stack: ExitStack) -> tuple[httpx.AsyncBaseTransport | None, str]:
+    """Real Notion, or the sandbox in process when settings ask for it (closed with `stack`)."""
     if settings.sandbox is None:
         return None, settings.base_url
     from notion_mcp.sandbox import Sandbox
 
-    path = None if settings.sandbox == ":memory:" else settings.sandbox
-    sandbox = Sandbox(path)
+    sandbox = stack.enter_context(Sandbox(None if settings.sandbox == MEMORY else settings.sandbox))
     return sandbox.transport(), Sandbox.base_url
 
 
@@ -109,20 +108,21 @@ def build_server(
 ) -> MCPServer[App]:
     """The server. Tests pass a transport (a mock, or a sandbox they hold) or a gateway factory."""
 
-    def new_gateway() -> NotionGateway:
+    def new_gateway(stack: ExitStack) -> NotionGateway:
         if gateway_factory is not None:
             return gateway_factory()
         if transport is not None:
             return make_gateway(settings, transport, base_url or settings.base_url)
-        return make_gateway(settings, *default_transport(settings))
+        return make_gateway(settings, *default_transport(settings, stack))
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[App]) -> AsyncIterator[App]:
-        gateway = new_gateway()
-        try:
-            yield App(settings, gateway)
-        finally:
-            await gateway.aclose()
+        with ExitStack() as stack:
+            gateway = new_gateway(stack)
+            try:
+                yield App(settings, gateway)
+            finally:
+                await gateway.aclose()
 
     tools = [_tool(SPECS[name], settings) for name in settings.tools]
     return MCPServer(

@@ -31,7 +31,7 @@ class OpArgs(BaseModel):
 
 
 class Formatted(OpArgs):
-    format: Format = Field("markdown", description="markdown (compact, default) or json (Notion's objects)")
+    format: Format = Field("markdown", description="json: Notion's raw objects")
 
 
 Handler = Callable[[Call, Any], Awaitable[str]]
@@ -62,7 +62,6 @@ class ToolSpec:
         ops = self.visible(read_only).values()
         writes = any(op.writes for op in ops)
         return ToolAnnotations(
-            title=self.title,
             read_only_hint=not writes,
             destructive_hint=any(op.destructive for op in ops),
             idempotent_hint=not writes,
@@ -71,7 +70,9 @@ class ToolSpec:
 
 
 # -- the advertised schema -----------------------------------------------------------------
-_DROPPED = frozenset({"title", "default"})  # pydantic's, when scalar (a field *named* title is a dict)
+# pydantic's titles and defaults (when scalar: a field *named* title is a dict), and JSON Schema's
+# own default for objects: bytes a model pays for on every request and learns nothing from.
+_DROPPED = frozenset({"title", "default", "additionalProperties"})
 
 
 def _compact(schema: Any) -> Any:
@@ -80,7 +81,7 @@ def _compact(schema: Any) -> Any:
         return [_compact(s) for s in schema]
     if not isinstance(schema, dict):
         return schema
-    out = {k: _compact(v) for k, v in schema.items() if k not in _DROPPED or isinstance(v, dict)}
+    out = {k: _compact(v) for k, v in schema.items() if k not in _DROPPED or (isinstance(v, dict) and v)}
     any_of = out.get("anyOf")
     if isinstance(any_of, list):
         kept = [s for s in any_of if s != {"type": "null"}]

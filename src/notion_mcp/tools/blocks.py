@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import MarkdownError, blocks_to_markdown, markdown_to_blocks
@@ -37,13 +38,13 @@ class Retrieve(Formatted):
     include_children: bool = Field(False, description="also read the whole subtree")
     max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
-    block_ids: bool = Field(False, description="mark each block with its ID in markdown")
+    block_ids: bool = Field(False, description="show block IDs")
 
 
 class Append(Formatted):
     parent_block_id: NotionId = Field(description="page or block to append under")
-    children: Blocks | None = Field(None, description="Notion block objects, any number and depth")
-    markdown: str | None = Field(None, description="content as markdown (instead of children)")
+    children: Blocks | None = Field(None, description="Notion blocks, any size")
+    markdown: str | None = Field(None, description="content as markdown")
     position: content.Position | None = Field(None, description="start or end (default end)")
     after_block_id: NotionId | None = Field(None, description="insert after this child block")
 
@@ -53,7 +54,7 @@ class Update(Formatted):
     block_data: JsonObject | None = Field(None, description='{"paragraph": {...}} or the type object alone')
     markdown: str | None = Field(None, description="new text of a text block, as markdown")
     in_trash: bool | None = Field(None, description="true trashes, false restores")
-    archived: bool | None = Field(None, description="old name of in_trash")
+    archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
 
 
 class Delete(Formatted):
@@ -176,10 +177,9 @@ SPEC = ToolSpec(
     name="notion_blocks",
     title="Notion blocks",
     description=(
-        "Read and write page content. retrieve: a block; include_children=true reads the whole "
-        "subtree (every level, toggles, columns, tables, synced blocks) in one call. append: "
-        "children or markdown of any size under a page or block, at position or after_block_id. "
-        "update: a block's content (block_data or markdown) or in_trash. delete: trash a block."
+        "Page content. retrieve: a block; include_children reads its whole subtree in one call. "
+        "append: markdown or blocks of any size under a page or block. update: a block's content "
+        "or in_trash. delete: trash a block."
     ),
     operations={
         "retrieve": Operation(Retrieve, retrieve),

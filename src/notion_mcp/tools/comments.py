@@ -19,7 +19,7 @@ class Create(Formatted):
     parent: JsonObject | None = Field(None, description="{page_id} or {block_id} for a new discussion")
     discussion_id: str | None = Field(None, description="reply in this discussion (instead of parent)")
     rich_text: list[JsonObject] | None = Field(None, description="comment as Notion rich text")
-    markdown: str | None = Field(None, description="comment as inline markdown (instead of rich_text)")
+    markdown: str | None = Field(None, description="comment as markdown")
 
 
 class Retrieve(Formatted):
@@ -80,9 +80,8 @@ SPEC = ToolSpec(
     name="notion_comments",
     title="Notion comments",
     description=(
-        "Comments, posted as the integration (not as a person). create: on a page or block "
-        "(parent) or as a reply (discussion_id), from rich_text or markdown. retrieve: the open "
-        "comments of a page or block."
+        "Comments, posted as the integration. create: a new discussion on a page or block "
+        "(parent) or a reply (discussion_id). retrieve: open comments of a page or block."
     ),
     operations={
         "create": Operation(Create, create, writes=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import database_to_markdown, rows_to_markdown
@@ -23,7 +24,7 @@ class Create(Formatted):
     title: str | None = Field(None, description="database title")
     description: str | None = Field(None, description="database description")
     properties: JsonObject | None = Field(
-        None, description="schema: {name: {type: {...}}}; a title property is added"
+        None, description="schema {name: {type: {...}}}"
     )
     is_inline: bool | None = Field(None, description="show inline in the parent page")
 
@@ -42,7 +43,7 @@ class Update(Formatted):
         None, description='schema changes: {"New": {"number": {}}, "Old": {"name": "Renamed"}, "Gone": null}'
     )
     in_trash: bool | None = Field(None, description="true trashes, false restores")
-    archived: bool | None = Field(None, description="old name of in_trash")
+    archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
 
 
 class Query(Formatted):
@@ -181,10 +182,9 @@ SPEC = ToolSpec(
     name="notion_databases",
     title="Notion databases",
     description=(
-        "Databases hold rows in data sources. create: under a page, with a schema. retrieve: "
-        "the database, its data sources and each property's type and options. update: title, "
-        "description, schema changes, in_trash. query: rows by filter and sorts (database_id "
-        "or data_source_id); max_results collects across pages."
+        "Databases (rows live in data sources). create: under a page, with a schema. retrieve: "
+        "schema with property types and options. update: title, description, schema, in_trash. "
+        "query: rows by Notion filter and sorts."
     ),
     operations={
         "create": Operation(Create, create, writes=True),

@@ -22,9 +22,9 @@ JsonObject = dict[str, Any]
 Blocks = list[dict[str, Any]]
 
 Cursor = Annotated[
-    str | None, Field(None, description="next_cursor of the previous result; omit for the first page")
+    str | None, Field(None, description="next_cursor from the last result")
 ]
-PageSize = Annotated[int | None, Field(None, ge=1, le=100, description="results per page, 1-100")]
+PageSize = Annotated[int | None, Field(None, ge=1, le=100, description="per page")]
 MaxResults = Annotated[
-    int | None, Field(None, ge=1, le=10_000, description="collect across pages up to this many results")
+    int | None, Field(None, ge=1, le=10_000, description="collect up to this many across pages")
 ]

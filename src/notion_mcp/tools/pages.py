@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import Field
+from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import page_to_markdown
@@ -21,23 +22,23 @@ PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
 
 class Create(Formatted):
     parent: JsonObject = Field(description="{page_id}, {database_id}, {data_source_id} or {workspace: true}")
-    title: str | None = Field(None, description="page title (shortcut for the title property)")
+    title: str | None = Field(None, description="sets the title property")
     properties: JsonObject | None = Field(None, description="property values in Notion's form")
-    children: Blocks | None = Field(None, description="Notion block objects, any number and depth")
-    markdown: str | None = Field(None, description="content as markdown (instead of children)")
-    icon: str | None = Field(None, description="an emoji or an image URL")
-    cover: str | None = Field(None, description="an image URL")
+    children: Blocks | None = Field(None, description="Notion blocks, any size")
+    markdown: str | None = Field(None, description="content as markdown")
+    icon: str | None = Field(None, description="emoji or image URL")
+    cover: str | None = Field(None, description="image URL")
 
 
 class Retrieve(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
     include_content: bool | None = Field(
-        None, description="read the page body too (default: true in markdown)"
+        None, description="include the body (default true for markdown)"
     )
     retrieve_property_item_id: str | None = Field(None, description="property name or ID: its complete value")
     max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
-    block_ids: bool = Field(False, description="mark each block with its ID in markdown")
+    block_ids: bool = Field(False, description="show block IDs")
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
@@ -47,10 +48,10 @@ class Update(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
     properties: JsonObject | None = Field(None, description="property values in Notion's form")
     title: str | None = Field(None, description="new title")
-    icon: str | None = Field(None, description="an emoji or an image URL; empty string removes it")
-    cover: str | None = Field(None, description="an image URL; empty string removes it")
+    icon: str | None = Field(None, description="emoji or image URL; \"\" removes")
+    cover: str | None = Field(None, description="image URL; \"\" removes")
     in_trash: bool | None = Field(None, description="true trashes, false restores")
-    archived: bool | None = Field(None, description="old name of in_trash")
+    archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
 
 
 def text(value: str) -> list[dict[str, Any]]:
@@ -222,11 +223,9 @@ SPEC = ToolSpec(
     name="notion_pages",
     title="Notion pages",
     description=(
-        "Create, read and update pages. create: under a page, database, data source or the "
-        "workspace, with title, properties and content (children or markdown, any size). "
-        "retrieve: properties and the whole body in one call; retrieve_property_item_id gets a "
-        "property's complete value (relations beyond 25). update: properties, title, icon, "
-        "cover, in_trash."
+        "Pages and database rows. create: with properties and content (markdown or blocks, any "
+        "size). retrieve: properties and the whole body in one call; retrieve_property_item_id: "
+        "a property's complete value (relations beyond 25). update: properties, title, in_trash."
     ),
     operations={
         "create": Operation(Create, create, writes=True),

@@ -17,7 +17,7 @@ FILTER_VALUES = {"page": "page", "database": "data_source", "data_source": "data
 
 
 class Search(Formatted):
-    query: str = Field("", description="words in the title; empty lists everything shared")
+    query: str = Field("", description="title words; empty lists all")
     filter: Literal["page", "database"] | None = Field(None, description="only pages or only databases")
     sort: Literal["ascending", "descending"] | None = Field(None, description="by last_edited_time")
     start_cursor: Cursor = None
@@ -55,8 +55,7 @@ SPEC = ToolSpec(
     name="notion_search",
     title="Notion search",
     description=(
-        "Find pages and databases shared with the integration. Matches titles only (not page "
-        "content). Results include IDs for the other tools."
+        "Find pages and databases shared with the integration by title (not by content)."
     ),
     operations={"search": Operation(Search, search)},
     default_operation="search",

@@ -14,7 +14,7 @@ from notion_mcp.tools.output import as_json, json_list, more_hint
 
 
 class List(Formatted):
-    email: str | None = Field(None, description="find the person with this email (searches all users)")
+    email: str | None = Field(None, description="find the user with this email")
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
@@ -73,8 +73,8 @@ SPEC = ToolSpec(
     name="notion_users",
     title="Notion users",
     description=(
-        "Workspace users. list (email finds one person across all pages of users), retrieve "
-        "(user_id), retrieve_bot (the integration itself: a connection check)."
+        "Workspace users. list (email finds one person), retrieve, retrieve_bot (the "
+        "integration itself: a connection check)."
     ),
     operations={
         "list": Operation(List, list_users),
