@@ -35,8 +35,10 @@ def main() -> None:
         ("read-only", Settings(token=None, sandbox=":memory:", read_only=True)),
     ]:
         total, per_tool = asyncio.run(measure(settings))
-        print(f"tools/list ({label}): {total:,} bytes for {len(per_tool)} tools (goal < {GOAL:,}; "
-              f"official server {OFFICIAL:,} for 24 tools, {OFFICIAL / total:.1f}x more)")
+        print(
+            f"tools/list ({label}): {total:,} bytes for {len(per_tool)} tools (goal < {GOAL:,}; "
+            f"official server {OFFICIAL:,} for 24 tools, {OFFICIAL / total:.1f}x more)"
+        )
         for name, n in per_tool.items():
             print(f"  {name:<18} {n:>6,} bytes")
 

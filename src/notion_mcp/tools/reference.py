@@ -1,0 +1,69 @@
+"""docs/tools.md, generated from what the server advertises (a test keeps the file in step).
+
+Regenerate with: python -m notion_mcp.tools.reference > docs/tools.md
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from notion_mcp.config import Settings
+from notion_mcp.tools._dispatch import ToolSpec, input_schema
+
+HEADER = """# Tools
+
+Generated from the advertised schemas by `python -m notion_mcp.tools.reference`; a test fails
+when this file and the server disagree. Every tool takes `operation` plus the fields below; a
+field marked with operations in brackets belongs to those operations only, and sending it to
+another operation is an error that lists what that operation takes.
+"""
+
+
+def _type(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return " \\| ".join(f"`{v}`" for v in schema["enum"])
+    kind = str(schema.get("type", "any"))
+    if kind == "array":
+        return f"array of {schema.get('items', {}).get('type', 'any')}"
+    return kind
+
+
+def render(specs: list[ToolSpec], settings: Settings) -> str:
+    out = [HEADER]
+    for spec in specs:
+        schema = input_schema(spec, settings.read_only)
+        notes = spec.annotations(settings.read_only)
+        hints = ", ".join(
+            name
+            for name, on in (
+                ("read-only", notes.read_only_hint),
+                ("destructive", notes.destructive_hint),
+                ("idempotent", notes.idempotent_hint),
+            )
+            if on
+        )
+        out.append(f"## {spec.name} — {spec.title}\n\n{spec.description}\n\nHints: {hints or 'none'}.\n")
+        out.append("| operation | writes |\n|---|---|")
+        out += [
+            f"| `{name}` | {'yes' if op.writes else 'no'} |"
+            for name, op in spec.visible(settings.read_only).items()
+        ]
+        out.append("\n| field | type | description |\n|---|---|---|")
+        for name, prop in schema["properties"].items():
+            if name == "operation":
+                continue
+            description = str(prop.get("description", "")).replace("|", "\\|")
+            out.append(f"| `{name}` | {_type(prop)} | {description} |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main() -> None:
+    from notion_mcp.server import SPECS
+
+    sys.stdout.write(render(list(SPECS.values()), Settings(token=None, sandbox=":memory:")))
+
+
+if __name__ == "__main__":
+    main()
