@@ -307,6 +307,16 @@ async def test_synced_copies_are_read_from_their_original_and_subpages_are_not_e
     assert ("GET", f"/v1/blocks/{sub}/children") not in fake.log
 
 
+async def test_a_synced_copy_whose_original_cannot_be_read_is_named_not_fatal(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    gone = "22222222-2222-4222-8222-222222222222"
+    copy = fake.add(PAGE, {"type": "synced_block", "synced_block": {"synced_from": {"block_id": gone}}})
+    fake.add(PAGE, para("after"))
+    result = await fetch_tree(gateway_for(fake), PAGE)
+    assert [(u.block_id, u.reason) for u in result.unread] == [(copy, "inaccessible")]
+    assert not result.complete and "children" not in result.blocks[0]["synced_block"]
+
+
 async def test_progress_is_reported_as_pages_arrive(anyio_backend: str) -> None:
     fake = FakeNotion()
     for block in nested(2, 3):

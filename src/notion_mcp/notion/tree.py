@@ -186,8 +186,8 @@ class _Fetcher:
             if len(blocks) >= max_blocks:
                 return blocks, cursor
 
-    async def level(self, parents: list[Json], budget: int) -> list[list[Json] | None]:
-        """Children of each parent, or None when the parent did not fit in `budget`."""
+    async def level(self, parents: list[Json], budget: int) -> list[list[Json] | UnreadReason]:
+        """Children of each parent, or why they were not read."""
         n = len(parents)
         counts = [0] * n
         complete = [False] * n
@@ -224,13 +224,13 @@ class _Fetcher:
         except BaseExceptionGroup as group_error:
             raise group_error.exceptions[0] from None
 
-        out: list[list[Json] | None] = []
+        out: list[list[Json] | UnreadReason] = []
         fits = True
         for i in range(n):
             fits = fits and complete[i] and not over(i)
-            out.append(None if not fits or i in inaccessible else found[i])
-            if fits and i in inaccessible:
-                parents[i]["_inaccessible"] = True
+            out.append(
+                found[i] if fits and i not in inaccessible else "inaccessible" if fits else "max_blocks"
+            )
         return out
 
 
@@ -261,10 +261,8 @@ async def fetch_tree(
         children = await fetcher.level(parents, remaining)
         level = []
         for block, kids in zip(parents, children, strict=True):
-            if block.pop("_inaccessible", False):
-                unread[block["id"]] = Unread(block["id"], "inaccessible", depth)
-            elif kids is None:
-                unread[block["id"]] = Unread(block["id"], "max_blocks", depth)
+            if isinstance(kids, str):
+                unread[block["id"]] = Unread(block["id"], kids, depth)
             else:
                 _set_children(block, kids)
                 remaining -= len(kids)
