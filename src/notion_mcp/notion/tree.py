@@ -117,9 +117,10 @@ class PartialAppendError(NotionMCPError):
         self.not_trashed = not_trashed
         self.uncertain = uncertain
         self.requests = requests
+        last = f" (the last is {written_ids[-1]})" if written_ids else ""
         parts = [
-            f"The append stopped part way: {self.written_count} top-level block(s) were written "
-            f"{written_ids[-3:] if written_ids else ''}, {self.remaining_count} were not.".replace(" ,", ","),
+            f"The append stopped part way: {self.written_count} top-level block(s) exist, complete"
+            f"{last}; {self.remaining_count} were not written.",
             f"Cause: Notion error {cause.status} {cause.code}: {cause.message}",
         ]
         if not_trashed:
