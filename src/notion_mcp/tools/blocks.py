@@ -12,7 +12,7 @@ from notion_mcp.markdown import MarkdownError, blocks_to_markdown, markdown_to_b
 from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
-from notion_mcp.tools.fields import Blocks, JsonObject, NotionId
+from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, NotionId
 from notion_mcp.tools.output import as_json
 
 DEFAULT_MAX_BLOCKS = 2000
@@ -39,6 +39,7 @@ class Retrieve(Formatted):
     max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
     block_ids: bool = Field(False, description="show block IDs")
+    start_cursor: Cursor = None
 
 
 class Append(Formatted):
@@ -69,7 +70,13 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         and block.get("has_children")
         and block.get("type") not in {"child_page", "child_database"}
     ):
-        tree = await content.read(call, args.block_id, max_depth=args.max_depth, max_blocks=args.max_blocks)
+        tree = await content.read(
+            call,
+            args.block_id,
+            max_depth=args.max_depth,
+            max_blocks=args.max_blocks,
+            start_cursor=args.start_cursor,
+        )
         block.setdefault(block["type"], {})["children"] = tree.blocks
         unread = content.unread_note(tree)
     if args.format == "json":
@@ -78,7 +85,13 @@ async def retrieve(call: Call, args: Retrieve) -> str:
     children = block.get(block.get("type", ""), {}).get("children")
     if block.get("type") == "child_page" and children is None and args.include_children:
         # A page read as a block: its content is its children.
-        tree = await content.read(call, args.block_id, max_depth=args.max_depth, max_blocks=args.max_blocks)
+        tree = await content.read(
+            call,
+            args.block_id,
+            max_depth=args.max_depth,
+            max_blocks=args.max_blocks,
+            start_cursor=args.start_cursor,
+        )
         body = content.render_tree(call, tree.blocks, block_ids=args.block_ids, head=head)
         return "\n\n".join(p for p in (body, content.unread_note(tree)) if p)
     body = content.render_tree(call, [block], block_ids=args.block_ids, head=head)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from notion_mcp.errors import InputError
+from mcp.server.mcpserver.exceptions import ToolError
+
+from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import MarkdownError, blocks_to_markdown, markdown_to_blocks
-from notion_mcp.notion.tree import AppendResult, TreeResult, append_tree, fetch_tree
+from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
-from notion_mcp.tools.output import fit
+from notion_mcp.tools.output import as_json, fit, more_hint
 
 Position = Literal["start", "end"]
 
@@ -63,30 +65,46 @@ async def write(
     async def progress(done: float, total: float | None, message: str | None) -> None:
         await call.progress(done, total, message)
 
-    return await append_tree(call.gateway, parent_id, blocks, position=position, on_progress=progress)
+    try:
+        return await append_tree(call.gateway, parent_id, blocks, position=position, on_progress=progress)
+    except PartialAppendError as exc:
+        # The model gets the exact call that finishes the job (what exists is a prefix of the ask).
+        raise ToolError(
+            redact(f"{exc}\nresume: notion_blocks {as_json({'operation': 'append', **exc.resume})}")
+        ) from exc
 
 
-async def read(call: Call, root_id: str, *, max_depth: int, max_blocks: int) -> TreeResult:
+async def read(
+    call: Call, root_id: str, *, max_depth: int, max_blocks: int, start_cursor: str | None = None
+) -> TreeResult:
     async def progress(done: float, total: float | None, message: str | None) -> None:
         await call.progress(done, total, message)
 
     return await fetch_tree(
-        call.gateway, root_id, max_depth=max_depth, max_blocks=max_blocks, on_progress=progress
+        call.gateway,
+        root_id,
+        max_depth=max_depth,
+        max_blocks=max_blocks,
+        on_progress=progress,
+        start_cursor=call.gateway.cursors.check(start_cursor),
     )
 
 
 def unread_note(tree: TreeResult) -> str:
-    if not tree.unread:
-        return ""
-    shown = tree.unread[:20]
-    ids = ", ".join(u.block_id for u in shown)
-    more = f" and {len(tree.unread) - len(shown)} more" if len(tree.unread) > len(shown) else ""
-    reasons = sorted({u.reason for u in tree.unread})
-    return (
-        f"not read ({' / '.join(reasons)} budget): children of {ids}{more}. Continue with "
-        "notion_blocks retrieve block_id=<one of these> include_children=true "
-        "(or raise max_depth/max_blocks)."
-    )
+    """What a budget left unread, and the calls that read it."""
+    notes = []
+    if tree.unread:
+        shown = tree.unread[:20]
+        ids = ", ".join(u.block_id for u in shown)
+        extra = f" and {len(tree.unread) - len(shown)} more" if len(tree.unread) > len(shown) else ""
+        reasons = " / ".join(sorted({u.reason for u in tree.unread}))
+        notes.append(
+            f"not read ({reasons}): children of {ids}{extra}. Continue with notion_blocks retrieve "
+            "block_id=<one of these> include_children=true (or raise max_depth/max_blocks)."
+        )
+    if tree.next_cursor:
+        notes.append(f"{more_hint(tree.next_cursor, True)} for the next top-level blocks")
+    return "\n".join(notes)
 
 
 def render_tree(call: Call, blocks: list[dict[str, Any]], *, block_ids: bool, head: str = "") -> str:

@@ -23,9 +23,7 @@ class Create(Formatted):
     parent: JsonObject = Field(description="{page_id} of the page to hold the database")
     title: str | None = Field(None, description="database title")
     description: str | None = Field(None, description="database description")
-    properties: JsonObject | None = Field(
-        None, description="schema {name: {type: {...}}}"
-    )
+    properties: JsonObject | None = Field(None, description="schema {name: {type: {...}}}")
     is_inline: bool | None = Field(None, description="show inline in the parent page")
 
 

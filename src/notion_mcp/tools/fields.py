@@ -21,9 +21,7 @@ NotionId = Annotated[str, AfterValidator(_notion_id)]
 JsonObject = dict[str, Any]
 Blocks = list[dict[str, Any]]
 
-Cursor = Annotated[
-    str | None, Field(None, description="next_cursor from the last result")
-]
+Cursor = Annotated[str | None, Field(None, description="next_cursor from the last result")]
 PageSize = Annotated[int | None, Field(None, ge=1, le=100, description="per page")]
 MaxResults = Annotated[
     int | None, Field(None, ge=1, le=10_000, description="collect up to this many across pages")

@@ -32,9 +32,7 @@ class Create(Formatted):
 
 class Retrieve(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
-    include_content: bool | None = Field(
-        None, description="include the body (default true for markdown)"
-    )
+    include_content: bool | None = Field(None, description="include the body (default true for markdown)")
     retrieve_property_item_id: str | None = Field(None, description="property name or ID: its complete value")
     max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
@@ -48,8 +46,8 @@ class Update(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
     properties: JsonObject | None = Field(None, description="property values in Notion's form")
     title: str | None = Field(None, description="new title")
-    icon: str | None = Field(None, description="emoji or image URL; \"\" removes")
-    cover: str | None = Field(None, description="image URL; \"\" removes")
+    icon: str | None = Field(None, description='emoji or image URL; "" removes')
+    cover: str | None = Field(None, description='image URL; "" removes')
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
 
@@ -185,7 +183,13 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         return await _property_item(call, page, args)
     with_content = args.include_content if args.include_content is not None else args.format == "markdown"
     tree = (
-        await content.read(call, page["id"], max_depth=args.max_depth, max_blocks=args.max_blocks)
+        await content.read(
+            call,
+            page["id"],
+            max_depth=args.max_depth,
+            max_blocks=args.max_blocks,
+            start_cursor=args.start_cursor,
+        )
         if with_content
         else None
     )

@@ -54,9 +54,7 @@ async def search(call: Call, args: Search) -> str:
 SPEC = ToolSpec(
     name="notion_search",
     title="Notion search",
-    description=(
-        "Find pages and databases shared with the integration by title (not by content)."
-    ),
+    description=("Find pages and databases shared with the integration by title (not by content)."),
     operations={"search": Operation(Search, search)},
     default_operation="search",
 )
