@@ -181,6 +181,8 @@ def table(block: Block, ctx: Context) -> str:
         "header-row": None if d.get("has_column_header") else "false",
         "header-column": "true" if d.get("has_row_header") else None,
         "id": ctx.id_attr(block),
+        # Row IDs ride on the tag: a marker after a row's closing "|" would break the pipe table.
+        "row-ids": " ".join(i for r in rows if (i := ctx.id_attr(r))) or None,
     }
     head = render_tag("table", attrs, close=True) + "\n\n" if any(attrs.values()) else ""
     if not rows:
@@ -195,7 +197,7 @@ def _row(row: Block, width: int, ctx: Context) -> str:
     cells = list(data(row).get("cells") or [])
     cells += [[]] * (width - len(cells))
     rendered = [rich_text_to_markdown(c, single_line=True) or " " for c in cells[:width]]
-    return "| " + " | ".join(rendered) + " |" + ctx.marker(row)
+    return "| " + " | ".join(rendered) + " |"
 
 
 def columns(block: Block, ctx: Context) -> str:
@@ -269,7 +271,8 @@ RENDERERS: MappingProxyType[str, Renderer] = MappingProxyType(
         "column_list": columns,
         "column": column,
         "table": table,
-        "table_row": lambda b, ctx: _row(b, len(data(b).get("cells") or []), ctx),
+        # A row outside its table (a listing of a table's children): the marker can follow it.
+        "table_row": lambda b, ctx: _row(b, len(data(b).get("cells") or []), ctx) + ctx.marker(b),
         "tab": tabs,
         "synced_block": synced_block,
         "template": template,

@@ -1,0 +1,457 @@
+"""Round trips through the six tools, as a model makes them: an in-memory MCP client, the server,
+and the seeded sandbox answering like Notion."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+from sandbox_client import call, next_cursor, sandbox_client, text_of
+
+from notion_mcp.markdown import markdown_to_blocks
+from notion_mcp.sandbox import SEED, Sandbox
+
+pytestmark = pytest.mark.anyio
+
+PLAN = """# Project plan
+
+Intro paragraph with **bold**, *italic* and `code`.
+
+## Steps
+
+- First item
+  - Nested item
+    - Deeper item
+- Second item
+
+1. One
+2. Two
+
+<details>
+<summary>More details</summary>
+
+Hidden paragraph.
+
+</details>
+
+| Name | Value |
+| --- | --- |
+| a | 1 |
+| b | 2 |
+
+```python
+print("hi")
+```
+
+> [!NOTE]
+> Remember this.
+"""
+
+APPENDIX = """## Appendix
+
+- [ ] check the numbers
+- [x] write the summary
+
+> A quote to end with.
+"""
+
+MARKER = re.compile(r" \^([0-9a-f]{32})$", re.MULTILINE)
+
+
+def created_id(text: str) -> str:
+    """The ID out of "Created page <id> <url> …" / "Created database <id> …"."""
+    match = re.match(r"Created (?:page|database) ([0-9a-f-]{36})", text)
+    assert match, text
+    return match.group(1)
+
+
+def body_from(text: str, first_line: str) -> str:
+    """The page body of a `notion_pages retrieve` result: from its first content line on."""
+    assert first_line in text, text
+    return text[text.index(first_line) :]
+
+
+def block_id_of(text: str, line_start: str) -> str:
+    """The ` ^<id>` marker of the line starting with `line_start` (block_ids=True output)."""
+    for line in text.splitlines():
+        marker = MARKER.search(line)
+        if line.startswith(line_start) and marker:
+            return marker.group(1)
+    raise AssertionError(f"no line starting {line_start!r} with a block ID in:\n{text}")
+
+
+# -- pages ----------------------------------------------------------------------------------------
+async def test_a_page_created_from_nested_markdown_reads_back_as_the_same_content() -> None:
+    async with sandbox_client() as (client, _):
+        created = await call(
+            client,
+            "notion_pages",
+            operation="create",
+            parent={"page_id": SEED.welcome_page_id},
+            title="Plan",
+            markdown=PLAN,
+        )
+        page_id = created_id(created)
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page_id)
+
+    assert read.startswith("# Plan\n")
+    body = body_from(read, "# Project plan")
+    assert markdown_to_blocks(body) == markdown_to_blocks(PLAN), body
+    types = [b["type"] for b in markdown_to_blocks(body)]
+    assert {"toggle", "table", "code", "callout", "bulleted_list_item"} <= set(types)
+
+
+async def test_a_page_title_and_one_block_are_updated_through_the_tools() -> None:
+    async with sandbox_client() as (client, _):
+        page_id = created_id(
+            await call(
+                client,
+                "notion_pages",
+                operation="create",
+                parent={"page_id": SEED.welcome_page_id},
+                title="Plan",
+                markdown=PLAN,
+            )
+        )
+        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        intro_id = block_id_of(with_ids, "Intro paragraph")
+
+        renamed = await call(client, "notion_pages", operation="update", page_id=page_id, title="Plan v2")
+        updated = await call(
+            client, "notion_blocks", operation="update", block_id=intro_id, markdown="New **intro** text."
+        )
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page_id)
+
+    assert "# Plan v2" in renamed
+    assert "New **intro** text." in updated
+    assert read.startswith("# Plan v2\n")
+    assert "New **intro** text." in read
+    assert "Intro paragraph" not in read
+    expected = PLAN.replace("Intro paragraph with **bold**, *italic* and `code`.", "New **intro** text.")
+    assert markdown_to_blocks(body_from(read, "# Project plan")) == markdown_to_blocks(expected)
+
+
+async def test_a_trashed_page_disappears_from_search_and_comes_back_when_restored() -> None:
+    async with sandbox_client() as (client, _):
+        page_id = created_id(
+            await call(
+                client,
+                "notion_pages",
+                operation="create",
+                parent={"page_id": SEED.welcome_page_id},
+                title="Zebra crossing",
+                markdown="Stripes.",
+            )
+        )
+        trashed = await call(client, "notion_pages", operation="update", page_id=page_id, in_trash=True)
+        while_trashed = await call(client, "notion_search", query="Zebra")
+        as_json = json.loads(
+            await call(client, "notion_pages", operation="retrieve", page_id=page_id, format="json")
+        )
+        restored = await call(client, "notion_pages", operation="update", page_id=page_id, in_trash=False)
+        after = await call(client, "notion_search", query="Zebra")
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page_id)
+
+    assert "in the trash" in trashed and "in_trash=false" in trashed
+    assert as_json["in_trash"] is True
+    assert "No pages or databases match" in while_trashed
+    assert "in the trash" not in restored
+    assert "Zebra crossing" in after and page_id.replace("-", "") in after
+    assert "Stripes." in read
+
+
+async def test_markdown_appended_to_a_page_reads_back_as_the_same_content() -> None:
+    async with sandbox_client() as (client, _):
+        page_id = created_id(
+            await call(
+                client,
+                "notion_pages",
+                operation="create",
+                parent={"workspace": True},
+                title="Empty at first",
+            )
+        )
+        appended = await call(
+            client, "notion_blocks", operation="append", parent_block_id=page_id, markdown=PLAN + APPENDIX
+        )
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page_id)
+
+    assert "Top-level block IDs:" in appended
+    body = body_from(read, "# Project plan")
+    assert markdown_to_blocks(body) == markdown_to_blocks(PLAN + APPENDIX), body
+
+
+async def test_markdown_appended_to_a_seeded_page_lands_after_its_existing_content() -> None:
+    async with sandbox_client() as (client, _):
+        before = await call(client, "notion_pages", operation="retrieve", page_id=SEED.notes_page_id)
+        await call(
+            client, "notion_blocks", operation="append", parent_block_id=SEED.notes_page_id, markdown=APPENDIX
+        )
+        after = await call(client, "notion_pages", operation="retrieve", page_id=SEED.notes_page_id)
+
+    old_body = body_from(before, "\n\n\n")
+    assert after.startswith(before.rstrip("\n")), after
+    assert markdown_to_blocks(body_from(after, "## Appendix")) == markdown_to_blocks(APPENDIX)
+    assert markdown_to_blocks(body_from(after, "\n\n\n")) == [
+        *markdown_to_blocks(old_body),
+        *markdown_to_blocks(APPENDIX),
+    ]
+
+
+async def test_a_page_read_with_block_ids_parses_back_to_the_same_blocks_tables_included() -> None:
+    async with sandbox_client() as (client, _):
+        page_id = created_id(
+            await call(
+                client,
+                "notion_pages",
+                operation="create",
+                parent={"page_id": SEED.welcome_page_id},
+                title="Plan",
+                markdown=PLAN,
+            )
+        )
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+
+    assert markdown_to_blocks(body_from(read, "# Project plan")) == markdown_to_blocks(PLAN), read
+
+
+# -- databases ------------------------------------------------------------------------------------
+SCHEMA = {
+    "Item": {"title": {}},
+    "Kind": {"select": {"options": [{"name": "Tool"}, {"name": "Part"}]}},
+    "Count": {"number": {}},
+    "Stocked": {"checkbox": {}},
+    "Arrives": {"date": {}},
+}
+ROWS = 25
+
+
+def row(n: int) -> dict[str, Any]:
+    return {
+        "Item": {"title": [{"type": "text", "text": {"content": f"Row {n:02d}"}}]},
+        "Kind": {"select": {"name": "Tool" if n % 2 else "Part"}},
+        "Count": {"number": n},
+        "Stocked": {"checkbox": n % 3 == 0},
+        "Arrives": {"date": {"start": f"2026-03-{n:02d}"}},
+    }
+
+
+def row_ids(text: str) -> list[str]:
+    """The row IDs of a query's markdown table, in order."""
+    return re.findall(r"^\| ([0-9a-f]{32}) \|", text, re.MULTILINE)
+
+
+def row_titles(text: str) -> list[str]:
+    return re.findall(r"^\| [0-9a-f]{32} \| (Row \d\d) \|", text, re.MULTILINE)
+
+
+async def make_inventory(client: Any) -> tuple[str, dict[int, str]]:
+    created = await call(
+        client,
+        "notion_databases",
+        operation="create",
+        parent={"page_id": SEED.notes_page_id},
+        title="Inventory",
+        properties=SCHEMA,
+    )
+    database_id = created_id(created)
+    ids = {}
+    for n in range(1, ROWS + 1):
+        text = await call(
+            client, "notion_pages", operation="create", parent={"database_id": database_id}, properties=row(n)
+        )
+        ids[n] = created_id(text).replace("-", "")
+    return database_id, ids
+
+
+async def test_a_database_created_with_a_schema_shows_its_properties_and_options() -> None:
+    async with sandbox_client() as (client, _):
+        database_id = created_id(
+            await call(
+                client,
+                "notion_databases",
+                operation="create",
+                parent={"page_id": SEED.notes_page_id},
+                title="Inventory",
+                properties=SCHEMA,
+            )
+        )
+        shown = await call(client, "notion_databases", operation="retrieve", database_id=database_id)
+
+    assert shown.startswith("# Inventory")
+    for line in ("- Item (title)", "- Kind (select): Tool, Part", "- Count (number)", "- Stocked (checkbox)"):
+        assert line in shown, shown
+    assert "- Arrives (date)" in shown
+
+
+async def test_a_filtered_sorted_query_returns_the_matching_rows_in_order() -> None:
+    async with sandbox_client() as (client, _):
+        database_id, ids = await make_inventory(client)
+        text = await call(
+            client,
+            "notion_databases",
+            operation="query",
+            database_id=database_id,
+            filter={
+                "and": [
+                    {"property": "Kind", "select": {"equals": "Tool"}},
+                    {"property": "Count", "number": {"greater_than": 10}},
+                ]
+            },
+            sorts=[{"property": "Count", "direction": "descending"}],
+        )
+
+    expected = [n for n in range(ROWS, 10, -1) if n % 2]
+    assert row_titles(text) == [f"Row {n:02d}" for n in expected], text
+    assert row_ids(text) == [ids[n] for n in expected]
+    assert text.startswith(f"{len(expected)} rows")
+    assert "start_cursor" not in text
+    assert "| Row 25 | Tool | 25 | false | 2026-03-25 |" in text
+
+
+async def test_paging_through_a_query_by_its_hints_gets_every_row_exactly_once() -> None:
+    async with sandbox_client() as (client, _):
+        database_id, ids = await make_inventory(client)
+        seen: list[str] = []
+        calls = 0
+        arguments: dict[str, Any] = {
+            "operation": "query",
+            "database_id": database_id,
+            "sorts": [{"property": "Count", "direction": "ascending"}],
+            "page_size": 10,
+        }
+        while True:
+            calls += 1
+            text = await call(client, "notion_databases", **arguments)
+            seen += row_ids(text)
+            cursor = next_cursor(text)
+            if cursor is None:
+                break
+            arguments["start_cursor"] = cursor
+            assert calls < 10, "pagination does not end"
+
+    assert calls == 3
+    assert seen == [ids[n] for n in range(1, ROWS + 1)]
+
+
+async def test_max_results_collects_rows_across_notions_pages() -> None:
+    async with sandbox_client() as (client, sandbox):
+        created = await call(
+            client,
+            "notion_databases",
+            operation="create",
+            parent={"page_id": SEED.notes_page_id},
+            title="Big",
+            properties={"Item": {"title": {}}, "Count": {"number": {}}},
+        )
+        source_id = re.search(r"data source ([0-9a-f-]{36})", created)
+        assert source_id, created
+        await _bulk_rows(sandbox, source_id.group(1), 130)
+        sandbox.reset_counters()
+        most = await call(
+            client, "notion_databases", operation="query", data_source_id=source_id.group(1), max_results=120
+        )
+        queries = sandbox.counters["POST /v1/data_sources/{id}/query"]
+        everything = await call(
+            client, "notion_databases", operation="query", data_source_id=source_id.group(1), max_results=500
+        )
+
+    assert len(set(row_ids(most))) == 120 and most.startswith("120 rows")
+    assert queries == 2
+    assert next_cursor(most) is not None
+    assert len(set(row_ids(everything))) == 130
+    assert next_cursor(everything) is None
+
+
+async def _bulk_rows(sandbox: Sandbox, source_id: str, count: int) -> None:
+    """Rows written straight to the sandbox (set-up, not the feature under test)."""
+    headers = {"Authorization": "Bearer ntn_test", "Notion-Version": "2026-03-11"}
+    async with httpx.AsyncClient(
+        transport=sandbox.transport(), base_url=Sandbox.base_url, headers=headers
+    ) as http:
+        for n in range(count):
+            body = {
+                "parent": {"data_source_id": source_id},
+                "properties": {
+                    "Item": {"title": [{"text": {"content": f"Bulk {n}"}}]},
+                    "Count": {"number": n},
+                },
+            }
+            response = await http.post("/v1/pages", json=body)
+            assert response.status_code == 200, response.text
+
+
+# -- search, users, comments ----------------------------------------------------------------------
+async def test_search_finds_a_seeded_page_by_its_title() -> None:
+    async with sandbox_client() as (client, _):
+        text = await call(client, "notion_search", query="Getting started")
+
+    assert "Getting started" in text
+    assert SEED.getting_started_page_id.replace("-", "") in text
+    assert "Welcome to the sandbox" not in text
+
+
+async def test_users_list_finds_a_seeded_person_by_email() -> None:
+    async with sandbox_client() as (client, _):
+        found = await call(client, "notion_users", operation="list", email="Grace@Example.com")
+        missing = await call(client, "notion_users", operation="list", email="nobody@example.com")
+
+    assert "Grace Hopper" in found and SEED.grace_user_id.replace("-", "") in found
+    assert "Ada Lovelace" not in found
+    assert "No user with email" in missing
+
+
+async def test_a_comment_posted_on_a_seeded_page_is_listed_with_the_others() -> None:
+    async with sandbox_client() as (client, _):
+        posted = await call(
+            client,
+            "notion_comments",
+            operation="create",
+            parent={"page_id": SEED.notes_page_id},
+            markdown="Looks **good** to me.",
+        )
+        listed = await call(client, "notion_comments", operation="retrieve", block_id=SEED.notes_page_id)
+        welcome = await call(client, "notion_comments", operation="retrieve", block_id=SEED.welcome_page_id)
+
+    comment_id = re.search(r"Posted comment ([0-9a-f-]{36})", posted)
+    assert comment_id, posted
+    assert "Looks **good** to me." in listed
+    assert comment_id.group(1).replace("-", "") in listed
+    assert "Is this page up to date?" in welcome and "Looks **good**" not in welcome
+
+
+# -- errors ---------------------------------------------------------------------------------------
+async def test_an_unknown_page_is_a_tool_error_that_explains_sharing_with_the_integration() -> None:
+    async with sandbox_client() as (client, _):
+        result = await client.call_tool(
+            "notion_pages", {"operation": "retrieve", "page_id": "1a2b3c4d-0000-4000-8000-00000000abcd"}
+        )
+
+    text = text_of(result)
+    assert result.is_error, text
+    assert "404" in text and "object_not_found" in text
+    assert "shared with the integration" in text and "Connections" in text
+    assert "request_id" in text
+
+
+async def test_a_malformed_id_is_refused_before_any_request_is_made() -> None:
+    async with sandbox_client() as (client, sandbox):
+        sandbox.reset_counters()
+        results = [
+            await client.call_tool("notion_pages", {"operation": "retrieve", "page_id": "not-a-page"}),
+            await client.call_tool(
+                "notion_blocks", {"operation": "append", "parent_block_id": "1234", "markdown": "x"}
+            ),
+            await client.call_tool(
+                "notion_pages",
+                {"operation": "create", "parent": {"page_id": "https://example.com/x"}, "title": "T"},
+            ),
+        ]
+
+    for result in results:
+        assert result.is_error, text_of(result)
+        assert "is not a Notion ID (32 hex digits" in text_of(result), text_of(result)
+    assert sandbox.total_requests == 0, sandbox.counters
