@@ -1,0 +1,57 @@
+"""The ID normaliser: every form people paste, one form Notion gets."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from notion_mcp.errors import InputError
+from notion_mcp.notion.ids import normalize_id
+
+DASHED = "393abc1e-edcd-8170-aebf-cf1d14057b30"
+PLAIN = DASHED.replace("-", "")
+VIEW = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        DASHED,
+        PLAIN,
+        PLAIN.upper(),
+        f"  {DASHED}  ",
+        f"https://www.notion.so/Test-page-{PLAIN}",
+        f"https://notion.so/{PLAIN}",
+        f"notion.so/myteam/Roadmap-{PLAIN}",
+        f"https://www.notion.so/myteam/{PLAIN}?v={VIEW}",
+        f"https://app.notion.com/p/Test-2026-07-04-{PLAIN}",
+        f"https://app.notion.com/p/{PLAIN}",
+        f"https://www.notion.so/myteam/{VIEW}?v=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa&p={PLAIN}&pm=s",
+        f"https://www.notion.so/Page-{VIEW}#{PLAIN}",
+        f"https://www.notion.so/Page-{VIEW}#block-{PLAIN}",
+        f"https://myteam.notion.site/Public-{PLAIN}",
+    ],
+)
+def test_every_pasted_form_becomes_the_dashed_uuid(pasted: str) -> None:
+    assert normalize_id(pasted) == DASHED
+
+
+@pytest.mark.parametrize(
+    "bad",
+    ["", "   ", "null", "abc", PLAIN[:-1], PLAIN + "0", "https://example.com/" + PLAIN, "not-a-uuid-at-all"],
+)
+def test_anything_else_is_refused_with_the_expected_form(bad: str) -> None:
+    with pytest.raises(InputError) as caught:
+        normalize_id(bad, "page_id")
+    assert str(caught.value).startswith("page_id: ")
+    assert "32 hex digits" in str(caught.value)
+
+
+@given(st.uuids())
+def test_any_uuid_in_any_spelling_normalises_to_itself(value: uuid.UUID) -> None:
+    text = str(value)
+    for spelling in (text, text.replace("-", ""), text.upper(), f"https://www.notion.so/Title-{value.hex}"):
+        assert normalize_id(spelling) == text
