@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The MCP Inspector CLI (a third-party client, TypeScript SDK, `initialize` handshake) against
+# `python -m notion_mcp --sandbox`: tools/list must list the six tools, and a notion_search call
+# must find the seeded welcome page.
+#
+# Installs @modelcontextprotocol/inspector (pinned; 0.15.x runs on Node 20 and its --cli works
+# offline once installed) into .ci/node/node_modules, which is git-ignored. Skips, exiting 0, only
+# when npx is absent. Environment: PYTHON (default: python3 on PATH), INSPECTOR_VERSION.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+NODE_DIR="$HERE/node"
+VERSION="${INSPECTOR_VERSION:-0.15.0}"
+PYTHON="$(command -v "${PYTHON:-python3}")"
+export npm_config_loglevel=error npm_config_fund=false npm_config_audit=false npm_config_update_notifier=false
+
+if ! command -v npx >/dev/null 2>&1; then
+    echo "inspector: SKIPPED - npx is not installed (install Node.js >= 20 to run the MCP Inspector check)"
+    exit 0
+fi
+
+installed="$NODE_DIR/node_modules/@modelcontextprotocol/inspector/package.json"
+if [ ! -f "$installed" ] || ! grep -q "\"version\": \"$VERSION\"" "$installed"; then
+    echo "inspector: installing @modelcontextprotocol/inspector@$VERSION into $NODE_DIR"
+    mkdir -p "$NODE_DIR"
+    npm install --prefix "$NODE_DIR" --no-save --no-package-lock \
+        "@modelcontextprotocol/inspector@$VERSION" >/dev/null
+fi
+
+inspect() {
+    (cd "$NODE_DIR" && npx --no-install mcp-inspector --cli "$PYTHON" -m notion_mcp --sandbox "$@")
+}
+
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+inspect --method tools/list >"$out/list.json"
+"$PYTHON" - "$out/list.json" <<'EOF'
+import json, sys
+tools = sorted(t["name"] for t in json.load(open(sys.argv[1]))["tools"])
+want = ["notion_blocks", "notion_comments", "notion_databases", "notion_pages", "notion_search", "notion_users"]
+if tools != want:
+    sys.exit(f"inspector: tools/list gave {tools}, expected {want}")
+print(f"inspector: tools/list OK ({len(tools)} tools)")
+EOF
+
+inspect --method tools/call --tool-name notion_search --tool-arg query=Welcome >"$out/call.json"
+"$PYTHON" - "$out/call.json" <<'EOF'
+import json, sys
+result = json.load(open(sys.argv[1]))
+text = "".join(c.get("text", "") for c in result.get("content", []))
+if result.get("isError") or "Welcome to the sandbox" not in text:
+    sys.exit(f"inspector: tools/call notion_search failed: {json.dumps(result)[:500]}")
+print("inspector: tools/call notion_search OK")
+EOF

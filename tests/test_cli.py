@@ -1,0 +1,136 @@
+"""The command line: `notion-mcp sandbox serve` over HTTP, its loopback-only rule, and a sandbox
+workspace kept in a file across two runs of the stdio server."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from mcp import Client, StdioServerParameters
+from sandbox_client import text_of
+
+from notion_mcp.sandbox import SEED
+
+BASE_ENV = {"PATH": os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1"}
+HEADERS = {"Authorization": "Bearer ntn_x", "Notion-Version": "2026-03-11"}
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(process: subprocess.Popen[str], url: str, deadline: float = 10.0) -> httpx.Response:
+    """Poll `url` until it answers (at most `deadline` seconds), failing early if the server died."""
+    end = time.monotonic() + deadline
+    while True:
+        if process.poll() is not None:
+            raise AssertionError(f"the sandbox exited with {process.returncode}")
+        try:
+            return httpx.get(url, headers=HEADERS, timeout=1.0)
+        except httpx.TransportError:
+            if time.monotonic() > end:
+                raise
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, Path]]:
+    port = free_port()
+    workspace = tmp_path / "workspace.sqlite"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "notion_mcp", "sandbox", "serve", "--port", str(port), str(workspace)],
+        env=BASE_ENV,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield process, port, workspace
+    finally:
+        if process.poll() is None:
+            process.terminate()
+        process.communicate(timeout=10)
+
+
+def test_sandbox_serve_answers_notions_api_on_loopback_and_says_where_in_one_line(
+    served: tuple[subprocess.Popen[str], int, Path],
+) -> None:
+    process, port, workspace = served
+    base = f"http://127.0.0.1:{port}/v1"
+
+    me = wait_until_up(process, f"{base}/users/me")
+    found = httpx.post(f"{base}/search", headers=HEADERS, json={"query": "Getting started"}, timeout=5)
+    unauthorised = httpx.get(f"{base}/users/me", headers={"Notion-Version": "2026-03-11"}, timeout=5)
+    process.terminate()
+    out, err = process.communicate(timeout=10)
+
+    assert me.status_code == 200 and me.json()["type"] == "bot"
+    assert found.status_code == 200
+    assert [r["id"] for r in found.json()["results"]] == [SEED.getting_started_page_id]
+    assert unauthorised.status_code == 401
+    assert out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert f"http://127.0.0.1:{port}/v1/" in lines[0]
+    assert str(workspace) in lines[0]
+    assert workspace.exists()
+
+
+def test_sandbox_serve_refuses_a_non_loopback_host_with_exit_code_2(tmp_path: Path) -> None:
+    workspace = tmp_path / "never.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-m", "notion_mcp", "sandbox", "serve", "--host", "0.0.0.0", str(workspace)],
+        env=BASE_ENV,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+
+    assert done.returncode == 2
+    assert "127.0.0.1" in done.stderr and "0.0.0.0" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert not workspace.exists()
+
+
+@pytest.mark.anyio
+async def test_a_sandbox_file_keeps_what_was_written_across_two_runs_of_the_server(tmp_path: Path) -> None:
+    workspace = tmp_path / "kept.sqlite"
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "notion_mcp", "--sandbox", str(workspace)],
+        env=BASE_ENV,
+        cwd=tmp_path,
+    )
+    async with Client(params) as client:  # type: ignore[arg-type]
+        appended = await client.call_tool(
+            "notion_blocks",
+            {
+                "operation": "append",
+                "parent_block_id": SEED.notes_page_id,
+                "markdown": "Kept across restarts: **yes**.",
+            },
+        )
+    assert not appended.is_error, text_of(appended)
+
+    async with Client(params) as client:  # type: ignore[arg-type]
+        read = await client.call_tool(
+            "notion_pages", {"operation": "retrieve", "page_id": SEED.notes_page_id}
+        )
+
+    assert not read.is_error, text_of(read)
+    assert text_of(read).count("Kept across restarts: **yes**.") == 1
+    assert text_of(read).rstrip().endswith("Kept across restarts: **yes**."), text_of(read)
