@@ -144,3 +144,45 @@ async def connect(
 
 def text_of(result: Any) -> str:
     return "\n".join(c.text for c in result.content if getattr(c, "type", "") == "text")
+
+
+# -- helpers for the recorded tool tests (tests/tools/test_recorded_*.py) ------------------------
+@dataclass
+class HeaderNotion(FakeNotion):
+    """A FakeNotion that also keeps the headers of every request (in step with `sent`)."""
+
+    headers: list[httpx.Headers] = field(default_factory=list)
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        self.headers.append(request.headers)
+        return super().handle(request)
+
+
+@asynccontextmanager
+async def connect_default(
+    notion: FakeNotion, *, mode: str = "auto", **overrides: Any
+) -> AsyncIterator[Client]:
+    """Like `connect`, but the gateway is the one `build_server` makes from the settings
+    (its own Notion-Version, rate limit and retry policy), over the fake's transport."""
+    from notion_mcp.server import build_server
+
+    server = build_server(settings(**overrides), transport=notion.transport(), base_url=BASE_URL)
+    async with Client(server, mode=mode) as client:  # type: ignore[arg-type]
+        yield client
+
+
+def body(recording: str, method: str, path_template: str, index: int = 0) -> Any:
+    """The JSON body of a recorded response (a fresh copy: tests may edit it)."""
+    return recorded(recording, method, path_template, index)[1]
+
+
+def recorded_request(recording: str, method: str, path_template: str, index: int = 0) -> Any:
+    """The JSON body of the index-th matching request in a recording (None when it had none)."""
+    hits = [
+        it["request"]
+        for it in _interactions(recording)
+        if it["request"]["method"] == method
+        and template(it["request"]["uri"].removeprefix(BASE_URL)) == path_template
+    ]
+    raw = hits[index].get("body")
+    return json.loads(raw) if raw else None

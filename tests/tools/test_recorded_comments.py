@@ -1,0 +1,140 @@
+"""notion_comments, every operation, through the in-memory client with Notion answered from recordings."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from replay import FakeNotion, body, connect, text_of
+
+SDK = "notion-sdk-py/"
+CREATE = SDK + "test_comments_create.yaml"
+LIST = SDK + "test_comments_list.yaml"
+PAGE = "393abc1e-edcd-817b-81a7-f1fcafdcd00b"
+BLOCK = "393abc1e-edcd-8181-b2fd-dd37c96a3532"
+DISCUSSION = "393abc1e-edcd-81dc-bcc6-001cd3572671"
+RICH_TEXT = [{"text": {"content": "This is a test comment."}}]
+
+
+async def _call(notion: FakeNotion, **arguments: Any) -> tuple[bool, str]:
+    async with connect(notion) as client:
+        result = await client.call_tool("notion_comments", arguments)
+    return bool(result.is_error), text_of(result)
+
+
+def _runs(rich_text: list[dict[str, Any]]) -> list[tuple[str, bool, Any]]:
+    return [(r["text"]["content"], r["annotations"]["bold"], r["text"].get("link")) for r in rich_text]
+
+
+@pytest.mark.anyio
+async def test_create_on_a_page_posts_a_page_parent_and_names_the_discussion() -> None:
+    notion = FakeNotion()
+    comment = notion.replay(CREATE, "POST", "/v1/comments")
+    error, text = await _call(
+        notion, operation="create", parent={"page_id": PAGE.replace("-", "")}, rich_text=RICH_TEXT
+    )
+    assert not error, text
+    assert [(s.method, s.path) for s in notion.sent] == [("POST", "/v1/comments")]
+    assert notion.sent[0].body == {"parent": {"type": "page_id", "page_id": PAGE}, "rich_text": RICH_TEXT}
+    assert text == (
+        f"Posted comment {comment['id']} in discussion {comment['discussion_id']} (as the integration)."
+    )
+
+
+@pytest.mark.anyio
+async def test_create_on_a_block_posts_a_block_parent() -> None:
+    notion = FakeNotion()
+    notion.replay(CREATE, "POST", "/v1/comments")
+    error, text = await _call(notion, operation="create", parent={"block_id": BLOCK}, rich_text=RICH_TEXT)
+    assert not error, text
+    assert notion.sent[0].body == {"parent": {"type": "block_id", "block_id": BLOCK}, "rich_text": RICH_TEXT}
+
+
+@pytest.mark.anyio
+async def test_a_reply_posts_the_discussion_id_and_no_parent() -> None:
+    notion = FakeNotion()
+    comment = notion.replay(CREATE, "POST", "/v1/comments")
+    error, text = await _call(
+        notion,
+        operation="create",
+        discussion_id=DISCUSSION.replace("-", ""),
+        rich_text=RICH_TEXT,
+        format="json",
+    )
+    assert not error, text
+    assert notion.sent[0].body == {"discussion_id": DISCUSSION, "rich_text": RICH_TEXT}
+    assert json.loads(text) == comment
+
+
+@pytest.mark.anyio
+async def test_create_from_markdown_sends_rich_text_with_bold_and_links() -> None:
+    notion = FakeNotion()
+    notion.replay(CREATE, "POST", "/v1/comments")
+    error, text = await _call(
+        notion,
+        operation="create",
+        parent={"page_id": PAGE},
+        markdown="See **this** and [docs](https://example.com)",
+    )
+    assert not error, text
+    sent = notion.sent[0].body
+    assert sent["parent"] == {"type": "page_id", "page_id": PAGE}
+    assert _runs(sent["rich_text"]) == [
+        ("See ", False, None),
+        ("this", True, None),
+        (" and ", False, None),
+        ("docs", False, {"url": "https://example.com"}),
+    ]
+
+
+@pytest.mark.anyio
+async def test_retrieve_lists_the_comments_of_a_page_by_discussion() -> None:
+    notion = FakeNotion()
+    listing = notion.replay(LIST, "GET", "/v1/comments")
+    comment = listing["results"][0]
+    error, text = await _call(notion, operation="retrieve", block_id=PAGE)
+    assert not error, text
+    assert [(s.method, s.path, s.query) for s in notion.sent] == [("GET", "/v1/comments", {"block_id": PAGE})]
+    assert f"Discussion {comment['discussion_id'].replace('-', '')}" in text
+    assert comment["id"].replace("-", "") in text
+    assert "This is a test comment." in text
+    assert "more:" not in text
+
+
+@pytest.mark.anyio
+async def test_retrieve_pages_through_comments_with_a_cursor_it_handed_out() -> None:
+    notion = FakeNotion()
+    listing = body(LIST, "GET", "/v1/comments")
+    cursor = "393abc1e-edcd-813d-93f2-001d4a22f5df"
+    notion.answer(
+        "GET",
+        "/v1/comments",
+        (200, {**listing, "next_cursor": cursor, "has_more": True}),
+        (200, {**listing, "results": []}),
+    )
+    async with connect(notion) as client:
+        first = text_of(
+            await client.call_tool(
+                "notion_comments", {"operation": "retrieve", "block_id": PAGE, "page_size": 1}
+            )
+        )
+        second = await client.call_tool(
+            "notion_comments", {"operation": "retrieve", "block_id": PAGE, "start_cursor": cursor}
+        )
+    assert first.endswith(f"more: call again with start_cursor={cursor}")
+    assert not second.is_error
+    assert text_of(second) == f"No open comments on {PAGE}."
+    assert [s.query for s in notion.sent] == [
+        {"block_id": PAGE, "page_size": "1"},
+        {"block_id": PAGE, "start_cursor": cursor},
+    ]
+
+
+@pytest.mark.anyio
+async def test_retrieve_in_json_gives_notions_comment_objects() -> None:
+    notion = FakeNotion()
+    listing = notion.replay(LIST, "GET", "/v1/comments")
+    error, text = await _call(notion, operation="retrieve", block_id=PAGE, format="json")
+    assert not error, text
+    assert json.loads(text)["results"] == listing["results"]
