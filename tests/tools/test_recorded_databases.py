@@ -272,14 +272,6 @@ async def test_query_that_does_not_reach_the_cap_has_no_cap_note() -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "markdown/objects.py rows_to_markdown: title/rich_text cells are escaped twice — "
-        "rich_text_to_markdown(single_line=True) already escapes | and \\, then _cell escapes again, "
-        "so 'a | b' becomes 'a \\\\\\| b' (renders 'a \\| b') and 'C:\\temp' renders with two backslashes"
-    ),
-)
 async def test_query_table_cells_escape_a_pipe_in_a_title_once() -> None:
     notion = FakeNotion()
     rows = body(CONTACTS, "POST", "/v1/data_sources/{id}/query")

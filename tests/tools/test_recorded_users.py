@@ -122,13 +122,6 @@ async def test_retrieve_bot_reads_users_me_and_reports_the_connection() -> None:
 
 
 @pytest.mark.anyio
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "tools/users.py list_users: when no user has the email, the prose 'No user with email …' is "
-        "returned before the format check, so format=json gets text that is not JSON"
-    ),
-)
 async def test_list_with_an_unknown_email_in_json_is_still_json() -> None:
     notion = FakeNotion()
     _two_pages(notion)

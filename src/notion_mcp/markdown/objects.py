@@ -148,6 +148,13 @@ def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>") or " "
 
 
+def _prop_cell(prop: Obj) -> str:
+    """Title and rich text are already markdown, escaped for a table cell; the rest is plain text."""
+    if isinstance(prop, dict) and prop.get("type") in ("title", "rich_text"):
+        return property_to_text(prop).replace("\n", "<br>") or " "
+    return _cell(property_to_text(prop))
+
+
 def rows_to_markdown(pages: list[Obj], *, columns: list[str] | None = None) -> str:
     """A markdown table of query results: first column the row ID, then the property values."""
     if columns is None:
@@ -159,7 +166,7 @@ def rows_to_markdown(pages: list[Obj], *, columns: list[str] | None = None) -> s
     lines = ["| id | " + " | ".join(_cell(c) for c in columns) + " |", "|---" * (len(columns) + 1) + "|"]
     for page in pages:
         props = page.get("properties") or {}
-        cells = [_cell(property_to_text(props[c])) if c in props else " " for c in columns]
+        cells = [_prop_cell(props[c]) if c in props else " " for c in columns]
         lines.append(f"| {compact(str(page.get('id', '')))} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

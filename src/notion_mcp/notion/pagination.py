@@ -9,6 +9,9 @@ here, and only those are accepted back.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
 from notion_mcp.errors import InputError
 
@@ -59,3 +62,42 @@ def check_page_size(value: object, field: str = "page_size") -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PAGE_SIZE:
         raise InputError(f"{field}: must be a whole number from 1 to {MAX_PAGE_SIZE}; got {value!r}.")
     return value
+
+
+Fetch = Callable[[str | None, int], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class Collected:
+    results: list[Any]
+    next_cursor: str | None
+    has_more: bool
+    last_page: dict[str, Any]
+    seen: int  # items read, kept or not
+
+
+async def collect(
+    fetch: Fetch,
+    *,
+    start_cursor: str | None,
+    limit: int,
+    page_size: int | None = None,
+    keep: Callable[[Any], bool] | None = None,
+) -> Collected:
+    """Follow cursors until `limit` results are kept or the list ends.
+
+    Each request asks for no more than is still wanted, so the returned cursor continues exactly
+    after the last result (nothing is skipped). Stops, rather than loops, when Notion says
+    has_more without a cursor.
+    """
+    results: list[Any] = []
+    cursor, seen = start_cursor, 0
+    while True:
+        wanted = MAX_PAGE_SIZE if keep else limit - len(results)
+        page = await fetch(cursor, min(page_size or MAX_PAGE_SIZE, wanted, MAX_PAGE_SIZE))
+        batch = list(page.get("results") or [])
+        seen += len(batch)
+        results += [r for r in batch if keep(r)] if keep else batch
+        cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
+        if not more or not cursor or len(results) >= limit:
+            return Collected(results, cursor, more, page, seen)

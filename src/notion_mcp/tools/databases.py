@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import database_to_markdown, rows_to_markdown
 from notion_mcp.notion.ids import normalize_id
+from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, JsonObject, MaxResults, NotionId, PageSize
@@ -145,9 +146,16 @@ async def query(call: Call, args: Query) -> str:
         body["filter"] = args.filter
     if args.sorts is not None:
         body["sorts"] = args.sorts
-    rows, cursor, more, capped = await _collect(call, source_id, body, args)
+    found = await collect(
+        lambda cursor, size: call.gateway.query_data_source(source_id, body, cursor, size),
+        start_cursor=args.start_cursor,
+        limit=args.max_results or args.page_size or 100,
+        page_size=args.page_size,
+    )
+    rows, cursor, more = found.results, found.next_cursor, found.has_more
+    status = found.last_page.get("request_status") or {}
     notes = []
-    if capped:
+    if status.get("incomplete_reason") == QUERY_CAP_REASON:
         notes.append(
             "Notion stopped at its 10,000-result query cap: the result is incomplete. "
             "Narrow the filter to see the rest."
@@ -157,23 +165,6 @@ async def query(call: Call, args: Query) -> str:
         return json_list(rows, call.settings.max_output_chars, extra)
     head = f"{len(rows)} rows from data source {source_id}"
     return "\n\n".join(p for p in (head, rows_to_markdown(rows), more_hint(cursor, more), *notes) if p)
-
-
-async def _collect(
-    call: Call, source_id: str, body: dict[str, Any], args: Query
-) -> tuple[list[Any], str | None, bool, bool]:
-    rows: list[Any] = []
-    cursor = args.start_cursor
-    limit = args.max_results or args.page_size or 100
-    while True:
-        size = min(100, limit - len(rows))
-        page = await call.gateway.query_data_source(source_id, body, cursor, size)
-        rows += page.get("results", [])
-        cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
-        status = page.get("request_status") or {}
-        capped = status.get("incomplete_reason") == QUERY_CAP_REASON
-        if capped or not more or not cursor or len(rows) >= limit:
-            return rows, cursor, more, capped
 
 
 SPEC = ToolSpec(

@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import page_to_markdown
 from notion_mcp.notion.ids import normalize_id
+from notion_mcp.notion.pagination import collect
 from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
@@ -139,30 +140,21 @@ async def _property_item(call: Call, page: dict[str, Any], args: Retrieve) -> st
             f"retrieve_property_item_id: page has no property {wanted!r}. Its properties: {names}."
         )
     name = wanted if wanted in props else next(n for n, p in props.items() if p is match)
-    items, cursor, more = await collect_property(call, page["id"], str(match["id"]), args)
+    found = await collect(
+        lambda cursor, size: call.gateway.retrieve_page_property(page["id"], str(match["id"]), cursor, size),
+        start_cursor=args.start_cursor,
+        limit=args.max_results or args.page_size or 10_000,
+        page_size=args.page_size,
+    )
+    if found.last_page.get("object") != "list":  # a single-value property: the item itself
+        items, cursor, more = [found.last_page], None, False
+    else:
+        items, cursor, more = found.results, found.next_cursor, found.has_more
     if args.format == "json":
         return as_json({"property": name, "results": items, "next_cursor": cursor, "has_more": more})
     lines = [f"{name} ({match.get('type')}) of page {page['id']}: {len(items)} items"]
     lines += [f"- {item_text(item)}" for item in items]
     return "\n".join([*lines, more_hint(cursor, more)]).rstrip()
-
-
-async def collect_property(
-    call: Call, page_id: str, property_id: str, args: Retrieve
-) -> tuple[list[Any], str | None, bool]:
-    """Every item of a paginated property value (relations beyond 25), within max_results."""
-    items: list[Any] = []
-    cursor: str | None = args.start_cursor
-    limit = args.max_results or 10_000
-    while True:
-        size = min(100, limit - len(items), args.page_size or 100)
-        page = await call.gateway.retrieve_page_property(page_id, property_id, cursor, size)
-        if page.get("object") != "list":
-            return [page], None, False
-        items += page.get("results", [])
-        cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
-        if not more or not cursor or len(items) >= limit or args.page_size:
-            return items, cursor, more
 
 
 def item_text(item: dict[str, Any]) -> str:

@@ -7,11 +7,13 @@ from typing import Any, Literal
 from pydantic import Field
 
 from notion_mcp.markdown import search_results_to_markdown
+from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, MaxResults, PageSize
 from notion_mcp.tools.output import json_list, more_hint
 
+DEFAULT_RESULTS = 20
 # What a model asks for → what Notion's search filter calls it (databases are data sources now).
 FILTER_VALUES = {"page": "page", "database": "data_source", "data_source": "data_source"}
 
@@ -31,15 +33,13 @@ async def search(call: Call, args: Search) -> str:
         body["filter"] = {"property": "object", "value": FILTER_VALUES[args.filter]}
     if args.sort:
         body["sort"] = {"timestamp": "last_edited_time", "direction": args.sort}
-    results: list[Any] = []
-    cursor = args.start_cursor
-    limit = args.max_results or args.page_size or 20
-    while True:
-        page = await call.gateway.search(body, cursor, min(100, limit - len(results)))
-        results += page.get("results", [])
-        cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
-        if not more or not cursor or len(results) >= limit:
-            break
+    found = await collect(
+        lambda cursor, size: call.gateway.search(body, cursor, size),
+        start_cursor=args.start_cursor,
+        limit=args.max_results or args.page_size or DEFAULT_RESULTS,
+        page_size=args.page_size,
+    )
+    results, cursor, more = found.results, found.next_cursor, found.has_more
     if args.format == "json":
         extra = {"next_cursor": cursor, "has_more": more}
         return json_list(results, call.settings.max_output_chars, extra)

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from notion_mcp.markdown import users_to_markdown
+from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, MaxResults, NotionId, PageSize
@@ -33,23 +34,19 @@ def _email(user: dict[str, Any]) -> str:
 
 
 async def list_users(call: Call, args: List) -> str:
-    users: list[Any] = []
-    cursor = args.start_cursor
     wanted = args.email.strip().lower() if args.email else None
-    limit = args.max_results or args.page_size or (10_000 if wanted else 100)
-    seen = 0
-    while True:
-        page = await call.gateway.list_users(cursor, min(100, limit - len(users)) if not wanted else 100)
-        batch = page.get("results", [])
-        seen += len(batch)
-        users += [u for u in batch if _email(u) == wanted] if wanted else batch
-        cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
-        if (wanted and users) or not more or not cursor or len(users) >= limit:
-            break
-    if wanted and not users:
-        return f"No user with email {args.email!r} among {seen} users (guests and bots have no email here)."
+    found = await collect(
+        call.gateway.list_users,
+        start_cursor=args.start_cursor,
+        limit=1 if wanted else args.max_results or args.page_size or 100,
+        page_size=args.page_size,
+        keep=(lambda user: _email(user) == wanted) if wanted else None,
+    )
+    users, cursor, more = found.results, found.next_cursor, found.has_more
     if args.format == "json":
         return json_list(users, call.settings.max_output_chars, {"next_cursor": cursor, "has_more": more})
+    if wanted and not users:
+        return f"No user with email {args.email!r} among {found.seen} users (bots have no email)."
     hint = "" if wanted else more_hint(cursor, more)
     return "\n\n".join(p for p in (users_to_markdown(users), hint) if p)
 
