@@ -21,6 +21,7 @@ from notion_mcp.notion.retry import RetryPolicy
 from notion_mcp.tools import blocks, comments, databases, pages, search, users
 from notion_mcp.tools._dispatch import ToolSpec, input_schema, run_call
 from notion_mcp.tools.context import App, Call
+from notion_mcp.tools.legacy import alias_specs
 
 log = logging.getLogger("notion_mcp")
 
@@ -124,7 +125,10 @@ def build_server(
             finally:
                 await gateway.aclose()
 
-    tools = [_tool(SPECS[name], settings) for name in settings.tools]
+    specs = [SPECS[name] for name in settings.tools]
+    if settings.legacy_tools:
+        specs += [s for s in alias_specs() if s.visible(settings.read_only)]
+    tools = [_tool(spec, settings) for spec in specs]
     return MCPServer(
         "notion-mcp",
         version=__version__,

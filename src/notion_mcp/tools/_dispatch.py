@@ -54,6 +54,7 @@ class ToolSpec:
     default_operation: str | None = None
     open_world: bool = True
     extra_schema: dict[str, Any] = field(default_factory=dict)
+    prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # old argument shapes → new
 
     def visible(self, read_only: bool) -> dict[str, Operation]:
         return {n: op for n, op in self.operations.items() if not (read_only and op.writes)}
@@ -163,7 +164,7 @@ def _explain(exc: ValidationError, op_name: str, model: type[OpArgs]) -> str:
 
 def parse_call(spec: ToolSpec, arguments: dict[str, Any], read_only: bool) -> tuple[str, Operation, OpArgs]:
     """The operation and its validated arguments, or a ToolError that says what to send."""
-    args = dict(arguments)
+    args = spec.prepare(dict(arguments)) if spec.prepare else dict(arguments)
     op_name = args.pop("operation", None) or spec.default_operation
     ops = spec.visible(read_only)
     if op_name not in ops:
