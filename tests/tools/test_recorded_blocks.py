@@ -292,14 +292,6 @@ async def test_retrieve_of_a_page_as_a_block_with_include_children_in_markdown_r
 
 
 @pytest.mark.anyio
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "tools/blocks.py retrieve: for a child_page block, include_children=true reads the page's "
-        "content only on the markdown path; format=json returns before that branch, so the children "
-        "are silently missing (no request is made for them)"
-    ),
-)
 async def test_retrieve_of_a_page_as_a_block_with_include_children_in_json_includes_its_content() -> None:
     notion = FakeNotion()
     notion.answer("GET", "/v1/blocks/{id}", (200, _child_page_block()))

@@ -74,7 +74,6 @@ async def test_create_under_a_database_resolves_its_data_source_and_uses_its_tit
         operation="create",
         parent={"database_id": DATABASE},
         title="Page 1",
-        properties={"Done": {"checkbox": True}},
     )
 
     assert not error, text
@@ -85,7 +84,7 @@ async def test_create_under_a_database_resolves_its_data_source_and_uses_its_tit
     ]
     assert notion.sent[2].body == {
         "parent": {"type": "data_source_id", "data_source_id": SOURCE},
-        "properties": {"Done": {"checkbox": True}, "Name": _title("Page 1")},
+        "properties": {"Name": _title("Page 1")},
     }
     assert text == f"Created page {row['id']} {row['url']}."
 

@@ -64,12 +64,11 @@ class Delete(Formatted):
 
 async def retrieve(call: Call, args: Retrieve) -> str:
     block = await call.gateway.retrieve_block(args.block_id)
-    unread = ""
-    if (
-        args.include_children
-        and block.get("has_children")
-        and block.get("type") not in {"child_page", "child_database"}
-    ):
+    btype = str(block.get("type"))
+    # A page read as a block (child_page): its content is its children, has_children or not.
+    expand = btype != "child_database" and (block.get("has_children") or btype == "child_page")
+    tree = None
+    if args.include_children and expand:
         tree = await content.read(
             call,
             args.block_id,
@@ -77,24 +76,13 @@ async def retrieve(call: Call, args: Retrieve) -> str:
             max_blocks=args.max_blocks,
             start_cursor=args.start_cursor,
         )
-        block.setdefault(block["type"], {})["children"] = tree.blocks
-        unread = content.unread_note(tree)
+        block.setdefault(btype, {})["children"] = tree.blocks
+    unread = content.unread_note(tree) if tree else ""
     if args.format == "json":
         return as_json({"block": block, "unread": unread} if unread else block)
-    head = f"block {block['id']} ({block.get('type')})"
-    children = block.get(block.get("type", ""), {}).get("children")
-    if block.get("type") == "child_page" and children is None and args.include_children:
-        # A page read as a block: its content is its children.
-        tree = await content.read(
-            call,
-            args.block_id,
-            max_depth=args.max_depth,
-            max_blocks=args.max_blocks,
-            start_cursor=args.start_cursor,
-        )
-        body = content.render_tree(call, tree.blocks, block_ids=args.block_ids, head=head)
-        return "\n\n".join(p for p in (body, content.unread_note(tree)) if p)
-    body = content.render_tree(call, [block], block_ids=args.block_ids, head=head)
+    head = f"block {block['id']} ({btype})"
+    shown = tree.blocks if tree is not None and btype == "child_page" else [block]
+    body = content.render_tree(call, shown, block_ids=args.block_ids, head=head)
     return "\n\n".join(p for p in (body, unread) if p)
 
 

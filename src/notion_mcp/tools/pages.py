@@ -17,6 +17,8 @@ from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize
 from notion_mcp.tools.output import as_json, more_hint
+from notion_mcp.tools.properties import needs_schema
+from notion_mcp.tools.properties import resolve as properties_resolve
 
 PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
 
@@ -24,7 +26,9 @@ PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
 class Create(Formatted):
     parent: JsonObject = Field(description="{page_id}, {database_id}, {data_source_id} or {workspace: true}")
     title: str | None = Field(None, description="sets the title property")
-    properties: JsonObject | None = Field(None, description="property values in Notion's form")
+    properties: JsonObject | None = Field(
+        None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
+    )
     children: Blocks | None = Field(None, description="Notion blocks, any size")
     markdown: str | None = Field(None, description="content as markdown")
     icon: str | None = Field(None, description="emoji or image URL")
@@ -45,7 +49,7 @@ class Retrieve(Formatted):
 
 class Update(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
-    properties: JsonObject | None = Field(None, description="property values in Notion's form")
+    properties: JsonObject | None = Field(None, description="values, simple or Notion form")
     title: str | None = Field(None, description="new title")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
@@ -88,8 +92,11 @@ def title_property(properties: dict[str, Any]) -> str:
     return "title"
 
 
-async def _parent(call: Call, parent: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """Notion's parent object and the title property name it implies."""
+PAGE_SCHEMA = {"title": {"id": "title", "name": "title", "type": "title", "title": {}}}
+
+
+async def _parent(call: Call, parent: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Notion's parent object and the property schema a page under it has."""
     keys = [k for k in PARENT_KEYS if k in parent]
     if len(keys) != 1 or set(parent) - set(PARENT_KEYS) - {"type"}:
         raise InputError(
@@ -100,25 +107,30 @@ async def _parent(call: Call, parent: dict[str, Any]) -> tuple[dict[str, Any], s
     if key == "workspace":
         if parent["workspace"] is not True:
             raise InputError("parent: workspace must be true.")
-        return {"type": "workspace", "workspace": True}, "title"
+        return {"type": "workspace", "workspace": True}, PAGE_SCHEMA
     ident = normalize_id(parent[key], f"parent.{key}")
     if key == "page_id":
-        return {"type": "page_id", "page_id": ident}, "title"
+        return {"type": "page_id", "page_id": ident}, PAGE_SCHEMA
     source_id = ident if key == "data_source_id" else await call.gateway.resolve_data_source(ident)
     source = await call.gateway.retrieve_data_source(source_id)
-    return {"type": "data_source_id", "data_source_id": source_id}, title_property(
-        source.get("properties", {})
-    )
+    return {"type": "data_source_id", "data_source_id": source_id}, dict(source.get("properties") or {})
+
+
+def _with_title(properties: dict[str, Any], title: str | None, schema: dict[str, Any]) -> dict[str, Any]:
+    """`properties` resolved against `schema` (simple form allowed), with the title shortcut."""
+    out = properties_resolve(properties, schema) if properties else {}
+    if title is not None:
+        name = title_property(schema)
+        if name in out:
+            raise InputError(f"Give the title either as title or in properties[{name!r}], not both.")
+        out[name] = {"title": text(title)}
+    return out
 
 
 async def create(call: Call, args: Create) -> str:
     blocks = content.blocks_from(args.children, args.markdown) if (args.children or args.markdown) else []
-    parent, title_name = await _parent(call, args.parent)
-    properties = dict(args.properties or {})
-    if args.title is not None:
-        if title_name in properties:
-            raise InputError(f"Give the title either as title or in properties[{title_name!r}], not both.")
-        properties[title_name] = {"title": text(args.title)}
+    parent, schema = await _parent(call, args.parent)
+    properties = _with_title(dict(args.properties or {}), args.title, schema)
     body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
     page = await call.gateway.create_page(body)
     written = await content.write(call, page["id"], blocks, None) if blocks else None
@@ -195,12 +207,25 @@ async def retrieve(call: Call, args: Retrieve) -> str:
     return "\n\n".join(p for p in (body, note) if p)
 
 
+async def _schema_of(call: Call, page_id: str, *, with_options: bool) -> dict[str, Any]:
+    """The property schema of an existing page: its own properties' names and types, or (to
+    check option names too) its data source's schema."""
+    page = await call.gateway.retrieve_page(page_id)
+    source_id = (page.get("parent") or {}).get("data_source_id")
+    if source_id and with_options:
+        source = await call.gateway.retrieve_data_source(str(source_id))
+        return dict(source.get("properties") or {})
+    return {
+        name: {"id": p.get("id"), "type": p.get("type")} for name, p in (page.get("properties") or {}).items()
+    }
+
+
 async def update(call: Call, args: Update) -> str:
     body: dict[str, Any] = {**decorations(args.icon, args.cover)}
     properties = dict(args.properties or {})
-    if args.title is not None:
-        page = await call.gateway.retrieve_page(args.page_id)
-        properties[title_property(page.get("properties", {}))] = {"title": text(args.title)}
+    if args.title is not None or needs_schema(properties):
+        schema = await _schema_of(call, args.page_id, with_options=needs_schema(properties))
+        properties = _with_title(properties, args.title, schema)
     if properties:
         body["properties"] = properties
     trash = args.in_trash if args.in_trash is not None else args.archived

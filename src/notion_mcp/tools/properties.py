@@ -1,0 +1,139 @@
+"""Property values in a simple form, resolved against the schema before any write.
+
+    {"Status": "Done", "Tags": ["a", "b"], "Due": "2026-12-01", "Points": 3, "Done": true}
+
+becomes Notion's own form. A value already in Notion's form (`{"select": {...}}`) passes
+through. A property or option name that does not exist is refused, naming the valid ones
+(closest first), so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from typing import Any
+
+from notion_mcp.errors import InputError
+from notion_mcp.notion.ids import normalize_id
+
+Json = dict[str, Any]
+READ_ONLY_TYPES = frozenset(
+    {"formula", "rollup", "created_time", "created_by", "last_edited_time", "last_edited_by", "unique_id",
+     "button", "verification"}
+)  # fmt: skip
+
+
+def _closest(wanted: str, names: list[str]) -> str:
+    ranked = difflib.get_close_matches(wanted, names, n=len(names), cutoff=0)
+    return ", ".join(repr(n) for n in ranked[:12])
+
+
+def _text(value: Any) -> list[Json]:
+    text = value if isinstance(value, str) else str(value)
+    return [{"type": "text", "text": {"content": text[i : i + 2000]}} for i in range(0, len(text), 2000)] or [
+        {"type": "text", "text": {"content": ""}}
+    ]
+
+
+def _option(name: str, prop: Json, value: Any) -> Json:
+    kind = prop["type"]
+    options = [str(o.get("name")) for o in (prop.get(kind) or {}).get("options") or []]
+    label = str(value)
+    if options and label not in options:
+        raise InputError(
+            f"{name}: {label!r} is not an option of this {kind}; options: {_closest(label, options)}."
+        )
+    return {"name": label}
+
+
+def _options(name: str, prop: Json, value: Any) -> list[Json]:
+    items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value or [])
+    return [_option(name, prop, v) for v in items if v != ""]
+
+
+def _date(name: str, value: Any) -> Json | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dict) and "start" in value:
+        return value
+    if isinstance(value, str):
+        start, _, end = value.partition("/")
+        return {"start": start.strip(), **({"end": end.strip()} if end.strip() else {})}
+    raise InputError(f"{name}: a date is 'YYYY-MM-DD', an ISO date-time, 'start/end' or {{start, end}}.")
+
+
+def _ids(name: str, value: Any) -> list[Json]:
+    items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value or [])
+    return [{"id": normalize_id(v, name)} for v in items]
+
+
+def _checkbox(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in {"true", "false", "yes", "no"}:
+        return value.lower() in {"true", "yes"}
+    raise InputError(f"{name}: a checkbox takes true or false; got {value!r}.")
+
+
+def _number(name: str, value: Any) -> float | int | None:
+    if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return value
+    try:
+        return float(value) if "." in str(value) else int(value)
+    except ValueError:
+        raise InputError(f"{name}: a number property takes a number; got {value!r}.") from None
+
+
+SIMPLE: dict[str, Callable[[str, Json, Any], Any]] = {
+    "title": lambda n, p, v: _text(v),
+    "rich_text": lambda n, p, v: _text(v),
+    "number": lambda n, p, v: _number(n, v),
+    "select": lambda n, p, v: None if v is None else _option(n, p, v),
+    "status": lambda n, p, v: None if v is None else _option(n, p, v),
+    "multi_select": _options,
+    "date": lambda n, p, v: _date(n, v),
+    "checkbox": lambda n, p, v: _checkbox(n, v),
+    "url": lambda n, p, v: v,
+    "email": lambda n, p, v: v,
+    "phone_number": lambda n, p, v: v,
+    "people": lambda n, p, v: _ids(n, v),
+    "relation": lambda n, p, v: _ids(n, v),
+    "files": lambda n, p, v: [
+        {"type": "external", "name": str(u).rsplit("/", 1)[-1][:100] or "file", "external": {"url": u}}
+        for u in ([v] if isinstance(v, str) else v or [])
+    ],
+}
+
+
+def is_notion_form(kind: str, value: Any) -> bool:
+    return isinstance(value, dict) and (kind in value or "type" in value)
+
+
+def needs_schema(values: Json) -> bool:
+    """True when some value is in the simple form (so the schema must be read first)."""
+    return any(
+        not isinstance(v, dict) or not v or not (set(v) & (set(SIMPLE) | {"type"})) for v in values.values()
+    )
+
+
+def resolve(values: Json, schema: Json) -> Json:
+    """Notion-form property values for `values`, checked against `schema` (name → property)."""
+    by_id = {str(p.get("id")): name for name, p in schema.items() if isinstance(p, dict)}
+    out: Json = {}
+    for given, value in values.items():
+        name = given if given in schema else by_id.get(given)
+        if name is None:
+            raise InputError(
+                f"properties: no property {given!r}; properties here: {_closest(given, list(schema))}."
+            )
+        prop = schema[name]
+        kind = str(prop.get("type"))
+        if is_notion_form(kind, value):
+            out[name] = value
+        elif kind in READ_ONLY_TYPES:
+            raise InputError(f"{name}: a {kind} property is computed by Notion and cannot be set.")
+        elif kind in SIMPLE:
+            out[name] = {kind: SIMPLE[kind](name, prop, value)}
+        else:
+            raise InputError(f"{name}: give a {kind} property in Notion's form, e.g. {{{kind!r}: ...}}.")
+    return out

@@ -1,0 +1,98 @@
+"""Property values in the simple form, resolved against the schema before any write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sandbox_client import sandbox_client
+
+from notion_mcp.errors import InputError
+from notion_mcp.sandbox import SEED
+from notion_mcp.tools.properties import needs_schema, resolve
+
+SCHEMA: dict[str, Any] = {
+    "Name": {"id": "title", "type": "title", "title": {}},
+    "Status": {
+        "id": "s",
+        "type": "status",
+        "status": {"options": [{"name": "Done"}, {"name": "In progress"}]},
+    },
+    "Tags": {"id": "t", "type": "multi_select", "multi_select": {"options": [{"name": "a"}, {"name": "b"}]}},
+    "Due": {"id": "d", "type": "date", "date": {}},
+    "Points": {"id": "p", "type": "number", "number": {}},
+    "Done": {"id": "c", "type": "checkbox", "checkbox": {}},
+    "Formula": {"id": "f", "type": "formula", "formula": {}},
+}
+
+
+def test_the_simple_form_becomes_notions_form() -> None:
+    simple = {
+        "Status": "Done",
+        "Tags": ["a", "b"],
+        "Due": "2026-12-01",
+        "Points": 3,
+        "Done": True,
+        "Name": "X",
+    }
+    assert needs_schema(simple)
+    assert resolve(simple, SCHEMA) == {
+        "Status": {"status": {"name": "Done"}},
+        "Tags": {"multi_select": [{"name": "a"}, {"name": "b"}]},
+        "Due": {"date": {"start": "2026-12-01"}},
+        "Points": {"number": 3},
+        "Done": {"checkbox": True},
+        "Name": {"title": [{"type": "text", "text": {"content": "X"}}]},
+    }
+
+
+def test_notions_own_form_passes_through_untouched() -> None:
+    given = {"Status": {"status": {"name": "Done"}}}
+    assert not needs_schema(given)
+    assert resolve(given, SCHEMA) == given
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"Stats": "Done"}, "no property 'Stats'; properties here: 'Status'"),
+        ({"Status": "Dne"}, "'Dne' is not an option of this status; options: 'Done'"),
+        ({"Tags": "a, c"}, "'c' is not an option of this multi_select"),
+        ({"Done": "maybe"}, "a checkbox takes true or false"),
+        ({"Points": "many"}, "a number property takes a number"),
+        ({"Formula": 3}, "computed by Notion and cannot be set"),
+    ],
+)
+def test_a_wrong_name_or_option_is_refused_naming_the_closest_valid_ones(
+    values: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        resolve(values, SCHEMA)
+    assert message in str(caught.value)
+
+
+@pytest.mark.anyio
+async def test_a_row_created_and_updated_with_simple_values_reads_back_with_them() -> None:
+    async with sandbox_client() as (client, sandbox):
+        created = await client.call_tool(
+            "notion_pages",
+            {
+                "operation": "create",
+                "parent": {"database_id": SEED.tasks_database_id},
+                "properties": {"Name": "Simple row", "Status": "In progress", "Done": False},
+            },
+        )
+        assert not created.is_error, created.content[0].text
+        page_id = created.content[0].text.split()[2]
+        before = sandbox.total_requests
+        refused = await client.call_tool(
+            "notion_pages", {"operation": "update", "page_id": page_id, "properties": {"Status": "Finished"}}
+        )
+        writes_after_refusal = sandbox.counters["PATCH /v1/pages/{id}"]
+        updated = await client.call_tool(
+            "notion_pages", {"operation": "update", "page_id": page_id, "properties": {"Status": "Done"}}
+        )
+        text = updated.content[0].text
+    assert refused.is_error and "'Finished' is not an option" in refused.content[0].text
+    assert writes_after_refusal == 0 and sandbox.total_requests > before
+    assert not updated.is_error and "- Status: Done" in text and "- Done: false" in text
