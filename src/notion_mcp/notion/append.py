@@ -1,0 +1,289 @@
+"""Appending a block tree of any size: `plan.plan_append` splits it, `append_tree` sends it.
+
+`plan.plan_append` splits the tree into requests (see there); they are sent one at a time in
+document order. IDs of top-level items come from each response (the first k results, in
+order); a deeper block's ID is read with one ``list_children`` of its parent when a later
+request must go under it. Later runs of the caller's parent go after the last block written
+(``after_block``) unless the caller asked for the end.
+
+Faults. The gateway retries what is safe. An append that failed after it was sent
+(`TransientError` with ``sent=True``) is never blindly repeated: the parent's children are read
+back and compared, by type and plain text, with the batch at the place it should have landed
+(after the last known child, or after the caller's anchor). If it landed its IDs are taken;
+if not (or only a prefix did) the missing part is sent again. This is repeated at most
+`MAX_ATTEMPTS` times per request.
+
+When a request cannot be got past, what exists is made a *prefix* of what was asked for:
+the top-level blocks whose whole subtree was written are kept; the first top-level block
+whose subtree is incomplete and every later one that exists are moved to trash (a block's
+subtree goes with it). `PartialAppendError` then names the kept blocks and gives `resume`:
+the arguments of one ``notion_blocks append`` call (``parent_block_id``, ``position`` after the
+last kept block, ``children``: the remaining top-level blocks with their whole subtrees),
+which yields exactly the intended content. If a trash fails, its block is listed in
+``not_trashed`` (trash it before resuming); if the fate of the last batch of top-level blocks
+could not be read back, ``uncertain`` is True. When nothing was written at all, the original
+error is raised instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from notion_mcp.errors import NotionAPIError, NotionMCPError, TransientError
+from notion_mcp.notion.gateway import NotionGateway
+from notion_mcp.notion.plan import DEFAULT_LIMITS, ROOT, Limits, Plan, Request, plan_append, same_block
+
+Json = dict[str, Any]
+Progress = Callable[[int, int | None, str], Awaitable[None]]
+
+MAX_ATTEMPTS = 3
+PAGE_SIZE = 100
+
+
+@dataclass
+class AppendResult:
+    top_level_ids: list[str]
+    requests: int
+    blocks_written: int
+
+
+class PartialAppendError(NotionMCPError):
+    """An append stopped part way; what exists is a prefix of what was asked for."""
+
+    def __init__(
+        self,
+        *,
+        parent_id: str,
+        written_ids: list[str],
+        remaining: list[Json],
+        resume: Json,
+        cause: NotionAPIError,
+        not_trashed: list[str],
+        uncertain: bool,
+        requests: int,
+    ) -> None:
+        self.parent_id = parent_id
+        self.written_ids = written_ids
+        self.written_count = len(written_ids)
+        self.remaining = remaining
+        self.remaining_count = len(remaining)
+        self.resume = resume
+        self.cause = cause
+        self.not_trashed = not_trashed
+        self.uncertain = uncertain
+        self.requests = requests
+        last = f" (the last is {written_ids[-1]})" if written_ids else ""
+        parts = [
+            f"The append stopped part way: {self.written_count} top-level block(s) exist, complete"
+            f"{last}; {self.remaining_count} were not written.",
+            f"Cause: Notion error {cause.status} {cause.code}: {cause.message}",
+        ]
+        if not_trashed:
+            parts.append(f"Incomplete blocks that could not be trashed (trash them first): {not_trashed}")
+        if uncertain:
+            parts.append("The last batch may or may not have been written: read the parent before resuming.")
+        parts.append("To finish, call notion_blocks append with the arguments in `resume`.")
+        super().__init__("\n".join(parts))
+
+
+class _Failure(Exception):
+    def __init__(self, index: int, cause: NotionAPIError, *, uncertain: bool = False) -> None:
+        super().__init__(index)
+        self.index = index  # the request that could not be got past
+        self.cause = cause
+        self.uncertain = uncertain
+
+
+@dataclass
+class _Appender:
+    gateway: NotionGateway
+    parent_id: str
+    plan: Plan
+    position: Json | None
+    on_progress: Progress | None
+    ids: dict[int, str] = field(default_factory=dict)
+    known: dict[int, int] = field(default_factory=dict)  # children written under each node
+    last_top: str | None = None
+    requests: int = 0
+    written: int = 0
+
+    # -- positions and IDs -------------------------------------------------------------------
+    def _keeps_order_at_end(self) -> bool:
+        return self.position is None or self.position.get("type") == "end"
+
+    def _position_for(self, request: Request) -> Json | None:
+        if request.parent != ROOT:
+            return None
+        if self.last_top is None:
+            return self.position
+        if self._keeps_order_at_end():
+            return None
+        return {"type": "after_block", "after_block": {"id": self.last_top}}
+
+    async def _list_all(self, block_id: str) -> list[Json]:
+        out: list[Json] = []
+        cursor: str | None = None
+        while True:
+            self.requests += 1
+            page = await self.gateway.list_children(block_id, start_cursor=cursor, page_size=PAGE_SIZE)
+            out += page.get("results") or []
+            cursor = page.get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return out
+
+    async def _id_of(self, n: int) -> str:
+        if n == ROOT:
+            return self.parent_id
+        if n in self.ids:
+            return self.ids[n]
+        parent = self.plan.nodes[n].parent
+        if parent == ROOT:  # a top-level block gets its ID from its own response
+            raise NotionAPIError(0, "internal_error", "A top-level block has no ID yet.")
+        listed = await self._list_all(await self._id_of(parent))
+        for child, block in zip(self.plan.nodes[parent].children, listed, strict=False):
+            if not same_block(self.plan.nodes[child].shell, block):
+                raise NotionAPIError(0, "unexpected_content", "The written blocks do not read back as sent.")
+            self.ids.setdefault(child, str(block["id"]))
+        if n not in self.ids:
+            raise NotionAPIError(0, "unexpected_content", "A written block is missing when read back.")
+        return self.ids[n]
+
+    # -- one request, surviving ambiguous failures -------------------------------------------
+    async def _landed(self, request: Request, parent_id: str, body: list[Json], done: list[str]) -> int:
+        """How many of `body` are in Notion now (read back after an ambiguous failure)."""
+        listed = await self._list_all(parent_id)
+        anchor = done[-1] if done else self.last_top if request.parent == ROOT else None
+        if request.parent != ROOT:
+            start = self.known.get(request.parent, 0) + len(done)
+        elif anchor is not None:
+            start = next((i + 1 for i, b in enumerate(listed) if b.get("id") == anchor), -1)
+        elif self._keeps_order_at_end():
+            start = max(0, len(listed) - len(body))
+        elif (self.position or {}).get("type") == "start":
+            start = 0
+        else:
+            after = ((self.position or {}).get("after_block") or {}).get("id")
+            start = next((i + 1 for i, b in enumerate(listed) if b.get("id") == after), -1)
+        if start < 0:
+            raise NotionAPIError(0, "unexpected_content", "Could not find where the batch should be.")
+        window = listed[start : start + len(body)]
+        k = 0
+        while k < len(window) and same_block(body[k], window[k]):
+            k += 1
+        if k < len(body) and request.parent == ROOT:
+            k = 0  # among blocks the caller had, only a whole batch is recognised
+        done += [str(b["id"]) for b in window[:k]]
+        return k
+
+    async def _send(self, index: int, request: Request) -> list[str]:
+        parent_id = await self._id_of(request.parent)
+        body = self.plan.body(request)
+        done: list[str] = []
+        cause: NotionAPIError | None = None
+        for _ in range(MAX_ATTEMPTS):
+            position = self._position_for(request)
+            if done and position is not None:
+                position = {"type": "after_block", "after_block": {"id": done[-1]}}
+            try:
+                self.requests += 1
+                response = await self.gateway.append_children(parent_id, body, position)
+                return done + [str(b["id"]) for b in (response.get("results") or [])[: len(body)]]
+            except TransientError as exc:
+                cause = exc
+                if not exc.sent:
+                    continue
+            try:
+                landed = await self._landed(request, parent_id, body, done)
+            except NotionAPIError as exc:
+                raise _Failure(index, exc, uncertain=True) from exc
+            body = body[landed:]
+            if not body:
+                return done
+        assert cause is not None
+        raise _Failure(index, cause)
+
+    async def run(self) -> None:
+        total = len(self.plan.nodes)
+        for index, request in enumerate(self.plan.requests):
+            try:
+                new_ids = await self._send(index, request)
+            except NotionAPIError as exc:
+                raise _Failure(index, exc) from exc
+            for n, block_id in zip(request.items, new_ids, strict=True):
+                self.ids[n] = block_id
+            if request.parent == ROOT:
+                self.last_top = new_ids[-1]
+            else:
+                self.known[request.parent] = self.known.get(request.parent, 0) + len(request.items)
+            for n, k in request.included.items():
+                self.known[n] = k
+            self.written += sum(1 for _ in request.nodes(self.plan))
+            if self.on_progress is not None:
+                await self.on_progress(self.written, total, f"wrote {self.written} of {total} blocks")
+
+    # -- failure: keep a prefix, describe the rest --------------------------------------------
+    async def _trash(self, block_ids: list[str]) -> list[str]:
+        failed: list[str] = []
+        for block_id in block_ids:
+            try:
+                self.requests += 1
+                await self.gateway.delete_block(block_id)
+            except NotionAPIError:
+                failed.append(block_id)
+        return failed
+
+    async def fail(self, failure: _Failure) -> NotionMCPError:
+        plan = self.plan
+        last_touch: dict[int, int] = {}
+        for i, request in enumerate(plan.requests):
+            for n in request.items:
+                last_touch[plan.top_of(n)] = i
+        kept: list[int] = []
+        for t in plan.top:
+            if t not in self.ids or last_touch[t] >= failure.index:
+                break
+            kept.append(t)
+        existing = [self.ids[t] for t in plan.top[len(kept) :] if t in self.ids]
+        not_trashed = await self._trash(existing)
+        uncertain = failure.uncertain and plan.requests[failure.index].parent == ROOT
+        if not kept and not existing and not uncertain:
+            return failure.cause
+        remaining = [plan.nodes[t].source for t in plan.top[len(kept) :]]
+        written_ids = [self.ids[t] for t in kept]
+        resume: Json = {"parent_block_id": self.parent_id, "children": remaining}
+        if written_ids:
+            resume["position"] = {"type": "after_block", "after_block": {"id": written_ids[-1]}}
+        elif self.position is not None:
+            resume["position"] = self.position
+        return PartialAppendError(
+            parent_id=self.parent_id,
+            written_ids=written_ids,
+            remaining=remaining,
+            resume=resume,
+            cause=failure.cause,
+            not_trashed=not_trashed,
+            uncertain=uncertain,
+            requests=self.requests,
+        )
+
+
+async def append_tree(
+    gateway: NotionGateway,
+    parent_id: str,
+    blocks: list[Json],
+    *,
+    position: Json | None = None,
+    on_progress: Progress | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> AppendResult:
+    """Append `blocks` (any number, any depth) under `parent_id`, in order; see the module docstring."""
+    plan = plan_append(blocks, limits)
+    appender = _Appender(gateway, parent_id, plan, position, on_progress)
+    try:
+        await appender.run()
+    except _Failure as failure:
+        raise await appender.fail(failure) from failure.cause
+    top_ids = [appender.ids[t] for t in plan.top]
+    return AppendResult(top_ids, appender.requests, appender.written)
