@@ -105,38 +105,42 @@ async def retrieve(call: Call, args: Retrieve) -> str:
 
 
 async def update(call: Call, args: Update) -> str:
+    """With database_id: title/description/in_trash change the database, properties its data
+    source. With data_source_id: everything changes that data source alone (its siblings and
+    the database container are left as they are)."""
     trash = args.in_trash if args.in_trash is not None else args.archived
-    container: dict[str, Any] = {}
+    changes: dict[str, Any] = {}
     if args.title is not None:
-        container["title"] = text(args.title)
+        changes["title"] = text(args.title)
     if args.description is not None:
-        container["description"] = text(args.description)
+        if args.data_source_id is not None:
+            raise InputError(
+                "description belongs to the database: give database_id instead of data_source_id."
+            )
+        changes["description"] = text(args.description)
     if trash is not None:
-        container["in_trash"] = trash
-    if not container and args.properties is None:
+        changes["in_trash"] = trash
+    if not changes and args.properties is None:
         raise InputError("Nothing to update: give title, description, properties or in_trash.")
+    if (args.database_id is None) == (args.data_source_id is None):
+        raise InputError("Give database_id or data_source_id (exactly one).")
     results: dict[str, Any] = {}
-    if args.properties is not None:
-        source_id = await _source_id(call, args.database_id, args.data_source_id)
-        results["data_source"] = await call.gateway.update_data_source(
-            source_id, {"properties": args.properties}
-        )
-    if container:
-        database_id = args.database_id or await _database_of(call, args.data_source_id)
-        results["database"] = await call.gateway.update_database(database_id, container)
+    if args.data_source_id is not None:
+        body = {**changes, **({"properties": args.properties} if args.properties is not None else {})}
+        results["data_source"] = await call.gateway.update_data_source(args.data_source_id, body)
+    else:
+        if args.properties is not None:
+            source_id = await _source_id(call, args.database_id, None)
+            results["data_source"] = await call.gateway.update_data_source(
+                source_id, {"properties": args.properties}
+            )
+        if changes:
+            results["database"] = await call.gateway.update_database(args.database_id or "", changes)
     if args.format == "json":
         return as_json(results)
     done = " and ".join(f"{k.replace('_', ' ')} {v['id']}" for k, v in results.items())
-    trashed = " (now in the trash)" if results.get("database", {}).get("in_trash") else ""
+    trashed = " (now in the trash)" if any(v.get("in_trash") for v in results.values()) else ""
     return f"Updated {done}{trashed}."
-
-
-async def _database_of(call: Call, data_source_id: str | None) -> str:
-    source = await call.gateway.retrieve_data_source(data_source_id or "")
-    parent_id = (source.get("parent") or {}).get("database_id")
-    if not parent_id:
-        raise InputError("That data source has no parent database to update; give database_id.")
-    return str(parent_id)
 
 
 async def query(call: Call, args: Query) -> str:
