@@ -6,13 +6,14 @@ import json
 import math
 import random
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from notion_mcp.errors import InputError
-from notion_mcp.notion.plan import ROOT, Limits, Plan, children_of, plain_text, plan_append
+from notion_mcp.notion.plan import ROOT, Limits, Plan, _Planner, children_of, plain_text, plan_append
 
 Json = dict[str, Any]
 
@@ -61,6 +62,27 @@ def levels(block: Json) -> int:
 def arrays(block: Json) -> list[int]:
     kids = children_of(block)
     return [len(kids), *[n for c in kids for n in arrays(c)]] if kids else []
+
+
+def walk(blocks: list[Json], level: int = 1) -> list[tuple[Json, int]]:
+    """Every block of a request body with its level (1: the request's own items)."""
+    return [(b, level) for b in blocks] + [x for b in blocks for x in walk(children_of(b), level + 1)]
+
+
+def look_ups(plan: Plan) -> int:
+    """The ``list_children`` calls the executor makes to learn IDs the responses do not give."""
+    items = {n for r in plan.requests for n in r.items}
+    listed: set[int] = set()
+
+    def need(n: int) -> None:
+        while n != ROOT and n not in items and plan.nodes[n].parent not in listed:
+            listed.add(plan.nodes[n].parent)
+            n = plan.nodes[n].parent
+
+    for request in plan.requests:
+        need(request.parent)
+    sizes = [len(plan.top) if g == ROOT else len(plan.nodes[g].children) for g in listed]
+    return sum(max(1, math.ceil(size / 100)) for size in sizes)
 
 
 def check(plan: Plan, blocks: list[Json], limits: Limits) -> None:
@@ -161,6 +183,35 @@ def test_a_deep_chain_costs_one_request_per_two_levels() -> None:
     assert len(plan.requests) == 5
 
 
+def test_a_block_too_deep_to_ride_whole_waits_for_a_request_under_its_item() -> None:
+    # toggle > [text, toggle > [text, toggle > 5 paragraphs]]: four levels, one more than a request
+    # holds. The middle toggle goes whole in a request under the outer one (whose ID the first
+    # response gives) instead of riding in part and costing a look-up plus a request per split.
+    def section(i: int) -> Json:
+        inner = para(f"c{i}", [para(f"d{i}.{k}") for k in range(5)], kind="toggle")
+        return para(f"a{i}", [para(f"t{i}"), para(f"b{i}", [para(f"u{i}"), inner], kind="toggle")], "toggle")
+
+    blocks = [b for i in range(20) for b in [*(para(f"p{i}.{j}") for j in range(40)), section(i)]]
+    plan = plan_append(blocks)
+    assert len(plan.requests) == 9 + 20  # ceil(820 top-level / 100), and one per section
+    assert look_ups(plan) == 0
+    first = plan.body(plan.requests[0])
+    assert [plain_text(b) for b in children_of(first[40])] == ["t0"]  # the item keeps what fits whole
+
+
+@settings(max_examples=60, deadline=None)
+@given(trees())
+def test_waiting_for_the_item_never_costs_more_than_riding_in_part(blocks: list[Json]) -> None:
+    plan = plan_append(blocks)
+    with mock.patch.object(_Planner, "_better_under_item", lambda *_: False):
+        in_part = plan_append(blocks)
+    assert len(plan.requests) + look_ups(plan) <= len(in_part.requests) + look_ups(in_part)
+    # and a block whose ID must be looked up is one too deep to go whole in any request
+    items = {n for r in plan.requests for n in r.items}
+    looked_up = {r.parent for r in plan.requests if r.parent != ROOT and r.parent not in items}
+    assert all(levels(plan.nodes[n].source) > Limits().max_levels for n in looked_up)
+
+
 def test_columns_and_tables_ride_with_their_parts() -> None:
     cell = [{"type": "text", "text": {"content": "c"}}]
     row = {"type": "table_row", "table_row": {"cells": [cell]}}
@@ -169,11 +220,11 @@ def test_columns_and_tables_ride_with_their_parts() -> None:
     columns = {"type": "column_list", "column_list": {"children": [column, column]}}
     plan = plan_append([para("a", [para("b", [table])]), columns])
     first = plan.body(plan.requests[0])
-    assert children_of(children_of(first[0])[0]) == []  # the table does not go at the deepest level
     # each column keeps its first child even though that one has children (a column cannot be empty)
     assert [len(children_of(c)) for c in children_of(first[1])] == [2, 2]
-    tables = [r for r in plan.requests if plan.nodes[r.items[0]].type == "table"]
-    assert len(tables) == 1 and tables[0].included[tables[0].items[0]] == 1
+    # the table is created once, never at the deepest level, and its row rides with it
+    tables = [(b, level) for r in plan.requests for b, level in walk(plan.body(r)) if b["type"] == "table"]
+    assert len(tables) == 1 and tables[0][1] < 3 and len(children_of(tables[0][0])) == 1
 
 
 def test_text_over_two_thousand_characters_is_refused() -> None:

@@ -22,6 +22,10 @@ Choices that keep the request count near the lower bound: a top-level item whose
 subtree does not fit in what is left of the current request starts a new request instead of
 being split; at the deepest level only leaves ride along (a block there that has children
 would need two look-ups to learn its ID, so it starts the next request for its parent instead).
+Below a request's own items a block rides only whole when its subtree is shallow enough to go
+whole in a request of its own (at most `max_levels` levels): otherwise it and its later siblings
+go in the next request for their parent, the item, whose ID that response returns, rather than
+riding in part and costing a ``list_children`` look-up and one request per split block.
 Structural blocks are kept whole where Notion requires it: a ``column_list`` only goes at the
 top level of a request, with all its columns and each column's first child; a ``table`` never
 at the deepest level, so that its rows ride with it.
@@ -257,6 +261,10 @@ class _Planner:
         self.nodes = nodes
         self.limits = limits
         self.requests: list[Request] = []
+        self.height = [1] * len(nodes)  # levels of blocks in each node's subtree, itself included
+        for node in reversed(nodes):  # children come after their parent
+            if node.children:
+                self.height[node.index] = 1 + max(self.height[c] for c in node.children)
 
     def run_job(self, parent: int, children: list[int]) -> None:
         pos = 0
@@ -297,6 +305,20 @@ class _Planner:
             return False
         return budget.fits(1, node.size)
 
+    def _better_under_item(self, child: int, budget: _Budget, first: bool, parent_type: str) -> bool:
+        """Whether `child`, about to ride at level 2 under a request item, should rather go in the
+        next request for that item (whose ID this response gives): yes when it cannot ride whole
+        here but would go whole in a request of its own, and nothing forces it along (a column's
+        first child)."""
+        if first and parent_type in ("column", "column_list"):
+            return False
+        if self.height[child] > self.limits.max_levels:
+            return False  # too deep to go whole in any request: it rides in part, as before
+        trial = _Budget(self.limits, budget.elements, budget.bytes)
+        rest: list[_Job] = []
+        self._take(child, 2, trial, {}, rest)
+        return bool(rest)
+
     def _take(
         self,
         n: int,
@@ -316,6 +338,8 @@ class _Planner:
         whole = node.type == "column_list"
         for i, child in enumerate(node.children[: self.limits.max_children]):
             if not (whole or self._may_ride(child, level + 1, budget, i == 0, node.type)):
+                break
+            if level == 1 and not whole and self._better_under_item(child, budget, i == 0, node.type):
                 break
             self._take(child, level + 1, budget, included, subjobs)
             k += 1
