@@ -16,7 +16,7 @@ from pydantic import ConfigDict
 from notion_mcp import __version__
 from notion_mcp.config import MEMORY, Settings
 from notion_mcp.notion.gateway import NotionGateway, build_client
-from notion_mcp.notion.ratelimit import TokenBucket
+from notion_mcp.notion.ratelimit import DEFAULT_MARGIN, TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
 from notion_mcp.tools import blocks, comments, databases, pages, search, users
 from notion_mcp.tools._dispatch import ToolSpec, input_schema, run_call
@@ -95,7 +95,7 @@ def make_gateway(
         timeout_ms=settings.timeout_ms,
         transport=transport,
     )
-    limiter = TokenBucket(settings.rate_limit, settings.burst)
+    limiter = TokenBucket(settings.rate_limit, settings.burst, margin=DEFAULT_MARGIN)
     policy = RetryPolicy(max_retries=settings.max_retries, max_wait=settings.max_retry_wait)
     return NotionGateway(client, limiter, policy)
 

@@ -4,6 +4,13 @@ Notion allows an average of `rate` requests per second with short bursts. Every 
 token first; when Notion answers 429 anyway (another client on the same integration, the
 workspace limit), `pause()` empties the bucket and holds *all* callers until Retry-After has
 passed, so concurrent calls wait together instead of stampeding.
+
+Notion counts a request when it arrives, not when a token was taken here, and the time between
+the two varies (building the request, the network). Running at exactly Notion's rate and burst,
+a request that travels faster than the one before it can arrive a little early and be refused.
+`margin` (seconds) keeps that much refill in hand: a token is taken only while ``1 + margin *
+rate`` are there (at most ``burst``), so a request may arrive up to `margin` early and still find
+one. The spacing at the rate is unchanged; the cost is `margin` once per run of waiting.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 Clock = Callable[[], float]
+DEFAULT_MARGIN = 0.05  # seconds: how far out of step our requests may reach Notion (see above)
 _EPSILON = 1e-9
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -25,9 +33,12 @@ class TokenBucket:
         *,
         clock: Clock = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        margin: float = 0.0,
     ) -> None:
         self.rate = rate if rate and rate > 0 else None
         self.burst = max(1, burst)
+        self.margin = max(0.0, margin)
+        self._keep = min(self.margin * self.rate, self.burst - 1.0) if self.rate else 0.0
         self._clock = clock
         self._sleep = sleep
         self._tokens = float(self.burst)
@@ -47,7 +58,7 @@ class TokenBucket:
         if self.rate is None:
             return 0.0
         self._refill(now)
-        missing = 1 - self._tokens
+        missing = 1 + self._keep - self._tokens
         # Within float error of a whole token counts as one (a clock can't advance by 1e-17).
         return 0.0 if missing <= _EPSILON else missing / self.rate
 
