@@ -230,3 +230,14 @@ def test_random_block_trees_survive_the_round_trip(blocks: list[dict[str, Any]])
 def test_random_rich_text_survives_the_round_trip(items: list[dict[str, Any]]) -> None:
     expected = normalize_blocks([b("paragraph", rich_text=items)])[0]["paragraph"]["rich_text"]
     assert markdown_to_rich_text(rich_text_to_markdown(items)) == expected
+
+
+def test_a_link_whose_code_text_looks_like_a_reference_definition_stays_a_link() -> None:
+    # Found by hypothesis: "[`]:`](url)" at the start of a block read as "[label]: destination".
+    item = {
+        "type": "text",
+        "text": {"content": "]:", "link": {"url": "https://e.test/p?q=1"}},
+        "annotations": {"code": True},
+    }
+    blocks = [{"type": "bulleted_list_item", "bulleted_list_item": {"rich_text": [item]}}]
+    assert markdown_to_blocks(blocks_to_markdown(blocks)) == normalize_blocks(blocks)

@@ -182,9 +182,19 @@ def _protect_line(line: str) -> str:
     core = stripped
     if core[:1] in ("#", "-", "+", "=", ">"):
         core = "\\" + core
+    elif core[:1] == "[" and _is_reference_definition(core):
+        # e.g. a link whose code text holds "]:" — an empty span keeps it a paragraph.
+        core = "<span></span>" + core
     elif m := _ORDERED.match(core):
         core = core[: m.end() - 1] + "\\" + core[m.end() - 1 :]
     return lead + core + trail
+
+
+def _is_reference_definition(line: str) -> bool:
+    """True when CommonMark would read the line as `[label]: destination`, not as text."""
+    from .mdit import parser
+
+    return not any(token.type == "inline" for token in parser().parse(line))
 
 
 def _url(url: str) -> str:
