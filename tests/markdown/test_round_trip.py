@@ -241,3 +241,14 @@ def test_a_link_whose_code_text_looks_like_a_reference_definition_stays_a_link()
     }
     blocks = [{"type": "bulleted_list_item", "bulleted_list_item": {"rich_text": [item]}}]
     assert markdown_to_blocks(blocks_to_markdown(blocks)) == normalize_blocks(blocks)
+
+
+@pytest.mark.parametrize("before", ["!", "a\\!", "\\\\!"])
+def test_an_exclamation_mark_before_a_link_does_not_make_it_an_image(before: str) -> None:
+    # Found by hypothesis: "!" then "[0](url)" read back as an image.
+    items = [
+        {"type": "text", "text": {"content": before, "link": None}},
+        {"type": "text", "text": {"content": "0", "link": {"url": "https://e.test/p?q=1"}}},
+    ]
+    rendered = rich_text_to_markdown(items)
+    assert [i["text"]["content"] for i in markdown_to_rich_text(rendered)] == [before, "0"]

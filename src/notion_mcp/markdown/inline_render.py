@@ -51,9 +51,19 @@ def _render(items: list[RichText], single_line: bool, plain_marks: bool) -> str:
     for group in _groups(items):
         body = _render_marks(group, single_line, plain_marks)
         url = link_of(group[0])
+        if url is not None and out and _bare_bang(out[-1]):
+            out[-1] = out[-1][:-1] + "\\!"  # "!" before a link would make it an image
         out.append(f"[{body}]({_url(url)})" if url is not None else body)
     text = "".join(out)
     return _protect_edges(text)
+
+
+def _bare_bang(text: str) -> bool:
+    """True when `text` ends with an unescaped "!" (an even run of backslashes before it)."""
+    if not text.endswith("!"):
+        return False
+    body = text[:-1]
+    return (len(body) - len(body.rstrip("\\"))) % 2 == 0
 
 
 def _groups(items: list[RichText]) -> list[list[RichText]]:
