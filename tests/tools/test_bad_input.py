@@ -100,3 +100,16 @@ async def test_write_operations_are_refused_in_read_only_mode() -> None:
     assert tools["notion_blocks"].input_schema["properties"]["operation"]["enum"] == ["retrieve"]
     assert result.is_error and "read-only" in text_of(result)
     assert notion.sent == []
+
+
+@pytest.mark.anyio
+async def test_a_nested_block_without_a_type_is_named_by_its_path_and_nothing_is_sent() -> None:
+    notion = FakeNotion()
+    children = [{"toggle": {"rich_text": [], "children": [{"paragraph": {}, "heading_1": {}}]}}]
+    async with connect(notion) as client:
+        result = await client.call_tool(
+            "notion_blocks", {"operation": "append", "parent_block_id": PAGE, "children": children}
+        )
+    assert result.is_error
+    assert "children[0].toggle.children[0]: a block needs a type" in text_of(result)
+    assert notion.sent == []

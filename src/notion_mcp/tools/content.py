@@ -26,27 +26,34 @@ def blocks_from(children: list[dict[str, Any]] | None, markdown: str | None) -> 
             raise InputError(f"markdown: {exc}") from None
     if children is None:
         raise InputError("Nothing to write: give children (Notion block objects) or markdown.")
-    for i, block in enumerate(children):
-        if not isinstance(block, dict):
-            raise InputError(f"children[{i}]: expected a Notion block object, got {type(block).__name__}.")
-    return [_with_type(b, i) for i, b in enumerate(children)]
+    return [_with_type(b, f"children[{i}]") for i, b in enumerate(children)]
 
 
-def _with_type(block: dict[str, Any], index: int) -> dict[str, Any]:
-    """Blocks may omit `type` when their one type key says it (`{"paragraph": {...}}`)."""
+def _with_type(block: Any, where: str) -> dict[str, Any]:
+    """Blocks (at any depth) may omit `type` when their one type key says it (`{"paragraph": {...}}`)."""
+    if not isinstance(block, dict):
+        raise InputError(f"{where}: expected a Notion block object, got {type(block).__name__}.")
     if "type" in block:
-        if block["type"] not in block:
+        btype = block["type"]
+        if btype not in block:
+            raise InputError(f"{where}: type is {btype!r} but there is no {btype!r} key.")
+    else:
+        keys = [k for k in block if k not in {"object", "id"}]
+        if len(keys) != 1:
             raise InputError(
-                f"children[{index}]: type is {block['type']!r} but there is no {block['type']!r} key."
+                f"{where}: a block needs a type, e.g. "
+                '{"type": "paragraph", "paragraph": {"rich_text": [{"text": {"content": "Hi"}}]}}.'
             )
-        return block
-    keys = [k for k in block if k not in {"object", "id"}]
-    if len(keys) != 1:
-        raise InputError(
-            f"children[{index}]: a block needs a type, e.g. "
-            '{"type": "paragraph", "paragraph": {"rich_text": [{"text": {"content": "Hi"}}]}}.'
-        )
-    return {**block, "type": keys[0]}
+        btype = keys[0]
+    inner = block[btype]
+    children = inner.get("children") if isinstance(inner, dict) else None
+    if isinstance(children, list):
+        where_children = f"{where}.{btype}.children"
+        inner = {
+            **inner,
+            "children": [_with_type(c, f"{where_children}[{n}]") for n, c in enumerate(children)],
+        }
+    return {**block, "type": btype, btype: inner}
 
 
 def position_of(position: Position | None, after_block_id: str | None) -> dict[str, Any] | None:
