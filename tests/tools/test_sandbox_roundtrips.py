@@ -86,15 +86,7 @@ def block_id_of(text: str, line_start: str) -> str:
 # -- pages ----------------------------------------------------------------------------------------
 async def test_a_page_created_from_nested_markdown_reads_back_as_the_same_content() -> None:
     async with sandbox_client() as (client, _):
-        created = await call(
-            client,
-            "notion_pages",
-            operation="create",
-            parent={"page_id": SEED.welcome_page_id},
-            title="Plan",
-            markdown=PLAN,
-        )
-        page_id = created_id(created)
+        page_id = await create_plan_page(client)
         read = await call(client, "notion_pages", operation="retrieve", page_id=page_id)
 
     assert read.startswith("# Plan\n")
@@ -104,18 +96,23 @@ async def test_a_page_created_from_nested_markdown_reads_back_as_the_same_conten
     assert {"toggle", "table", "code", "callout", "bulleted_list_item"} <= set(types)
 
 
+async def create_plan_page(client: Any) -> str:
+    """A page under the welcome page with the PLAN markdown; its ID."""
+    return created_id(
+        await call(
+            client,
+            "notion_pages",
+            operation="create",
+            parent={"page_id": SEED.welcome_page_id},
+            title="Plan",
+            markdown=PLAN,
+        )
+    )
+
+
 async def test_a_page_title_and_one_block_are_updated_through_the_tools() -> None:
     async with sandbox_client() as (client, _):
-        page_id = created_id(
-            await call(
-                client,
-                "notion_pages",
-                operation="create",
-                parent={"page_id": SEED.welcome_page_id},
-                title="Plan",
-                markdown=PLAN,
-            )
-        )
+        page_id = await create_plan_page(client)
         with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
         intro_id = block_id_of(with_ids, "Intro paragraph")
 
@@ -203,16 +200,7 @@ async def test_markdown_appended_to_a_seeded_page_lands_after_its_existing_conte
 
 async def test_a_page_read_with_block_ids_parses_back_to_the_same_blocks_tables_included() -> None:
     async with sandbox_client() as (client, _):
-        page_id = created_id(
-            await call(
-                client,
-                "notion_pages",
-                operation="create",
-                parent={"page_id": SEED.welcome_page_id},
-                title="Plan",
-                markdown=PLAN,
-            )
-        )
+        page_id = await create_plan_page(client)
         read = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
 
     assert markdown_to_blocks(body_from(read, "# Project plan")) == markdown_to_blocks(PLAN), read

@@ -144,12 +144,7 @@ def media(name: str) -> Renderer:
         if d.get("name"):
             attrs["name"] = str(d["name"])
         attrs["id"] = ctx.id_attr(block)
-        caption = rich_text_to_markdown(d.get("caption") or [], single_line=True)
-        return (
-            render_tag(name, attrs) + caption + f"</{name}>"
-            if caption
-            else render_tag(name, attrs, close=True)
-        )
+        return _captioned(name, attrs, d)
 
     return render
 
@@ -172,6 +167,14 @@ def link_to_page(block: Block, ctx: Context) -> str:
     if name is None:
         return unsupported(block, ctx)
     return render_tag(name, {"url": page_url(str(d.get(kind, ""))), "id": ctx.id_attr(block)}, close=True)
+
+
+def _captioned(name: str, attrs: dict[str, str | None], d: dict[str, Any]) -> str:
+    """`<name attrs>caption</name>`, or `<name attrs/>` without a caption."""
+    caption = rich_text_to_markdown(d.get("caption") or [], single_line=True)
+    return (
+        render_tag(name, attrs) + caption + f"</{name}>" if caption else render_tag(name, attrs, close=True)
+    )
 
 
 def table(block: Block, ctx: Context) -> str:
@@ -239,13 +242,8 @@ def template(block: Block, ctx: Context) -> str:
 def bookmark(name: str) -> Renderer:
     def render(block: Block, ctx: Context) -> str:
         d = data(block)
-        attrs = {"url": str(d.get("url", "")), "id": ctx.id_attr(block)}
-        caption = rich_text_to_markdown(d.get("caption") or [], single_line=True)
-        return (
-            render_tag(name, attrs) + caption + f"</{name}>"
-            if caption
-            else render_tag(name, attrs, close=True)
-        )
+        attrs: dict[str, str | None] = {"url": str(d.get("url", "")), "id": ctx.id_attr(block)}
+        return _captioned(name, attrs, d)
 
     return render
 
