@@ -15,7 +15,7 @@ from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, JsonObject, MaxResults, NotionId, PageSize
 from notion_mcp.tools.output import as_json, json_list, more_hint
-from notion_mcp.tools.pages import text
+from notion_mcp.tools.properties import text
 
 QUERY_CAP_REASON = "query_result_limit_reached"
 

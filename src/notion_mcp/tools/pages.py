@@ -17,7 +17,7 @@ from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize
 from notion_mcp.tools.output import as_json, more_hint
-from notion_mcp.tools.properties import needs_schema
+from notion_mcp.tools.properties import needs_schema, text
 from notion_mcp.tools.properties import resolve as properties_resolve
 
 PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
@@ -55,12 +55,6 @@ class Update(Formatted):
     cover: str | None = Field(None, description='image URL; "" removes')
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
-
-
-def text(value: str) -> list[dict[str, Any]]:
-    """Rich text for a plain string, split into Notion's 2,000-character items."""
-    chunks = [value[i : i + 2000] for i in range(0, len(value), 2000)] or [""]
-    return [{"type": "text", "text": {"content": c}} for c in chunks]
 
 
 def _file_or_emoji(value: str, field: str, *, emoji_ok: bool) -> dict[str, Any] | None:

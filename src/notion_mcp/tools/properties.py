@@ -28,11 +28,10 @@ def _closest(wanted: str, names: list[str]) -> str:
     return ", ".join(repr(n) for n in ranked[:12])
 
 
-def _text(value: Any) -> list[Json]:
-    text = value if isinstance(value, str) else str(value)
-    return [{"type": "text", "text": {"content": text[i : i + 2000]}} for i in range(0, len(text), 2000)] or [
-        {"type": "text", "text": {"content": ""}}
-    ]
+def text(value: str) -> list[Json]:
+    """Rich text for a plain string, split into Notion's 2,000-character items (never cut)."""
+    chunks = [value[i : i + 2000] for i in range(0, len(value), 2000)] or [""]
+    return [{"type": "text", "text": {"content": c}} for c in chunks]
 
 
 def _option(name: str, prop: Json, value: Any) -> Json:
@@ -85,8 +84,8 @@ def _number(name: str, value: Any) -> float | int | None:
 
 
 SIMPLE: dict[str, Callable[[str, Json, Any], Any]] = {
-    "title": lambda n, p, v: _text(v),
-    "rich_text": lambda n, p, v: _text(v),
+    "title": lambda n, p, v: text(str(v)),
+    "rich_text": lambda n, p, v: text(str(v)),
     "number": lambda n, p, v: _number(n, v),
     "select": lambda n, p, v: None if v is None else _option(n, p, v),
     "status": lambda n, p, v: None if v is None else _option(n, p, v),
