@@ -113,3 +113,23 @@ async def test_a_nested_block_without_a_type_is_named_by_its_path_and_nothing_is
     assert result.is_error
     assert "children[0].toggle.children[0]: a block needs a type" in text_of(result)
     assert notion.sent == []
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("tool", "arguments"),
+    [
+        ("notion_blocks", {"operation": "retrieve", "block_id": BLOCK, "include_children": True}),
+        ("notion_pages", {"operation": "retrieve", "page_id": PAGE}),
+        ("notion_pages", {"operation": "retrieve", "page_id": PAGE, "retrieve_property_item_id": "title"}),
+    ],
+)
+@pytest.mark.parametrize("cursor", ["null", "abc-invented"])
+async def test_a_bad_cursor_on_a_read_that_first_fetches_the_page_is_refused_before_any_request(
+    tool: str, arguments: dict[str, Any], cursor: str
+) -> None:
+    notion = FakeNotion()
+    async with connect(notion) as client:
+        result = await client.call_tool(tool, {**arguments, "start_cursor": cursor})
+    assert result.is_error and "start_cursor" in text_of(result)
+    assert notion.sent == []

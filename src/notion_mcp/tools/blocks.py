@@ -63,6 +63,7 @@ class Delete(Formatted):
 
 
 async def retrieve(call: Call, args: Retrieve) -> str:
+    call.gateway.cursors.check(args.start_cursor)  # before any request
     block = await call.gateway.retrieve_block(args.block_id)
     btype = str(block.get("type"))
     # A page read as a block (child_page): its content is its children, has_children or not.

@@ -93,7 +93,7 @@ async def read(
         max_depth=max_depth,
         max_blocks=max_blocks,
         on_progress=progress,
-        start_cursor=call.gateway.cursors.check(start_cursor),
+        start_cursor=start_cursor,  # checked by the handler before its first request
     )
 
 

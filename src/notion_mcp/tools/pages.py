@@ -176,6 +176,7 @@ def item_text(item: dict[str, Any]) -> str:
 
 
 async def retrieve(call: Call, args: Retrieve) -> str:
+    call.gateway.cursors.check(args.start_cursor)  # before any request
     page = await call.gateway.retrieve_page(args.page_id)
     if args.retrieve_property_item_id:
         return await _property_item(call, page, args)
