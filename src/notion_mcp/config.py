@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from notion_mcp.errors import ConfigError
@@ -158,7 +158,3 @@ def check(settings: Settings) -> None:
             "NOTION_TOKEN does not look like a Notion integration token: expected ntn_… or "
             "secret_… followed by letters and digits (copy it again from notion.so/my-integrations)."
         )
-
-
-def setting_names() -> list[str]:
-    return [f.name for f in fields(Settings)]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -286,6 +285,3 @@ class NotionGateway:
     ) -> Json:
         query = {"block_id": normalize_id(block_id, "block_id"), **self._paging(start_cursor, page_size)}
         return await self.call("GET", "comments", query=query, safe_to_repeat=True)
-
-
-GatewayFactory = Callable[[], NotionGateway]

@@ -64,8 +64,3 @@ def normalize_id(value: object, field: str = "id") -> str:
             return _dash(found)
     shown = text if len(text) <= 80 else text[:77] + "..."
     raise InputError(f"{prefix}{shown!r} is not {EXPECTED_FORM}.")
-
-
-def compact_id(uuid: str) -> str:
-    """The undashed form, for markers in text."""
-    return uuid.replace("-", "")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
@@ -52,8 +52,6 @@ class ToolSpec:
     description: str
     operations: Mapping[str, Operation]
     default_operation: str | None = None
-    open_world: bool = True
-    extra_schema: dict[str, Any] = field(default_factory=dict)
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None  # old argument shapes → new
 
     def visible(self, read_only: bool) -> dict[str, Operation]:
@@ -66,7 +64,7 @@ class ToolSpec:
             read_only_hint=not writes,
             destructive_hint=any(op.destructive for op in ops),
             idempotent_hint=not writes,
-            open_world_hint=self.open_world,
+            open_world_hint=True,  # every tool reaches an outside workspace
         )
 
 
@@ -106,7 +104,7 @@ def input_schema(spec: ToolSpec, read_only: bool) -> dict[str, Any]:
             if len(users) < len(ops):
                 desc = properties[name].get("description", "")
                 properties[name]["description"] = f"{desc} [{','.join(users)}]".strip()
-    advertised: dict[str, Any] = {"type": "object", "properties": properties, **spec.extra_schema}
+    advertised: dict[str, Any] = {"type": "object", "properties": properties}
     if spec.default_operation is None:
         advertised["required"] = ["operation"]
     return advertised

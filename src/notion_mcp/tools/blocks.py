@@ -13,7 +13,7 @@ from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, NotionId
-from notion_mcp.tools.output import as_json
+from notion_mcp.tools.output import as_json, join
 
 DEFAULT_MAX_BLOCKS = 2000
 
@@ -84,7 +84,7 @@ async def retrieve(call: Call, args: Retrieve) -> str:
     head = f"block {block['id']} ({btype})"
     shown = tree.blocks if tree is not None and btype == "child_page" else [block]
     body = content.render_tree(call, shown, block_ids=args.block_ids, head=head)
-    return "\n\n".join(p for p in (body, unread) if p)
+    return join(body, unread)
 
 
 async def append(call: Call, args: Append) -> str:

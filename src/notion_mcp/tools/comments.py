@@ -12,7 +12,7 @@ from notion_mcp.notion.ids import normalize_id
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, JsonObject, NotionId, PageSize
-from notion_mcp.tools.output import as_json, json_list, more_hint
+from notion_mcp.tools.output import as_json, join, json_list, more_hint
 
 
 class Create(Formatted):
@@ -73,7 +73,7 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         return json_list(comments, call.settings.max_output_chars, {"next_cursor": cursor, "has_more": more})
     if not comments:
         return f"No open comments on {args.block_id}."
-    return "\n\n".join(p for p in (comments_to_markdown(comments), more_hint(cursor, more)) if p)
+    return join(comments_to_markdown(comments), more_hint(cursor, more))
 
 
 SPEC = ToolSpec(

@@ -14,7 +14,7 @@ from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, JsonObject, MaxResults, NotionId, PageSize
-from notion_mcp.tools.output import as_json, json_list, more_hint
+from notion_mcp.tools.output import as_json, join, json_list, more_hint
 from notion_mcp.tools.properties import text
 
 QUERY_CAP_REASON = "query_result_limit_reached"
@@ -168,7 +168,7 @@ async def query(call: Call, args: Query) -> str:
         extra = {"data_source_id": source_id, "next_cursor": cursor, "has_more": more, "notes": notes}
         return json_list(rows, call.settings.max_output_chars, extra)
     head = f"{len(rows)} rows from data source {source_id}"
-    return "\n\n".join(p for p in (head, rows_to_markdown(rows), more_hint(cursor, more), *notes) if p)
+    return join(head, rows_to_markdown(rows), more_hint(cursor, more), *notes)
 
 
 SPEC = ToolSpec(

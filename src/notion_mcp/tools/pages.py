@@ -16,7 +16,7 @@ from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize
-from notion_mcp.tools.output import as_json, more_hint
+from notion_mcp.tools.output import as_json, join, more_hint
 from notion_mcp.tools.properties import needs_schema, text
 from notion_mcp.tools.properties import resolve as properties_resolve
 
@@ -199,7 +199,7 @@ async def retrieve(call: Call, args: Retrieve) -> str:
     if tree is None:
         return head
     body = content.render_tree(call, tree.blocks, block_ids=args.block_ids, head=head + "\n")
-    return "\n\n".join(p for p in (body, note) if p)
+    return join(body, note)
 
 
 async def _schema_of(call: Call, page_id: str, *, with_options: bool) -> dict[str, Any]:

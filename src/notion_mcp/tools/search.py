@@ -11,7 +11,7 @@ from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, MaxResults, PageSize
-from notion_mcp.tools.output import json_list, more_hint
+from notion_mcp.tools.output import join, json_list, more_hint
 
 DEFAULT_RESULTS = 20
 # What a model asks for → what Notion's search filter calls it (databases are data sources now).
@@ -48,7 +48,7 @@ async def search(call: Call, args: Search) -> str:
             f"No pages or databases match {args.query!r} (search matches titles only, and sees only "
             "what is shared with the integration)."
         )
-    return "\n\n".join(p for p in (search_results_to_markdown(results), more_hint(cursor, more)) if p)
+    return join(search_results_to_markdown(results), more_hint(cursor, more))
 
 
 SPEC = ToolSpec(

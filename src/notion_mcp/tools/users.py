@@ -11,7 +11,7 @@ from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, MaxResults, NotionId, PageSize
-from notion_mcp.tools.output import as_json, json_list, more_hint
+from notion_mcp.tools.output import as_json, join, json_list, more_hint
 
 
 class List(Formatted):
@@ -48,7 +48,7 @@ async def list_users(call: Call, args: List) -> str:
     if wanted and not users:
         return f"No user with email {args.email!r} among {found.seen} users (bots have no email)."
     hint = "" if wanted else more_hint(cursor, more)
-    return "\n\n".join(p for p in (users_to_markdown(users), hint) if p)
+    return join(users_to_markdown(users), hint)
 
 
 async def retrieve(call: Call, args: Retrieve) -> str:
