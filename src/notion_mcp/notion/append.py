@@ -27,19 +27,20 @@ error is raised instead.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from notion_mcp.errors import NotionAPIError, NotionMCPError, TransientError
 from notion_mcp.notion.gateway import NotionGateway
+from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.plan import DEFAULT_LIMITS, ROOT, Limits, Plan, Request, plan_append, same_block
 
 Json = dict[str, Any]
 Progress = Callable[[int, int | None, str], Awaitable[None]]
 
 MAX_ATTEMPTS = 3
-PAGE_SIZE = 100
 
 
 @dataclass
@@ -123,15 +124,11 @@ class _Appender:
         return {"type": "after_block", "after_block": {"id": self.last_top}}
 
     async def _list_all(self, block_id: str) -> list[Json]:
-        out: list[Json] = []
-        cursor: str | None = None
-        while True:
+        async def fetch(cursor: str | None, size: int) -> Json:
             self.requests += 1
-            page = await self.gateway.list_children(block_id, start_cursor=cursor, page_size=PAGE_SIZE)
-            out += page.get("results") or []
-            cursor = page.get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                return out
+            return await self.gateway.list_children(block_id, start_cursor=cursor, page_size=size)
+
+        return (await collect(fetch, start_cursor=None, limit=sys.maxsize)).results
 
     async def _id_of(self, n: int) -> str:
         if n == ROOT:

@@ -33,6 +33,7 @@ from typing import Any, Literal
 from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError
 from notion_mcp.notion.append import AppendResult, PartialAppendError, append_tree
 from notion_mcp.notion.gateway import NotionGateway
+from notion_mcp.notion.pagination import collect
 
 __all__ = [
     "AppendResult",
@@ -117,15 +118,10 @@ class _Fetcher:
         return result
 
     async def root(self, root_id: str, cursor: str | None, max_blocks: int) -> tuple[list[Json], str | None]:
-        blocks: list[Json] = []
-        while True:
-            page = await self.page(root_id, cursor, min(PAGE_SIZE, max_blocks - len(blocks)))
-            blocks += page.get("results") or []
-            cursor = page.get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                return blocks, None
-            if len(blocks) >= max_blocks:
-                return blocks, cursor
+        found = await collect(
+            lambda c, size: self.page(root_id, c, size), start_cursor=cursor, limit=max_blocks
+        )
+        return found.results, found.next_cursor if found.has_more else None
 
     async def level(self, parents: list[Json], budget: int) -> list[list[Json] | UnreadReason]:
         """Children of each parent, or why they were not read."""
