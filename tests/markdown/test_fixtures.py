@@ -43,6 +43,9 @@ def test_alerts_become_callouts_with_an_emoji() -> None:
         ("[x](https://e.test/" + "a" * 2001 + ")\n", 1, "2000"),
         ("$$\n" + "x" * 1001 + "\n$$\n", 1, "1000"),
         ("text ![i](https://e.test/i.png) more\n", 1, "line of its own"),
+        ("a\n\n<!-- never closed\n\nb\n", 3, "never closed"),
+        ("- a\n\n  <!-- children not fetched: " + "ab" * 16 + " -->\n", 3, "notion_blocks retrieve"),
+        ("a <!-- children not fetched: " + "ab" * 16 + " --> b\n", 1, "left out"),
     ],
 )
 def test_invalid_markdown_raises_an_error_naming_the_line(markdown: str, line: int, words: str) -> None:
@@ -60,3 +63,12 @@ def test_long_text_is_split_into_items_never_truncated_and_many_items_split_the_
     many = " ".join(f"**b{i}** p" for i in range(120))
     blocks = markdown_to_blocks(many)
     assert len(blocks) == 3 and all(len(b["paragraph"]["rich_text"]) <= 100 for b in blocks)
+
+
+def test_a_read_with_unfetched_children_cannot_be_written_back_without_them() -> None:
+    text = markdown_to_blocks("Open me")[0]["paragraph"]["rich_text"]
+    parent = {"id": "ab" * 16, "type": "toggle", "has_children": True, "toggle": {"rich_text": text}}
+    markdown = blocks_to_markdown([parent])
+    with pytest.raises(MarkdownError, match=f'block_id="{"ab" * 16}"'):
+        markdown_to_blocks(markdown)
+    assert markdown_to_blocks(markdown.replace(f"<!-- children not fetched: {'ab' * 16} -->", ""))

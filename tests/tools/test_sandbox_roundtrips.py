@@ -181,6 +181,31 @@ async def test_markdown_appended_to_a_page_reads_back_as_the_same_content() -> N
     assert markdown_to_blocks(body) == markdown_to_blocks(PLAN + APPENDIX), body
 
 
+async def test_a_cut_read_written_back_is_refused_until_its_unread_children_are_dealt_with() -> None:
+    async with sandbox_client() as (client, sandbox):
+        page_id = await create_plan_page(client)
+        read = await call(
+            client, "notion_blocks", operation="retrieve", block_id=page_id, include_children=True,
+            max_depth=1,
+        )  # fmt: skip
+        markers = re.findall(r"<!-- children not fetched: ([0-9a-f]{32}) -->", read)
+        assert len(markers) == 3, read  # the nested list, the toggle's body, the table's rows
+        sent = sandbox.total_requests
+        refused = await client.call_tool(
+            "notion_blocks", {"operation": "append", "parent_block_id": page_id, "markdown": read}
+        )
+        assert refused.is_error
+        assert f'notion_blocks retrieve block_id="{markers[0]}" include_children=true' in text_of(refused)
+        assert all(block_id in text_of(refused) for block_id in markers)
+        assert sandbox.total_requests == sent  # nothing written
+
+        without = re.sub(r"<!-- children not fetched: [0-9a-f]{32} -->", "", read)
+        written = await call(
+            client, "notion_blocks", operation="append", parent_block_id=page_id, markdown=without
+        )
+        assert written.startswith("Appended "), written
+
+
 async def test_markdown_appended_to_a_seeded_page_lands_after_its_existing_content() -> None:
     async with sandbox_client() as (client, _):
         before = await call(client, "notion_pages", operation="retrieve", page_id=SEED.notes_page_id)

@@ -20,10 +20,21 @@ from .rich_text import (
     split_long,
     text_item,
 )
-from .tags import INLINE_TAGS, Tag, parse_tag
+from .tags import INLINE_TAGS, Tag, drop_comments, parse_tag
 
 _MARKS = {"strong": "bold", "em": "italic", "s": "strikethrough"}
 _SPAN_FLAGS = ("bold", "italic", "strikethrough", "underline", "code")
+_HTML_MARKS: dict[str, dict[str, Any]] = {
+    tag: {flag: True}
+    for flag, tags in (
+        ("bold", ("b", "strong")),
+        ("italic", ("i", "em")),
+        ("strikethrough", ("s", "del", "strike")),
+        ("underline", ("u", "ins")),
+        ("code", ("code",)),
+    )
+    for tag in tags
+} | {"mark": {"color": "yellow_background"}}  # HTML formatting a model may write
 
 
 @dataclass
@@ -113,12 +124,15 @@ def _image(state: _State, token: Token) -> None:
 
 
 def _html(state: _State, token: Token) -> None:
+    if token.content.startswith("<!--"):
+        drop_comments(token.content, state.line)
+        return
     tag = parse_tag(token.content, INLINE_TAGS)
     if tag is None:
         state.add_text(token.content)
     elif tag.name == "br":
         state.add_text("\n")
-    elif tag.name == "span" or tag.name == "u":
+    elif tag.name == "span" or tag.name in _HTML_MARKS:
         _span(state, tag)
     else:
         _mention(state, tag)
@@ -129,7 +143,7 @@ def _span(state: _State, tag: Tag) -> None:
         if state.marks:
             state.marks.pop()
         return
-    mark: dict[str, Any] = {"underline": True} if tag.name == "u" else {}
+    mark: dict[str, Any] = dict(_HTML_MARKS.get(tag.name, {}))
     for flag in _SPAN_FLAGS:
         if tag.attrs.get(flag) == "true":
             mark[flag] = True

@@ -18,6 +18,7 @@ from .inline_parse import inline_tokens_to_rich_text
 from .languages import notion_language
 from .mdit import parser
 from .rich_text import EQUATION_LIMIT, ITEMS_LIMIT, TEXT_LIMIT, RichText, text_item
+from .tags import refuse_unread, unread_ids
 
 Block = dict[str, Any]
 
@@ -38,8 +39,23 @@ def markdown_to_blocks(text: str) -> list[Block]:
     """Markdown → request-form Notion blocks. Raises MarkdownError naming the line."""
     from .parse_tags import convert_nodes
 
-    root = SyntaxTreeNode(parser().parse(text))
-    return convert_nodes(list(root.children))
+    tokens = parser().parse(text)
+    refuse_unread(
+        [
+            (block_id, token.map[0] + 1 if token.map else None)
+            for token in tokens
+            for html in _html_of(token)
+            for block_id in unread_ids(html)
+        ]
+    )
+    return convert_nodes(list(SyntaxTreeNode(tokens).children))
+
+
+def _html_of(token: Token) -> list[str]:
+    """The raw HTML a token holds: an html_block's, or its inline html tokens'."""
+    if token.type == "html_block":
+        return [token.content]
+    return [t.content for t in token.children or [] if t.type == "html_inline"]
 
 
 def block(kind: str, value: dict[str, Any], kids: list[Block] | None = None) -> Block:

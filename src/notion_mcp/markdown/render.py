@@ -13,7 +13,7 @@ from typing import Any
 
 from .ids import compact
 from .inline_render import rich_text_to_markdown
-from .tags import render_tag
+from .tags import render_tag, unread_marker
 
 Block = dict[str, Any]
 LIST_TYPES = frozenset({"bulleted_list_item", "numbered_list_item", "to_do"})
@@ -93,7 +93,7 @@ def render_children(block: Block, ctx: Context) -> str:
     if kids:
         return render_blocks(kids, ctx)
     if block.get("has_children") and block.get("id"):
-        return f"<!-- children not fetched: {compact(block['id'])} -->"
+        return unread_marker(str(block["id"]))
     return ""
 
 

@@ -10,6 +10,9 @@ import html
 import re
 from dataclasses import dataclass, field
 
+from .errors import MarkdownError
+from .ids import compact
+
 BLOCK_TAGS = frozenset(
     {
         "details", "summary", "caption", "callout", "columns", "column", "synced_block",
@@ -23,9 +26,14 @@ INLINE_TAGS = frozenset(
     {
         "span", "u", "br", "mention-user", "mention-page", "mention-database", "mention-date",
         "mention-link-preview", "mention-link-mention", "mention-template", "mention-custom-emoji",
-        "mention",
+        "mention", *(
+            "b", "strong", "i", "em", "s", "del", "strike", "ins", "code", "mark",
+        ),
     }
 )  # fmt: skip
+UNREAD = "children not fetched"
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_UNREAD_ID = re.compile(r"\s*" + UNREAD + r":\s*([0-9a-fA-F-]{32,36})\s*")
 
 _TAG = re.compile(
     r"<(/?)([A-Za-z][A-Za-z0-9_-]*)((?:\s+[A-Za-z_:][A-Za-z0-9_.:-]*(?:\s*=\s*\"[^\"]*\")?)*)\s*(/?)>"
@@ -70,6 +78,44 @@ def tokenize(text: str, names: frozenset[str] = BLOCK_TAGS) -> list[Tag | str]:
     if pos < len(text):
         out.append(text[pos:])
     return [x for x in out if not isinstance(x, str) or x.strip()]
+
+
+def unread_marker(block_id: str) -> str:
+    """What the renderer writes where a block has children that were not fetched."""
+    return f"<!-- {UNREAD}: {compact(block_id)} -->"
+
+
+def unread_ids(html_text: str) -> list[str]:
+    """The block IDs of the unread-children markers among the HTML comments of `html_text`."""
+    return [
+        m.group(1)
+        for c in _COMMENT.finditer(html_text)
+        if (m := _UNREAD_ID.fullmatch(c.group(1))) is not None
+    ]
+
+
+def refuse_unread(found: list[tuple[str, int | None]]) -> None:
+    """Markdown with unread-children markers cannot be written: it would leave those children out."""
+    if not found:
+        return
+    where = ", ".join(f"line {line}: {block_id}" if line else block_id for block_id, line in found)
+    first = found[0][0]
+    raise MarkdownError(
+        f"'<!-- {UNREAD}: … -->' stands for children a read left out, so this markdown would lose"
+        f' them ({where}). Read each with notion_blocks retrieve block_id="{first}"'
+        " include_children=true and put its markdown in place of the marker, or delete the marker"
+        " to leave those children out on purpose",
+        found[0][1],
+    )
+
+
+def drop_comments(text: str, line: int | None) -> str:
+    """`text` without its HTML comments (markdown shows none of them); unread markers refused."""
+    refuse_unread([(block_id, line) for block_id in unread_ids(text)])
+    kept = _COMMENT.sub("", text)
+    if "<!--" in kept:
+        raise MarkdownError("<!-- is never closed: end the comment with -->", line)
+    return kept
 
 
 def attr(value: str) -> str:
