@@ -19,7 +19,7 @@ from .errors import MarkdownError
 from .ids import dashed, find_id
 from .inline_parse import inline_tokens_to_rich_text, markdown_to_rich_text
 from .rich_text import URL_LIMIT, RichText, plain_text
-from .tags import _COMMENT, BLOCK_TAGS, INLINE_TAGS, Tag, drop_comments, parse_tag, tokenize
+from .tags import BLOCK_TAGS, INLINE_TAGS, Tag, drop_comments, parse_tag, tokenize
 
 Block = dict[str, Any]
 Maker = Callable[[Tag, list[RichText], list[Block], int | None], list[Block]]
@@ -75,7 +75,7 @@ def _underscore_tag(node: SyntaxTreeNode) -> str | None:
 
 def _inline_html(node: SyntaxTreeNode) -> bool:
     """An html_block that is really a paragraph (a lone mention, span or `<br>`)."""
-    first = tokenize(_COMMENT.sub("", node.content), BLOCK_TAGS | INLINE_TAGS)
+    first = tokenize(drop_comments(node.content, parse.line_of(node)), BLOCK_TAGS | INLINE_TAGS)
     return bool(first) and isinstance(first[0], Tag) and first[0].name in INLINE_TAGS
 
 
