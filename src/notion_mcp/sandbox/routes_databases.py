@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import importlib
 import uuid
+from datetime import datetime
 from typing import Any
 
-from notion_mcp.sandbox import properties, richtext, rules
+from notion_mcp.sandbox import properties, query_memo, richtext, rules
 from notion_mcp.sandbox.app import Call, RouteSpec
 from notion_mcp.sandbox.routes_pages import apply_trash_flags
 from notion_mcp.sandbox.rules import JSON
@@ -153,7 +154,9 @@ def update_data_source(call: Call) -> JSON:
     return ws.render_data_source(ds)
 
 
-def _apply_query(pages: list[JSON], schema: dict[str, JSON], flt: Any, sorts: Any) -> list[JSON]:
+def _apply_query(
+    pages: list[JSON], schema: dict[str, JSON], flt: Any, sorts: Any, now: datetime
+) -> list[JSON]:
     """Filter and sort through ``sandbox.query`` when it is present; unfiltered otherwise."""
     try:
         module: Any = importlib.import_module("notion_mcp.sandbox.query")
@@ -162,10 +165,24 @@ def _apply_query(pages: list[JSON], schema: dict[str, JSON], flt: Any, sorts: An
             raise
         return pages
     try:
-        result: list[JSON] = module.apply_query(pages, schema, flt, sorts)
+        result: list[JSON] = module.apply_query(pages, schema, flt, sorts, now=now)
     except module.QueryError as exc:
         raise rules.validation(str(exc.args[0] if exc.args else exc)) from None
     return result
+
+
+def _schema(ds: JSON, row: JSON) -> dict[str, JSON] | None:
+    """``ds``'s schema when ``row`` names ``ds`` as its parent (what ``Workspace.schema_of`` reads)."""
+    parent = row["parent"]
+    mine = parent.get("type") == "data_source_id" and parent.get("data_source_id") == ds["id"]
+    return ds["properties"] if mine else None
+
+
+def _query_ids(ws: Workspace, ds: JSON, flt: Any, sorts: Any, now: datetime) -> list[str]:
+    """Every row the query matches, in order: each row of the data source is loaded and rendered."""
+    rows = [p for p in ws.store.children(ds["id"], ("page",)) if not p.get("in_trash")]
+    full = [ws.render_page(p, full=True, schema=_schema(ds, p)) for p in rows]
+    return [str(p["id"]) for p in _apply_query(full, ds["properties"], flt, sorts, now)]
 
 
 def query_data_source(call: Call) -> JSON:
@@ -178,15 +195,16 @@ def query_data_source(call: Call) -> JSON:
     if sorts is not None:
         rules.require_list("body.sorts", sorts)
     size = rules.page_size(body.get("page_size"))
-    rows = {p["id"]: p for p in ws.store.children(ds["id"], ("page",)) if not p.get("in_trash")}
-    full = [ws.render_page(p, full=True) for p in rows.values()]
-    matched = _apply_query(full, ds["properties"], flt, sorts)
-    capped = matched[: call.query_cap]
-    chunk, next_cursor = Workspace.paginate(capped, body.get("start_cursor"), size, lambda p: str(p["id"]))
+    matched = query_memo.matching_ids(
+        ws.store, ws.version, ds["id"], flt, sorts, lambda now: _query_ids(ws, ds, flt, sorts, now)
+    )
+    capped = list(matched[: call.query_cap])
+    chunk, next_cursor = Workspace.paginate(capped, body.get("start_cursor"), size, str)
     extra: JSON = {}
     if len(matched) > call.query_cap and next_cursor is None:
         extra["request_status"] = dict(INCOMPLETE)
-    results = [ws.render_page(rows[p["id"]]) for p in chunk]
+    rows = [ws.need(page_id, "page") for page_id in chunk]
+    results = [ws.render_page(row, schema=_schema(ds, row)) for row in rows]
     return Workspace.envelope(results, next_cursor, "page_or_data_source", **extra)
 
 

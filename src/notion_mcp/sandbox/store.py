@@ -72,6 +72,12 @@ class Store:
             finally:
                 self._depth = 0
 
+    def write_version(self) -> tuple[int, int]:
+        """Changes whenever the database may have changed: rows written through this connection
+        (``total_changes``, rolled-back ones too) or commits by another connection (``data_version``)."""
+        row: Any = self._db.execute("PRAGMA data_version").fetchone()
+        return self._db.total_changes, int(row[0])
+
     # -- meta -------------------------------------------------------------------------------
     def get_meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

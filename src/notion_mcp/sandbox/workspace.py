@@ -112,8 +112,8 @@ class Workspace:
             out["archived"] = out.get("in_trash", False)
         return out
 
-    def title_of(self, page: JSON) -> list[JSON]:
-        schema = self.schema_of(page)
+    def title_of(self, page: JSON, schema: dict[str, JSON] | None = None) -> list[JSON]:
+        schema = self.schema_of(page) if schema is None else schema
         title_prop = next((p for p in schema.values() if p["type"] == "title"), None)
         if title_prop is None:
             return []
@@ -129,11 +129,13 @@ class Workspace:
                 return schema
         return properties.PAGE_SCHEMA
 
-    def render_page(self, page: JSON, *, full: bool = False) -> JSON:
+    def render_page(self, page: JSON, *, full: bool = False, schema: dict[str, JSON] | None = None) -> JSON:
+        """``schema``: what :meth:`schema_of` gives for this page, when the caller has it already."""
+        schema = self.schema_of(page) if schema is None else schema
         out = {k: v for k, v in page.items() if k not in ("values", "number")}
         out["parent"] = self.parent_ref(self.store.parent_of(page["id"]))
-        out["properties"] = properties.render_properties(page, self.schema_of(page), self.user_ref, full=full)
-        out["url"] = page_url(page["id"], richtext.plain(self.title_of(page)))
+        out["properties"] = properties.render_properties(page, schema, self.user_ref, full=full)
+        out["url"] = page_url(page["id"], richtext.plain(self.title_of(page, schema)))
         out["public_url"] = None
         return self._versioned(out)
 
