@@ -252,3 +252,14 @@ def test_an_exclamation_mark_before_a_link_does_not_make_it_an_image(before: str
     ]
     rendered = rich_text_to_markdown(items)
     assert [i["text"]["content"] for i in markdown_to_rich_text(rendered)] == [before, "0"]
+
+
+@pytest.mark.parametrize(
+    "content", ["<!--", "<!---->", "a <!-- b --> c", "<!-- children not fetched: " + "ab" * 16 + " -->"]
+)
+@pytest.mark.parametrize("kind", ["paragraph", "toggle", "callout", "heading_2"])
+def test_text_that_looks_like_an_html_comment_is_kept_as_text(content: str, kind: str) -> None:
+    for item in (t(content), t(content, code=True)):
+        blocks = [b(kind, rich_text=[t("x "), item])]
+        markdown = blocks_to_markdown(blocks)
+        assert markdown_to_blocks(markdown) == normalize_blocks(blocks), markdown

@@ -57,11 +57,12 @@ class _State:
             self.out.append(text_item(content, link, **self.current()))
 
 
-def markdown_to_rich_text(text: str) -> list[RichText]:
-    """Inline markdown → canonical rich text (merged, split at 2,000 characters)."""
+def markdown_to_rich_text(text: str, line: int | None = None) -> list[RichText]:
+    """Inline markdown → canonical rich text (merged, split at 2,000 characters); `line` is where
+    the text starts, for errors."""
     tokens = parser().parseInline(text)
     children = tokens[0].children if tokens else None
-    return inline_tokens_to_rich_text(children or [], line=None)
+    return inline_tokens_to_rich_text(children or [], line=line)
 
 
 def inline_tokens_to_rich_text(tokens: list[Token], line: int | None) -> list[RichText]:

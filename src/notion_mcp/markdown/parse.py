@@ -52,9 +52,10 @@ def markdown_to_blocks(text: str) -> list[Block]:
 
 
 def _html_of(token: Token) -> list[str]:
-    """The raw HTML a token holds: an html_block's, or its inline html tokens'."""
+    """The raw HTML comments a token may hold: a comment block's, or its inline html tokens'.
+    (Comments among tags in a block of tags are checked where that text is read: `_free_text`.)"""
     if token.type == "html_block":
-        return [token.content]
+        return [token.content] if token.content.lstrip().startswith("<!--") else []
     return [t.content for t in token.children or [] if t.type == "html_inline"]
 
 

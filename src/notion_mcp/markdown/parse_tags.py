@@ -51,7 +51,9 @@ def convert_nodes(nodes: list[SyntaxTreeNode]) -> list[Block]:
     events: list[Event] = []
     for n, node in enumerate(nodes):
         if node.type == "html_block" and not _inline_html(node):
-            content = drop_comments(node.content, parse.line_of(node))
+            content = node.content
+            if content.lstrip().startswith("<!--"):  # a comment block (CommonMark's HTML block 2)
+                content = drop_comments(content, parse.line_of(node))
             events += [Event(x, parse.line_of(node), n) for x in tokenize(content)]
         elif (raw := _underscore_tag(node)) is not None:
             events += [Event(x, parse.line_of(node), n) for x in tokenize(raw)]
@@ -75,7 +77,7 @@ def _underscore_tag(node: SyntaxTreeNode) -> str | None:
 
 def _inline_html(node: SyntaxTreeNode) -> bool:
     """An html_block that is really a paragraph (a lone mention, span or `<br>`)."""
-    first = tokenize(drop_comments(node.content, parse.line_of(node)), BLOCK_TAGS | INLINE_TAGS)
+    first = tokenize(node.content, BLOCK_TAGS | INLINE_TAGS)
     return bool(first) and isinstance(first[0], Tag) and first[0].name in INLINE_TAGS
 
 
@@ -152,7 +154,7 @@ class _Builder:
         assert isinstance(tag, Tag)
         head, pos = self.head(pos + 1, open_ev)
         if tag.name == "caption":
-            _caption(out, markdown_to_rich_text(head), open_ev.line)
+            _caption(out, markdown_to_rich_text(head, open_ev.line), open_ev.line)
             return pos
         if tag.name == "summary":
             raise MarkdownError("<summary> belongs right after <details>", open_ev.line)
@@ -166,7 +168,7 @@ class _Builder:
         if tag.name == "children":
             _attach(out, body, open_ev.line)
             return pos
-        out += make_element(tag, markdown_to_rich_text(head), body, open_ev.line)
+        out += make_element(tag, markdown_to_rich_text(head, open_ev.line), body, open_ev.line)
         return pos
 
     def leaf(self, tag: Tag, line: int | None) -> list[Block]:
@@ -197,7 +199,8 @@ def _caption(out: list[Block], caption: list[RichText], line: int | None) -> Non
 
 
 def _free_text(text: str, line: int | None) -> list[Block]:
-    """HTML that is not one of our tags: kept as literal text, never dropped."""
+    """HTML that is not one of our tags: kept as literal text, never dropped (comments aside)."""
+    text = drop_comments(text, line)
     if not text.strip():
         return []
     items = markdown_to_rich_text(text.strip().replace("\\", "\\\\").replace("<", "\\<"))
