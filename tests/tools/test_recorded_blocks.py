@@ -302,3 +302,27 @@ async def test_retrieve_of_a_page_as_a_block_with_include_children_in_json_inclu
     assert not error, text
     assert _sent(notion) == [("GET", f"/v1/blocks/{BLOCK}"), ("GET", f"/v1/blocks/{BLOCK}/children")]
     assert json.loads(text)["child_page"]["children"] == children["results"]
+
+
+@pytest.mark.anyio
+async def test_a_file_stored_by_notion_is_a_short_reference_until_file_urls_is_asked_for() -> None:
+    signed = "https://prod-files-secure.s3.us-west-2.amazonaws.com/x/y/photo.png?X-Amz-Signature=" + "f" * 64
+    recorded = body(RETRIEVE, "GET", "/v1/blocks/{id}")
+    image = {
+        **{k: v for k, v in recorded.items() if k not in ("paragraph", "request_id")},
+        "type": "image",
+        "image": {"caption": [], "type": "file", "file": {"url": signed, "expiry_time": "2026-11-22T06:00Z"}},
+    }
+    notion = FakeNotion()
+    notion.answer("GET", "/v1/blocks/{id}", (200, image))
+
+    error, short = await _call(notion, operation="retrieve", block_id=BLOCK)
+    assert not error, short
+    assert signed not in short
+    assert f"![](notion-file:{BLOCK.replace('-', '')})" in short
+    assert "file_urls=true" in short  # says how to get the link
+
+    error, full = await _call(notion, operation="retrieve", block_id=BLOCK, file_urls=True)
+    assert not error, full
+    assert signed in full
+    assert "notion-file:" not in full

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import MarkdownError
+from .ids import NOTION_FILE
 from .inline_parse import markdown_to_rich_text
 from .inline_render import rich_text_to_markdown as _rich_text_to_markdown
 from .normalize import normalize_blocks
@@ -38,6 +39,7 @@ def rich_text_to_markdown(items: list[dict[str, Any]]) -> str:
 
 
 __all__ = [
+    "NOTION_FILE",
     "RENDERERS",
     "MarkdownError",
     "blocks_to_markdown",

@@ -10,6 +10,7 @@ _HEX = re.compile(
 
 PAGE_URL = "https://www.notion.so/"
 USER_URL = "user://"
+NOTION_FILE = "notion-file:"  # + block hex: a Notion-hosted file whose signed URL is left out
 
 
 def compact(block_id: str) -> str:

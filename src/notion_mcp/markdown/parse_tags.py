@@ -16,7 +16,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from . import parse
 from .errors import MarkdownError
-from .ids import dashed, find_id
+from .ids import NOTION_FILE, dashed, find_id
 from .inline_parse import inline_tokens_to_rich_text, markdown_to_rich_text
 from .rich_text import URL_LIMIT, RichText, plain_text
 from .tags import BLOCK_TAGS, INLINE_TAGS, Tag, drop_comments, parse_tag, tokenize
@@ -240,7 +240,7 @@ def media_block(
         raise MarkdownError(f'{kind} without a URL: write ![caption](https://…) or src="https://…"', line)
     if len(url) > URL_LIMIT:
         raise MarkdownError(f"{kind} URL is {len(url)} characters; Notion allows {URL_LIMIT}", line)
-    if url.startswith("notion-file:"):
+    if url.startswith(NOTION_FILE):
         raise MarkdownError(
             f"{kind} {url} is a file hosted by Notion; it cannot be attached again from markdown: keep the "
             "existing block (do not re-send it) or use an external https:// URL",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
-from .ids import compact, page_url
+from .ids import NOTION_FILE, compact, page_url
 from .inline_render import rich_text_to_markdown
 from .render import (
     Block,
@@ -126,7 +126,7 @@ def file_url(block: Block, ctx: Context) -> str:
     if kind == "file":
         if ctx.file_urls:
             return str(d["file"]["url"])
-        return "notion-file:" + compact(str(block.get("id", "")))
+        return NOTION_FILE + compact(str(block.get("id", "")))
     return str(d.get("url", ""))
 
 

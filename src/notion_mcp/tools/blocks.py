@@ -39,6 +39,7 @@ class Retrieve(Formatted):
     max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
     block_ids: bool = Field(False, description="show block IDs")
+    file_urls: bool = Field(False, description="full links of files stored by Notion")
     start_cursor: Cursor = None
 
 
@@ -83,7 +84,7 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         return as_json({"block": block, "unread": unread} if unread else block)
     head = f"block {block['id']} ({btype})"
     shown = tree.blocks if tree is not None and btype == "child_page" else [block]
-    body = content.render_tree(call, shown, block_ids=args.block_ids, head=head)
+    body = content.render_tree(call, shown, block_ids=args.block_ids, file_urls=args.file_urls, head=head)
     return join(body, unread)
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from mcp.server.mcpserver.exceptions import ToolError
 
 from notion_mcp.errors import InputError, redact
-from notion_mcp.markdown import MarkdownError, blocks_to_markdown, markdown_to_blocks
+from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.output import as_json, fit, more_hint
@@ -114,12 +114,24 @@ def unread_note(tree: TreeResult) -> str:
     return "\n".join(notes)
 
 
-def render_tree(call: Call, blocks: list[dict[str, Any]], *, block_ids: bool, head: str = "") -> str:
+def render_tree(
+    call: Call, blocks: list[dict[str, Any]], *, block_ids: bool, file_urls: bool = False, head: str = ""
+) -> str:
     """Top-level blocks as markdown, cut at a block boundary when over the response budget."""
-    whole = blocks_to_markdown(blocks, block_ids=block_ids)
+    text = _fitted(call, blocks, block_ids=block_ids, file_urls=file_urls, head=head)
+    if not file_urls and NOTION_FILE in text:
+        text += (
+            f"\n\n{NOTION_FILE}<id> is a file stored by Notion: call again with file_urls=true for"
+            " download links (they expire after about an hour)."
+        )
+    return text
+
+
+def _fitted(call: Call, blocks: list[dict[str, Any]], *, block_ids: bool, file_urls: bool, head: str) -> str:
+    whole = blocks_to_markdown(blocks, block_ids=block_ids, file_urls=file_urls)
     if len(head) + len(whole) < call.settings.max_output_chars:
         return f"{head}\n{whole}" if head else whole
-    pieces = [blocks_to_markdown([b], block_ids=block_ids) for b in blocks]
+    pieces = [blocks_to_markdown([b], block_ids=block_ids, file_urls=file_urls) for b in blocks]
 
     def continuation(i: int) -> str:
         rest = [str(b.get("id", "?")) for b in blocks[i:]]

@@ -44,6 +44,7 @@ class Retrieve(Formatted):
     max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
     block_ids: bool = Field(False, description="show block IDs")
+    file_urls: bool = Field(False, description="full links of files stored by Notion")
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
@@ -193,7 +194,9 @@ async def retrieve(call: Call, args: Retrieve) -> str:
     if tree is None:
         return head
     # two blank lines part the header (title, id, properties) from the body
-    body = content.render_tree(call, tree.blocks, block_ids=args.block_ids, head=head + "\n")
+    body = content.render_tree(
+        call, tree.blocks, block_ids=args.block_ids, file_urls=args.file_urls, head=head + "\n"
+    )
     return join(body, note)
 
 
