@@ -44,6 +44,8 @@ def test_alerts_become_callouts_with_an_emoji() -> None:
         ("$$\n" + "x" * 1001 + "\n$$\n", 1, "1000"),
         ("text ![i](https://e.test/i.png) more\n", 1, "line of its own"),
         ("a\n\n<!-- never closed\n\nb\n", 3, "never closed"),
+        ('<table header-row="false"/>\n', 1, "right before its pipe table"),
+        ('<table header-row="false"/>\n\npara\n\n| a |\n| --- |\n', 1, "right before its pipe table"),
         ("- a\n\n  <!-- children not fetched: " + "ab" * 16 + " -->\n", 3, "notion_blocks retrieve"),
         ("a <!-- children not fetched: " + "ab" * 16 + " --> b\n", 1, "left out"),
     ],

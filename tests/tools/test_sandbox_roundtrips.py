@@ -200,6 +200,11 @@ async def test_a_cut_read_written_back_is_refused_until_its_unread_children_are_
         assert sandbox.total_requests == sent  # nothing written
 
         without = re.sub(r"<!-- children not fetched: [0-9a-f]{32} -->", "", read)
+        refused = await client.call_tool(
+            "notion_blocks", {"operation": "append", "parent_block_id": page_id, "markdown": without}
+        )
+        assert refused.is_error and "<table …/> must come right before its pipe table" in text_of(refused)
+        without = re.sub(r"<table[^>]*/>", "", without)  # the table whose rows were left unread
         written = await call(
             client, "notion_blocks", operation="append", parent_block_id=page_id, markdown=without
         )

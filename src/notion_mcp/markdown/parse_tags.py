@@ -110,7 +110,7 @@ class _Builder:
                     f"</{item.name}> closes nothing: remove it or add <{item.name}> before", ev.line
                 )
             elif item.kind == "self":
-                out += self.leaf(item, ev.line)
+                out += self.leaf(item, ev.line, pos)
             else:
                 pos = self.element(pos, out)
                 continue
@@ -171,8 +171,15 @@ class _Builder:
         out += make_element(tag, markdown_to_rich_text(head, open_ev.line), body, open_ev.line)
         return pos
 
-    def leaf(self, tag: Tag, line: int | None) -> list[Block]:
-        if tag.name == "table":
+    def leaf(self, tag: Tag, line: int | None, pos: int) -> list[Block]:
+        if tag.name == "table":  # the attributes of the pipe table right after it
+            following = self.events[pos + 1].item if pos + 1 < len(self.events) else None
+            if not (isinstance(following, SyntaxTreeNode) and following.type == "table"):
+                raise MarkdownError(
+                    "<table …/> must come right before its pipe table (| a | b |, then | --- | --- |):"
+                    " add the table's rows after it, or remove the tag",
+                    line,
+                )
             self.table_attrs = tag.attrs
             return []
         return make_element(tag, [], [], line)

@@ -187,9 +187,10 @@ def table(block: Block, ctx: Context) -> str:
         # Row IDs ride on the tag: a marker after a row's closing "|" would break the pipe table.
         "row-ids": " ".join(i for r in rows if (i := ctx.id_attr(r))) or None,
     }
-    head = render_tag("table", attrs, close=True) + "\n\n" if any(attrs.values()) else ""
-    if not rows:
+    head = render_tag("table", attrs, close=True) + "\n\n"
+    if not rows:  # the tag says a table is here even though its rows are not
         return head + (render_children(block, ctx) or "<!-- empty table -->")
+    head = head if any(attrs.values()) else ""
     width = int(d.get("table_width") or max(len(data(r).get("cells") or []) for r in rows))
     lines = [_row(rows[0], width, ctx), "|" + " --- |" * width]
     lines += [_row(r, width, ctx) for r in rows[1:]]
