@@ -115,6 +115,47 @@ async def test_a_nested_block_without_a_type_is_named_by_its_path_and_nothing_is
     assert notion.sent == []
 
 
+LINKED = "1a2b3c4d5e6f40008000000000000003"
+FILLER = [{"paragraph": {"rich_text": [{"text": {"content": f"p{i}"}}]}} for i in range(150)]
+DATABASE_IN_TOGGLE = {"toggle": {"rich_text": [], "children": [{"child_database": {"title": "D"}}]}}
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("tool", "arguments", "words"),
+    [
+        (  # a copied page body: the sub-page would be refused by Notion after 100 blocks had landed
+            "notion_blocks",
+            {"operation": "append", "parent_block_id": PAGE,
+             "markdown": "p\n\n" * 150 + f'<page url="{LINKED}">Sub</page>\n'},
+            "the markdown holds a child_page block ('Sub')",
+        ),
+        (
+            "notion_blocks",
+            {"operation": "append", "parent_block_id": PAGE,
+             "children": [*FILLER, DATABASE_IN_TOGGLE]},
+            "children[150].toggle.children[0] holds a child_database block ('D')",
+        ),
+        (
+            "notion_pages",
+            {"operation": "create", "parent": {"page_id": PAGE}, "title": "T",
+             "children": [{"link_preview": {"url": "https://github.com/a/b"}}]},
+            "children[0] holds a link_preview block",
+        ),
+    ],
+)  # fmt: skip
+async def test_blocks_an_append_cannot_create_are_refused_before_anything_is_written(
+    tool: str, arguments: dict[str, Any], words: str
+) -> None:
+    notion = FakeNotion()
+    async with connect(notion) as client:
+        result = await client.call_tool(tool, arguments)
+    assert result.is_error
+    assert words in text_of(result)
+    assert "Nothing was written" in text_of(result)
+    assert notion.sent == []
+
+
 @pytest.mark.anyio
 @pytest.mark.parametrize(
     ("tool", "arguments"),

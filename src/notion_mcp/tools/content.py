@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Any, Literal
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -15,18 +16,64 @@ from notion_mcp.tools.output import as_json, fit, more_hint
 Position = Literal["start", "end"]
 
 
+# Block types Notion shows but does not create from an append, and what to do instead.
+NOT_APPENDABLE = MappingProxyType(
+    {
+        "child_page": 'a new page is made with notion_pages create (parent {"page_id": …}); to show an'
+        ' existing page here, link it: <link-page url="<page id>"/> or a link_to_page block',
+        "child_database": "a new database is made with notion_databases create; to show an existing"
+        ' one here, link it: <link-database url="<database id>"/> or a link_to_page block',
+        "link_preview": "Notion makes link previews itself: use a bookmark or embed block with the URL",
+        "meeting_notes": "meeting notes are made in Notion's app, not through the API: leave the block out",
+        "unsupported": "it stands for a block the API cannot create: leave it out",
+    }
+)
+
+
 def blocks_from(children: list[dict[str, Any]] | None, markdown: str | None) -> list[dict[str, Any]]:
-    """The blocks to write, from exactly one of `children` and `markdown`."""
+    """The blocks to write, from exactly one of `children` and `markdown`; refused as a whole
+    (nothing sent) when any block, at any depth, is of a type an append cannot create."""
     if children is not None and markdown is not None:
         raise InputError("Give either children (Notion block objects) or markdown, not both.")
     if markdown is not None:
         try:
-            return markdown_to_blocks(markdown)
+            blocks = markdown_to_blocks(markdown)
         except MarkdownError as exc:
             raise InputError(f"markdown: {exc}") from None
+        _refuse_not_appendable(blocks, "markdown")
+        return blocks
     if children is None:
         raise InputError("Nothing to write: give children (Notion block objects) or markdown.")
-    return [_with_type(b, f"children[{i}]") for i, b in enumerate(children)]
+    blocks = [_with_type(b, f"children[{i}]") for i, b in enumerate(children)]
+    _refuse_not_appendable(blocks, "children")
+    return blocks
+
+
+def _refuse_not_appendable(blocks: list[dict[str, Any]], source: str) -> None:
+    found = _first_not_appendable(blocks, "children")
+    if found is None:
+        return
+    path, btype, inner = found
+    title = f" ({inner['title']!r})" if inner.get("title") else ""
+    where = path if source == "children" else f"the {source}"
+    raise InputError(
+        f"{where} holds a {btype} block{title}, which an append cannot create: {NOT_APPENDABLE[btype]}."
+        " Nothing was written."
+    )
+
+
+def _first_not_appendable(blocks: list[dict[str, Any]], path: str) -> tuple[str, str, dict[str, Any]] | None:
+    """The first block (depth first) of a type an append cannot create: its path, type and value."""
+    for i, block in enumerate(blocks):
+        btype = block["type"]
+        inner = block.get(btype)
+        inner = inner if isinstance(inner, dict) else {}
+        if btype in NOT_APPENDABLE:
+            return f"{path}[{i}]", btype, inner
+        kids = inner.get("children")
+        if isinstance(kids, list) and (found := _first_not_appendable(kids, f"{path}[{i}].{btype}.children")):
+            return found
+    return None
 
 
 def _with_type(block: Any, where: str) -> dict[str, Any]:
