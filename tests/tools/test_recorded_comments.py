@@ -89,17 +89,40 @@ async def test_create_from_markdown_sends_rich_text_with_bold_and_links() -> Non
 
 
 @pytest.mark.anyio
-async def test_retrieve_lists_the_comments_of_a_page_by_discussion() -> None:
+async def test_retrieve_lists_the_comments_of_a_page_by_discussion_with_author_names() -> None:
     notion = FakeNotion()
     listing = notion.replay(LIST, "GET", "/v1/comments")
     comment = listing["results"][0]
+    author = comment["created_by"]["id"]
+    user = body("notion-sdk-py/test_users_retrieve.yaml", "GET", "/v1/users/{id}")
+    notion.answer("GET", "/v1/users/{id}", (200, {**user, "id": author}))
     error, text = await _call(notion, operation="retrieve", block_id=PAGE)
     assert not error, text
-    assert [(s.method, s.path, s.query) for s in notion.sent] == [("GET", "/v1/comments", {"block_id": PAGE})]
+    assert [(s.method, s.path, s.query) for s in notion.sent] == [
+        ("GET", "/v1/comments", {"block_id": PAGE}),
+        ("GET", f"/v1/users/{author}", {}),
+    ]
     assert f"Discussion {comment['discussion_id'].replace('-', '')}" in text
+    assert f"- {user['name']} at " in text
     assert comment["id"].replace("-", "") in text
     assert "This is a test comment." in text
     assert "more:" not in text
+
+
+@pytest.mark.anyio
+async def test_an_author_notion_will_not_show_stays_an_id_and_is_asked_for_once_per_process() -> None:
+    notion = FakeNotion()
+    listing = notion.replay(LIST, "GET", "/v1/comments")
+    author = listing["results"][0]["created_by"]["id"]
+    denied = {"object": "error", "status": 403, "code": "restricted_resource", "message": "no user info"}
+    notion.answer("GET", "/v1/users/{id}", (403, denied))
+    async with connect(notion) as client:
+        texts = [
+            text_of(await client.call_tool("notion_comments", {"operation": "retrieve", "block_id": PAGE}))
+            for _ in range(2)
+        ]
+    assert all(f"- {author.replace('-', '')} at " in t for t in texts), texts
+    assert [s.path for s in notion.sent].count(f"/v1/users/{author}") == 1
 
 
 @pytest.mark.anyio
@@ -125,7 +148,7 @@ async def test_retrieve_pages_through_comments_with_a_cursor_it_handed_out() -> 
     assert first.endswith(f"more: call again with start_cursor={cursor}")
     assert not second.is_error
     assert text_of(second) == f"No open comments on {PAGE}."
-    assert [s.query for s in notion.sent] == [
+    assert [s.query for s in notion.sent if s.path == "/v1/comments"] == [
         {"block_id": PAGE, "page_size": "1"},
         {"block_id": PAGE, "start_cursor": cursor},
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .ids import compact
@@ -193,8 +193,8 @@ def users_to_markdown(users: list[Obj]) -> str:
     return "\n".join(lines) + "\n" if lines else "No users.\n"
 
 
-def comments_to_markdown(comments: list[Obj]) -> str:
-    """Comments grouped by discussion: author id, time and text of each."""
+def comments_to_markdown(comments: list[Obj], names: Mapping[str, str | None] | None = None) -> str:
+    """Comments grouped by discussion: author (name when `names` has it, else ID), time and text."""
     groups: dict[str, list[Obj]] = {}
     for comment in comments:
         groups.setdefault(str(comment.get("discussion_id", "")), []).append(comment)
@@ -202,7 +202,8 @@ def comments_to_markdown(comments: list[Obj]) -> str:
     for discussion, items in groups.items():
         lines = [f"## Discussion {compact(discussion)}", ""]
         for c in items:
-            author = compact(str((c.get("created_by") or {}).get("id", "")))
+            author_id = str((c.get("created_by") or {}).get("id", ""))
+            author = (names or {}).get(author_id) or compact(author_id)
             text = rich_text_to_markdown(c.get("rich_text") or [], single_line=True)
             when = str(c.get("created_time", ""))[:16]
             lines.append(f"- {author} at {when} (id: {compact(str(c.get('id', '')))}): {text}")

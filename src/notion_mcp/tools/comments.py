@@ -13,6 +13,7 @@ from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, JsonObject, NotionId, PageSize
 from notion_mcp.tools.output import as_json, join, json_list, more_hint
+from notion_mcp.tools.users import names_of
 
 
 class Create(Formatted):
@@ -73,7 +74,9 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         return json_list(comments, call.settings.max_output_chars, {"next_cursor": cursor, "has_more": more})
     if not comments:
         return f"No open comments on {args.block_id}."
-    return join(comments_to_markdown(comments), more_hint(cursor, more))
+    authors = {str(c["created_by"]["id"]) for c in comments if (c.get("created_by") or {}).get("id")}
+    names = await names_of(call, authors)
+    return join(comments_to_markdown(comments, names), more_hint(cursor, more))
 
 
 SPEC = ToolSpec(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from notion_mcp.config import Settings
 from notion_mcp.notion.gateway import NotionGateway
@@ -21,6 +21,7 @@ class App:
 
     settings: Settings
     gateway: NotionGateway
+    user_names: dict[str, str | None] = field(default_factory=dict)  # user ID → name (None: unknown)
 
 
 @dataclass(frozen=True)

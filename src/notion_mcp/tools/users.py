@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 from pydantic import Field
 
+from notion_mcp.errors import NotionAPIError
 from notion_mcp.markdown import users_to_markdown
 from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
@@ -31,6 +33,26 @@ class RetrieveBot(Formatted):
 
 def _email(user: dict[str, Any]) -> str:
     return str((user.get("person") or {}).get("email") or "").lower()
+
+
+async def names_of(call: Call, user_ids: set[str]) -> dict[str, str | None]:
+    """Names of users, asked of Notion once per process and user (at the same time for several).
+
+    A user Notion will not show (no user-information capability, a guest, a rate limit that
+    outlasts the retries) stays unnamed: names are a courtesy, never a reason for a call to fail.
+    """
+    known = call.app.user_names
+
+    async def one(user_id: str) -> None:
+        try:
+            known[user_id] = (await call.gateway.retrieve_user(user_id)).get("name") or None
+        except NotionAPIError:
+            known[user_id] = None
+
+    async with anyio.create_task_group() as group:
+        for user_id in user_ids - known.keys():
+            group.start_soon(one, user_id)
+    return {user_id: known.get(user_id) for user_id in user_ids}
 
 
 async def list_users(call: Call, args: List) -> str:
