@@ -7,7 +7,7 @@ from typing import Any
 import anyio
 from pydantic import Field
 
-from notion_mcp.errors import NotionAPIError
+from notion_mcp.errors import NotionAPIError, RateLimitedError, TransientError
 from notion_mcp.markdown import users_to_markdown
 from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
@@ -46,8 +46,10 @@ async def names_of(call: Call, user_ids: set[str]) -> dict[str, str | None]:
     async def one(user_id: str) -> None:
         try:
             known[user_id] = (await call.gateway.retrieve_user(user_id)).get("name") or None
+        except (RateLimitedError, TransientError):
+            return  # asked again next time
         except NotionAPIError:
-            known[user_id] = None
+            known[user_id] = None  # not shown to this integration: not asked again
 
     async with anyio.create_task_group() as group:
         for user_id in user_ids - known.keys():
