@@ -6,7 +6,9 @@ import json
 from typing import Any
 
 import pytest
-from replay import FakeNotion, body, connect, text_of
+from replay import FakeClock, FakeNotion, body, connect, text_of
+
+from notion_mcp.config import Settings
 
 SDK = "notion-sdk-py/"
 CREATE = SDK + "test_comments_create.yaml"
@@ -161,3 +163,21 @@ async def test_retrieve_in_json_gives_notions_comment_objects() -> None:
     error, text = await _call(notion, operation="retrieve", block_id=PAGE, format="json")
     assert not error, text
     assert json.loads(text)["results"] == listing["results"]
+
+
+@pytest.mark.anyio
+async def test_an_author_lookup_that_keeps_failing_is_tried_again_on_the_next_call() -> None:
+    notion = FakeNotion()
+    listing = notion.replay(LIST, "GET", "/v1/comments")
+    author = listing["results"][0]["created_by"]["id"]
+    user = body("notion-sdk-py/test_users_retrieve.yaml", "GET", "/v1/users/{id}")
+    busy = {"object": "error", "status": 503, "code": "service_unavailable", "message": "busy"}
+    attempts = 1 + Settings().max_retries  # one call's worth of 503s
+    notion.answer("GET", "/v1/users/{id}", *[(503, busy)] * attempts, (200, {**user, "id": author}))
+    async with connect(notion, clock=FakeClock()) as client:
+        texts = [
+            text_of(await client.call_tool("notion_comments", {"operation": "retrieve", "block_id": PAGE}))
+            for _ in range(2)
+        ]
+    assert f"- {author.replace('-', '')} at " in texts[0]  # the retries ran out: the ID, no error
+    assert f"- {user['name']} at " in texts[1]
