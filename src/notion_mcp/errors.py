@@ -6,7 +6,8 @@
     └── NotionAPIError                  Notion (or the sandbox) answered with an error, or did not answer
         ├── RateLimitedError            429 / 529 that outlasted the retry budget (carries retry_after)
         └── TransientError              5xx, timeout, dropped connection: worth retrying when safe
-            └── (attribute) sent        False when the request surely never reached Notion
+            ├── (attribute) sent        False when the request surely never reached Notion
+            └── (attribute) ambiguous   True when a write was sent and its effect is unknown
 
 `to_tool_error()` turns any of them into the MCP SDK's `ToolError`, whose message is the only
 thing the model sees: Notion's code, a short explanation, the request_id and the next step.
@@ -75,6 +76,7 @@ class TransientError(NotionAPIError):
     def __init__(self, status: int, code: str, message: str, *, sent: bool = True, **kw: object) -> None:
         super().__init__(status, code, message, **kw)  # type: ignore[arg-type]
         self.sent = sent
+        self.ambiguous = False  # set by the gateway for a write it could not safely repeat
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,13 @@ ADVICE: dict[str, Advice] = {
 _FALLBACK = Advice("Notion returned an error.", "Check the call against the message and try again.")
 
 
+AMBIGUOUS_NEXT_STEP = (
+    "The request reached Notion before it failed, so the change may have happened: look first"
+    " (read the target, or notion_search for a new page or database) and call again only if it"
+    " is not there — repeating blindly could make it twice."
+)
+
+
 def to_tool_error(exc: NotionMCPError) -> ToolError:
     """The one place where our errors become the text a model reads."""
     if isinstance(exc, NotionAPIError):
@@ -159,6 +168,7 @@ def to_tool_error(exc: NotionMCPError) -> ToolError:
             parts.append(f"rate_limit_reason: {reason}")
         if exc.request_id:
             parts.append(f"request_id: {exc.request_id}")
-        parts.append(f"Next step: {advice.next_step}")
+        ambiguous = isinstance(exc, TransientError) and exc.ambiguous
+        parts.append(f"Next step: {AMBIGUOUS_NEXT_STEP if ambiguous else advice.next_step}")
         return ToolError(redact("\n".join(parts)))
     return ToolError(redact(str(exc)))

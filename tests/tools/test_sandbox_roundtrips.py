@@ -473,3 +473,28 @@ async def test_a_malformed_id_is_refused_before_any_request_is_made() -> None:
         assert result.is_error, text_of(result)
         assert "is not a Notion ID (32 hex digits" in text_of(result), text_of(result)
     assert sandbox.total_requests == 0, sandbox.counters
+
+
+@pytest.mark.parametrize("fault", ["drop", "500", "504"])
+async def test_a_create_that_fails_after_reaching_notion_says_to_look_before_repeating(fault: str) -> None:
+    async with sandbox_client() as (client, sandbox):
+        sandbox.faults.add("POST", "/v1/pages", fault, when="after")  # the page is made, the answer lost
+        failed = await client.call_tool(
+            "notion_pages",
+            {"operation": "create", "parent": {"page_id": SEED.welcome_page_id}, "title": "Once only"},
+        )
+        found = await call(client, "notion_search", query="Once only")
+    assert failed.is_error
+    assert "may have happened: look first" in text_of(failed)
+    assert "call again." not in text_of(failed)
+    assert sandbox.counters["POST /v1/pages"] == 1  # never repeated
+    assert found.count("Once only") == 1
+
+
+async def test_a_read_that_keeps_failing_says_to_call_again() -> None:
+    async with sandbox_client(max_retries=1) as (client, sandbox):
+        sandbox.faults.add("GET", "/v1/users", "drop", count=100)
+        failed = await client.call_tool("notion_users", {"operation": "list"})
+    assert failed.is_error
+    assert "may have happened" not in text_of(failed)
+    assert "call again" in text_of(failed)

@@ -159,7 +159,11 @@ class NotionGateway:
         async def attempt() -> Json:
             return await self._once(method, path, body, query)
 
-        return await self.retry_policy.run(attempt, safe_to_repeat=safe_to_repeat)
+        try:
+            return await self.retry_policy.run(attempt, safe_to_repeat=safe_to_repeat)
+        except TransientError as exc:
+            exc.ambiguous = exc.sent and not safe_to_repeat
+            raise
 
     def _paging(self, start_cursor: object, page_size: object) -> Json:
         query: Json = {}
