@@ -475,20 +475,52 @@ async def test_a_malformed_id_is_refused_before_any_request_is_made() -> None:
     assert sandbox.total_requests == 0, sandbox.counters
 
 
-@pytest.mark.parametrize("fault", ["drop", "500", "504"])
-async def test_a_create_that_fails_after_reaching_notion_says_to_look_before_repeating(fault: str) -> None:
+CREATE_UNDER_PAGE = {"operation": "create", "parent": {"page_id": SEED.welcome_page_id}, "title": "Once only"}
+CREATE_ROW = {"operation": "create", "parent": {"database_id": SEED.tasks_database_id}, "title": "Once only"}
+
+
+@pytest.mark.parametrize("arguments", [CREATE_UNDER_PAGE, CREATE_ROW], ids=["under a page", "a row"])
+@pytest.mark.parametrize(("fault", "when", "posts"), [
+    ("drop", "after", 1), ("500", "after", 1), ("504", "after", 1),  # made, answer lost: found
+    ("drop", "before", 2), ("503", "before", 2),  # not made: looked for, not found, sent again
+])  # fmt: skip
+async def test_a_create_that_fails_on_its_way_makes_the_page_exactly_once(
+    arguments: dict[str, Any], fault: str, when: str, posts: int
+) -> None:
     async with sandbox_client() as (client, sandbox):
-        sandbox.faults.add("POST", "/v1/pages", fault, when="after")  # the page is made, the answer lost
-        failed = await client.call_tool(
-            "notion_pages",
-            {"operation": "create", "parent": {"page_id": SEED.welcome_page_id}, "title": "Once only"},
-        )
+        sandbox.faults.add("POST", "/v1/pages", fault, when=when)
+        created = await call(client, "notion_pages", **arguments, markdown="Body text.")
+        found = await call(client, "notion_search", query="Once only")
+        read = await call(client, "notion_pages", operation="retrieve", page_id=created_id(created))
+    assert found.count("page: Once only") == 1, found
+    assert sandbox.counters["POST /v1/pages"] == posts
+    assert read.rstrip().endswith("Body text.")
+
+
+@pytest.mark.parametrize(
+    "setup",
+    ["workspace", "twin", "never"],
+    ids=["a workspace page (no listing to look in)", "a same-titled page made just before", "failing on"],
+)
+async def test_a_create_whose_outcome_cannot_be_told_says_to_look_before_repeating(setup: str) -> None:
+    arguments = dict(CREATE_UNDER_PAGE)
+    async with sandbox_client() as (client, sandbox):
+        if setup == "workspace":
+            arguments["parent"] = {"workspace": True}
+        if setup == "twin":
+            await call(client, "notion_pages", **CREATE_UNDER_PAGE)
+        sandbox.reset_counters()
+        if setup == "never":
+            sandbox.faults.add("POST", "/v1/pages", "500", when="before", count=100)
+        else:
+            sandbox.faults.add("POST", "/v1/pages", "drop", when="after")
+        failed = await client.call_tool("notion_pages", arguments)
         found = await call(client, "notion_search", query="Once only")
     assert failed.is_error
     assert "may have happened: look first" in text_of(failed)
     assert "call again." not in text_of(failed)
-    assert sandbox.counters["POST /v1/pages"] == 1  # never repeated
-    assert found.count("Once only") == 1
+    expected = {"workspace": (1, 1), "twin": (1, 2), "never": (3, 0)}[setup]
+    assert (sandbox.counters["POST /v1/pages"], found.count("page: Once only")) == expected, found
 
 
 async def test_a_read_that_keeps_failing_says_to_call_again() -> None:

@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import page_to_markdown
+from notion_mcp.notion.create import create_page
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.tree import TreeResult
@@ -129,7 +130,7 @@ async def create(call: Call, args: Create) -> str:
     parent, schema = await _parent(call, args.parent)
     properties = _with_title(dict(args.properties or {}), args.title, schema)
     body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
-    page = await call.gateway.create_page(body)
+    page = await create_page(call.gateway, body)  # an ambiguous failure is looked into, not repeated
     written = await content.write(call, page["id"], blocks, None) if blocks else None
     if args.format == "json":
         return as_json({**page, "content_block_ids": written.top_level_ids} if written else page)

@@ -1,0 +1,127 @@
+"""Creating a page without ever making it twice.
+
+`POST /v1/pages` cannot be repeated blindly: when it fails after reaching Notion (a dropped
+connection, a timeout, a 5xx), the page may exist. `create_page` then looks for it where it
+would be — among the parent page's children, or in the data source's newest rows — by its
+title and a creation time no older than the attempt:
+
+- exactly one match: that is the page (returned as if the create had answered);
+- none, in a listing read to its end: the page is not there, and the create is sent again;
+- anything else (a workspace-level page, an empty title, several matches, a listing too long
+  to read, a failing read): the first error is raised, still marked ambiguous, so the model is
+  told to look before repeating.
+
+The look is as strong as Notion's listings: the same read-back `append.py` relies on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from notion_mcp.errors import NotionAPIError, TransientError
+from notion_mcp.notion.gateway import NotionGateway
+from notion_mcp.notion.pagination import collect
+
+Json = dict[str, Any]
+MAX_ATTEMPTS = 3
+LISTING_LIMIT = 1_000  # children of a parent page read at most to find the new one
+CLOCK_SLACK = timedelta(minutes=1)  # Notion's created_time is cut to the minute
+
+
+class _Unknown(Exception):
+    """The look could not tell whether the page exists."""
+
+
+async def create_page(
+    gateway: NotionGateway, body: Json, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> Json:
+    """`gateway.create_page(body)`, surviving ambiguous failures without duplicating the page."""
+    cause: TransientError | None = None
+    for _ in range(MAX_ATTEMPTS):
+        since = now().replace(second=0, microsecond=0) - CLOCK_SLACK
+        try:
+            return await gateway.create_page(body)
+        except TransientError as exc:
+            if not exc.ambiguous:
+                raise
+            cause = exc
+        try:
+            found = await _look(gateway, body, since)
+        except (_Unknown, NotionAPIError):
+            raise cause from None
+        if found is not None:
+            return found
+    assert cause is not None
+    raise cause
+
+
+async def _look(gateway: NotionGateway, body: Json, since: datetime) -> Json | None:
+    """The page `body` would have made since `since`, None when surely absent; else _Unknown."""
+    title = title_of(body)
+    parent = body.get("parent") or {}
+    if not title:
+        raise _Unknown
+    if parent.get("type") == "page_id":
+        matches = await _among_children(gateway, str(parent["page_id"]), title, since)
+    elif parent.get("type") == "data_source_id":
+        matches = await _among_rows(gateway, str(parent["data_source_id"]), title, since)
+    else:
+        raise _Unknown  # a workspace-level page: only search, which lags, could find it
+    if len(matches) > 1:
+        raise _Unknown
+    return await gateway.retrieve_page(matches[0]) if matches else None
+
+
+async def _among_children(gateway: NotionGateway, page_id: str, title: str, since: datetime) -> list[str]:
+    found = await collect(
+        lambda cursor, size: gateway.list_children(page_id, start_cursor=cursor, page_size=size),
+        start_cursor=None,
+        limit=LISTING_LIMIT,
+    )
+    if found.has_more:
+        raise _Unknown
+    return [
+        str(b["id"])
+        for b in found.results
+        if b.get("type") == "child_page"
+        and (b.get("child_page") or {}).get("title") == title
+        and _at_or_after(b, since)
+    ]
+
+
+async def _among_rows(gateway: NotionGateway, source_id: str, title: str, since: datetime) -> list[str]:
+    query = {
+        "filter": {"timestamp": "created_time", "created_time": {"on_or_after": since.isoformat()}},
+        "sorts": [{"timestamp": "created_time", "direction": "descending"}],
+    }
+    page = await gateway.query_data_source(source_id, query, page_size=100)
+    if page.get("has_more"):
+        raise _Unknown
+    rows = page.get("results") or []
+    return [str(p["id"]) for p in rows if title_of(p) == title and _at_or_after(p, since)]
+
+
+def title_of(obj: Json) -> str:
+    """The plain text of the title property of a page object or a create body."""
+    for prop in (obj.get("properties") or {}).values():
+        if isinstance(prop, dict) and "title" in prop:
+            return "".join(_plain(item) for item in prop.get("title") or [])
+    return ""
+
+
+def _plain(item: Any) -> str:
+    if not isinstance(item, dict):
+        return ""
+    if "plain_text" in item:
+        return str(item["plain_text"])
+    return str((item.get("text") or {}).get("content", ""))
+
+
+def _at_or_after(obj: Json, since: datetime) -> bool:
+    try:
+        created = datetime.fromisoformat(str(obj.get("created_time", "")).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return created >= since
