@@ -495,6 +495,7 @@ async def test_a_create_that_fails_on_its_way_makes_the_page_exactly_once(
     assert found.count("page: Once only") == 1, found
     assert sandbox.counters["POST /v1/pages"] == posts
     assert read.rstrip().endswith("Body text.")
+    assert ("the page was found by its title" in created) == (when == "after"), created
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ The look is as strong as Notion's listings: the same read-back `append.py` relie
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -34,15 +35,21 @@ class _Unknown(Exception):
     """The look could not tell whether the page exists."""
 
 
+@dataclass(frozen=True)
+class Created:
+    page: Json
+    found_after: TransientError | None = None  # set when the page was found, not answered
+
+
 async def create_page(
     gateway: NotionGateway, body: Json, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> Json:
+) -> Created:
     """`gateway.create_page(body)`, surviving ambiguous failures without duplicating the page."""
     cause: TransientError | None = None
     for _ in range(MAX_ATTEMPTS):
         since = now().replace(second=0, microsecond=0) - CLOCK_SLACK
         try:
-            return await gateway.create_page(body)
+            return Created(await gateway.create_page(body))
         except TransientError as exc:
             if not exc.ambiguous:
                 raise
@@ -52,7 +59,7 @@ async def create_page(
         except (_Unknown, NotionAPIError):
             raise cause from None
         if found is not None:
-            return found
+            return Created(found, cause)
     assert cause is not None
     raise cause
 

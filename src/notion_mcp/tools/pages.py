@@ -130,13 +130,19 @@ async def create(call: Call, args: Create) -> str:
     parent, schema = await _parent(call, args.parent)
     properties = _with_title(dict(args.properties or {}), args.title, schema)
     body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
-    page = await create_page(call.gateway, body)  # an ambiguous failure is looked into, not repeated
+    created = await create_page(call.gateway, body)  # an ambiguous failure is looked into, not repeated
+    page = created.page
     written = await content.write(call, page["id"], blocks, None) if blocks else None
     if args.format == "json":
         return as_json({**page, "content_block_ids": written.top_level_ids} if written else page)
     summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
     if written:
         summary += f" with {written.blocks_written} blocks ({written.requests} append requests)"
+    if created.found_after is not None:
+        summary += (
+            f". Notion's answer to the create was lost ({created.found_after.code}); the page was found"
+            " by its title among the pages made in the last minute"
+        )
     return summary + "."
 
 
