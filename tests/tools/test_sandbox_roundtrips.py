@@ -131,6 +131,53 @@ async def test_a_page_title_and_one_block_are_updated_through_the_tools() -> Non
     assert markdown_to_blocks(body_from(read, "# Project plan")) == markdown_to_blocks(expected)
 
 
+@pytest.mark.parametrize(
+    ("line_start", "markdown", "expected"),
+    [
+        ("Intro paragraph", "", "<empty-block/>"),  # the text cleared, the block kept
+        ("Intro paragraph", 'Now red {color="red"}', 'Now red {color="red"}'),
+        ("- First item", "Plain text for a list item", "- Plain text for a list item"),
+        ("- First item", "- Still a list item", "- Still a list item"),
+        ("```python", "print('new')", "```python\nprint('new')\n```"),
+    ],
+)
+async def test_a_markdown_update_changes_the_text_and_keeps_the_block(
+    line_start: str, markdown: str, expected: str
+) -> None:
+    async with sandbox_client() as (client, _):
+        page_id = await create_plan_page(client)
+        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        block_id = block_id_of(with_ids, line_start)
+        await call(client, "notion_blocks", operation="update", block_id=block_id, markdown=markdown)
+        read = await call(client, "notion_blocks", operation="retrieve", block_id=block_id)
+    assert read.split("\n", 1)[1].strip().startswith(expected), read
+
+
+@pytest.mark.parametrize(
+    ("line_start", "markdown", "words"),
+    [
+        ("Intro paragraph", "# A heading now", "the markdown is a heading_1 but block"),
+        ("Intro paragraph", "> A quote now", "Notion cannot change a block's type"),
+        ("- First item", "- First item\n  - a new child", "append them with notion_blocks append"),
+        ("Intro paragraph", "one\n\ntwo", "must be one block of text; it made 2 blocks"),
+    ],
+)
+async def test_a_markdown_update_the_block_cannot_take_is_refused_and_nothing_changes(
+    line_start: str, markdown: str, words: str
+) -> None:
+    async with sandbox_client() as (client, sandbox):
+        page_id = await create_plan_page(client)
+        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        block_id = block_id_of(with_ids, line_start)
+        refused = await client.call_tool(
+            "notion_blocks", {"operation": "update", "block_id": block_id, "markdown": markdown}
+        )
+        after = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+    assert refused.is_error and words in text_of(refused), text_of(refused)
+    assert sandbox.counters["PATCH /v1/blocks/{id}"] == 0
+    assert after == with_ids
+
+
 async def test_a_trashed_page_disappears_from_search_and_comes_back_when_restored() -> None:
     async with sandbox_client() as (client, _):
         page_id = created_id(

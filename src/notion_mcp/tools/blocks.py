@@ -121,6 +121,8 @@ def _type_object(block: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
+    """The update body for a text block from markdown: its text (and a to-do's check, a code
+    block's language, a colour the markdown names). Anything the update cannot do is refused."""
     btype = block["type"]
     if btype not in TEXT_TYPES:
         raise InputError(
@@ -130,17 +132,32 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
         parsed = markdown_to_blocks(markdown)
     except MarkdownError as exc:
         raise InputError(f"markdown: {exc}") from None
+    if not parsed:  # empty markdown: the text is cleared, the block stays
+        return {btype: {"rich_text": []}}
     if len(parsed) != 1:
         raise InputError(
             f"markdown for an update must be one block of text; it made {len(parsed)} blocks. "
             "Use notion_blocks append to add blocks."
         )
-    new = parsed[0][parsed[0]["type"]]
+    kind = parsed[0]["type"]
+    if kind not in (btype, "paragraph"):  # plain text fits any text block
+        raise InputError(
+            f"the markdown is a {kind} but block {block['id']} is a {btype}; Notion cannot change a block's"
+            f" type. Write the new text without {kind} syntax, or trash the block and append a new one."
+        )
+    new = parsed[0][kind]
+    if new.get("children"):
+        raise InputError(
+            "an update changes a block's own text, not its children: append them with notion_blocks "
+            f"append parent_block_id={block['id']}, and give the update only the block's text."
+        )
     update: dict[str, Any] = {"rich_text": new.get("rich_text", [])}
-    if btype == "to_do" and "checked" in new:
-        update["checked"] = new["checked"]
-    if btype == "code" and "language" in new:
+    if btype == "to_do" and kind == "to_do":
+        update["checked"] = new.get("checked", False)
+    if btype == "code" and kind == "code":
         update["language"] = new["language"]
+    if new.get("color", "default") != "default":
+        update["color"] = new["color"]
     return {btype: update}
 
 
