@@ -182,6 +182,10 @@ _annots = st.fixed_dictionaries(
 @st.composite
 def _item(draw: st.DrawFn) -> dict[str, Any]:
     annots = draw(_annots)
+    if draw(st.integers(0, 4)) == 0:  # an inline equation: `$…$`, or the tag form where `$` cannot hold it
+        expression = draw(_text).replace("\n", " ")
+        return {"type": "equation", "equation": {"expression": expression},
+                "annotations": {**annots, "code": False}}  # fmt: skip
     content = draw(_text)
     if annots["code"]:
         content = content.replace("\n", " ").strip() or "c"
@@ -192,25 +196,27 @@ def _item(draw: st.DrawFn) -> dict[str, Any]:
 _rich = st.lists(_item(), min_size=1, max_size=5)
 _leaf = st.one_of(
     _rich.map(lambda r: b("paragraph", rich_text=r)),
-    _rich.map(
-        lambda r: b(
-            "heading_2", rich_text=[{**i, "text": {**i["text"], "content": i["text"]["content"]}} for i in r]
-        )
-    ),
+    _rich.map(lambda r: b("heading_2", rich_text=r)),
     st.tuples(_rich, st.booleans()).map(lambda x: b("to_do", rich_text=x[0], checked=x[1])),
     _text.map(lambda s: b("code", rich_text=[t(s)], language="python")),
     st.just(b("divider")),
 )
 
 
+_date = {"type": "mention", "mention": {"type": "date", "date": {"start": "2026-01-02"}},
+         "annotations": t("d")["annotations"]}  # fmt: skip
+# a container's own text: words, nothing (its children still follow), or one lone inline tag
+_own = st.one_of(_rich, _rich, st.just([]), st.just([_date]))
+
+
 def _tree(children: st.SearchStrategy[list[dict[str, Any]]]) -> st.SearchStrategy[dict[str, Any]]:
     return st.one_of(
-        st.tuples(_rich, children).map(lambda x: b("bulleted_list_item", x[1], rich_text=x[0])),
-        st.tuples(_rich, children).map(lambda x: b("numbered_list_item", x[1], rich_text=x[0])),
-        st.tuples(_rich, children).map(lambda x: b("toggle", x[1], rich_text=x[0])),
-        st.tuples(_rich, children).map(lambda x: b("quote", x[1], rich_text=x[0])),
-        st.tuples(_rich, children).map(lambda x: b("callout", x[1], rich_text=x[0])),
-        st.tuples(_rich, children).map(lambda x: b("paragraph", x[1], rich_text=x[0])),
+        st.tuples(_own, children).map(lambda x: b("bulleted_list_item", x[1], rich_text=x[0])),
+        st.tuples(_own, children).map(lambda x: b("numbered_list_item", x[1], rich_text=x[0])),
+        st.tuples(_own, children).map(lambda x: b("toggle", x[1], rich_text=x[0])),
+        st.tuples(_own, children).map(lambda x: b("quote", x[1], rich_text=x[0])),
+        st.tuples(_own, children).map(lambda x: b("callout", x[1], rich_text=x[0])),
+        st.tuples(_own, children).map(lambda x: b("paragraph", x[1], rich_text=x[0])),
         children.map(lambda kids: b("column_list", [b("column", kids or [b("divider")])])),
     )
 
@@ -263,3 +269,54 @@ def test_text_that_looks_like_an_html_comment_is_kept_as_text(content: str, kind
         blocks = [b(kind, rich_text=[t("x "), item])]
         markdown = blocks_to_markdown(blocks)
         assert markdown_to_blocks(markdown) == normalize_blocks(blocks), markdown
+
+
+@pytest.mark.parametrize(
+    "prose",
+    ["Prices are $5 and $10", "between $1,000 and $2,000", "set $HOME and $PATH", "paid $20 ($10 each)"],
+)
+def test_dollar_signs_in_prose_stay_text(prose: str) -> None:
+    expected = normalize_blocks([b("paragraph", rich_text=[t(prose)])])[0]["paragraph"]["rich_text"]
+    assert markdown_to_rich_text(prose) == expected
+
+
+def _eq(expression: str) -> dict[str, Any]:
+    return {"type": "equation", "equation": {"expression": expression}, "annotations": t("x")["annotations"]}
+
+
+DATE = {"type": "mention", "mention": {"type": "date", "date": {"start": "2026-01-02"}},
+        "annotations": t("x")["annotations"]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [b("paragraph", rich_text=[_eq(" x ")])],  # edge spaces: `$ x $` would be text
+        [b("paragraph", rich_text=[_eq("x"), t("2")])],  # a digit right after the closing `$`
+        [b("paragraph", rich_text=[t("costs 1"), _eq("x")])],  # a digit right before the opening `$`
+        [b("paragraph", rich_text=[_eq("a $ b")])],  # a `$` inside
+        [b("heading_1", rich_text=[t("Issue #")])],  # " #" would close the heading
+        [b("bulleted_list_item", [b("paragraph", rich_text=[t("kid")])], rich_text=[])],
+        [b("numbered_list_item", [b("bulleted_list_item", rich_text=[t("c")])], rich_text=[], color="red")],
+        [b("quote", [b("paragraph", rich_text=[t("kid")])], rich_text=[], color="red")],
+        [b("bulleted_list_item", rich_text=[DATE])],  # a lone inline tag is the item's text
+        [b("quote", rich_text=[_eq(" y ")])],
+        [b("bulleted_list_item", [b("code", rich_text=[t("0\n ")], language="python")], rich_text=[t("x")])],
+    ],
+    ids=[
+        "edge-spaces",
+        "digit-after",
+        "digit-before",
+        "dollar-inside",
+        "heading-hash",
+        "empty-item",
+        "empty-numbered-colour",
+        "empty-quote",
+        "item-is-a-date",
+        "quote-is-an-equation",
+        "code-blank-line-in-item",
+    ],
+)
+def test_cases_found_by_property_testing_and_qa_survive_the_round_trip(blocks: list[dict[str, Any]]) -> None:
+    markdown = blocks_to_markdown(blocks)
+    assert markdown_to_blocks(markdown) == normalize_blocks(blocks), markdown

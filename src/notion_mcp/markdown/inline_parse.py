@@ -87,12 +87,16 @@ def _code(state: _State, token: Token) -> None:
 
 
 def _math(state: _State, token: Token) -> None:
-    if len(token.content) > EQUATION_LIMIT:
+    _equation(state, token.content)
+
+
+def _equation(state: _State, expression: str) -> None:
+    if len(expression) > EQUATION_LIMIT:
         raise MarkdownError(
-            f"inline equation is {len(token.content)} characters; Notion allows {EQUATION_LIMIT}: split it",
+            f"inline equation is {len(expression)} characters; Notion allows {EQUATION_LIMIT}: split it",
             state.line,
         )
-    state.out.append(equation_item(token.content, **state.current()))
+    state.out.append(equation_item(expression, **state.current()))
 
 
 def _open_mark(state: _State, token: Token) -> None:
@@ -133,6 +137,9 @@ def _html(state: _State, token: Token) -> None:
         state.add_text(token.content)
     elif tag.name == "br":
         state.add_text("\n")
+    elif tag.name == "equation":  # `<equation expression="…"/>`: what `$…$` cannot hold
+        if tag.kind != "close":
+            _equation(state, tag.attrs.get("expression", ""))
     elif tag.name == "span" or tag.name in _HTML_MARKS:
         _span(state, tag)
     else:

@@ -106,14 +106,18 @@ def _span(item: RichText, single_line: bool, plain_marks: bool) -> str:
     if a["color"] != "default":
         attrs["color"] = a["color"]
     code_as_span = not plain_marks and a["code"]
-    body = _atom(item, single_line, code_span=a["code"] and not code_as_span)
+    body = _atom(item, single_line, code_span=a["code"] and not code_as_span, tag_form=not plain_marks)
     return f"{render_tag('span', attrs)}{body}</span>" if attrs else body
 
 
-def _atom(item: RichText, single_line: bool, code_span: bool) -> str:
+def _atom(item: RichText, single_line: bool, code_span: bool, tag_form: bool) -> str:
     kind = item["type"]
     if kind == "equation":
-        return "$" + str(item["equation"]["expression"]) + "$"
+        # `$…$` reads back only without edge spaces, `$` inside or digits right outside it
+        expression = str(item["equation"]["expression"])
+        if tag_form:
+            return render_tag("equation", {"expression": expression}, close=True)
+        return f"${expression}$"
     if kind == "mention":
         return _mention(item)
     content = str(item["text"]["content"])
@@ -190,6 +194,10 @@ def _protect_line(line: str) -> str:
     stripped = core.rstrip()
     trail = "".join(f"&#{ord(c)};" for c in core[len(stripped) :])
     core = stripped
+    if core.endswith("#"):  # a heading would read " #…" at its end as a closing sequence
+        run = len(core) - len(core.rstrip("#"))
+        if run < len(core) and core[-run - 1] in " \t":
+            core = core[:-run] + "\\" + core[-run:]
     if core[:1] in ("#", "-", "+", "=", ">"):
         core = "\\" + core
     elif core[:1] == "[" and _is_reference_definition(core):

@@ -24,7 +24,7 @@ def parser() -> MarkdownIt:
     """
     md = MarkdownIt("commonmark", {"html": True})
     md.enable(["table", "strikethrough"])
-    md.use(dollarmath_plugin, allow_space=True, allow_digits=True, double_inline=False)
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=False)
     md.normalizeLink = _keep_url  # type: ignore[method-assign]
     md.normalizeLinkText = _keep_url  # type: ignore[method-assign,assignment]
     md.validateLink = _any_url  # type: ignore[method-assign]

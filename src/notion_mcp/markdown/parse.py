@@ -147,8 +147,9 @@ def list_items(node: SyntaxTreeNode) -> list[Block]:
         attrs: dict[str, str] = {}
         extra: dict[str, Any] = {}
         this = kind
-        if parts and parts[0].type == "paragraph":
-            tokens, attrs = inline_parts(parts[0].children[0])
+        first = text_part(parts[0]) if parts else None
+        if first is not None:
+            tokens, attrs = first
             if kind == "bulleted_list_item" and (task := _task(parts[0])) is not None:
                 this, extra, tokens = "to_do", {"checked": task[0]}, task[1]
             items = rich(tokens, parts[0])
@@ -157,7 +158,25 @@ def list_items(node: SyntaxTreeNode) -> list[Block]:
     return out
 
 
+def text_part(node: SyntaxTreeNode) -> tuple[list[Token], dict[str, str]] | None:
+    """The inline tokens and `{…}` attributes of a list item's or quote's own text, when `node`
+    (its first child) is that text: a paragraph; `<empty-block …/>` (empty text, its colour); or a
+    line that is one inline tag (`<mention-date …/>`, `<equation …/>`), which CommonMark reads as
+    an HTML block."""
+    from .parse_tags import empty_block_attrs, is_inline_html
+
+    if node.type == "paragraph":
+        return inline_parts(node.children[0])
+    if (attrs := empty_block_attrs(node)) is not None:
+        return [], {k: v for k, v in attrs.items() if k == "color"}
+    if node.type == "html_block" and is_inline_html(node):
+        return _reparse(node.content.strip()), {}
+    return None
+
+
 def _task(para: SyntaxTreeNode) -> tuple[bool, list[Token]] | None:
+    if para.type != "paragraph":
+        return None
     token = para.children[0].token
     assert token is not None
     m = _TASK.match(token.content)
@@ -169,13 +188,14 @@ def _task(para: SyntaxTreeNode) -> tuple[bool, list[Token]] | None:
 
 
 def blockquote(node: SyntaxTreeNode) -> list[Block]:
-    from .parse_tags import convert_nodes, is_empty_block
+    from .parse_tags import convert_nodes
 
     parts = list(node.children)
     items: list[RichText] = []
     attrs: dict[str, str] = {}
-    if parts and parts[0].type == "paragraph":
-        tokens, attrs = inline_parts(parts[0].children[0])
+    first = text_part(parts[0]) if parts else None
+    if first is not None:
+        tokens, attrs = first
         alert = _alert(tokens)
         if alert is not None:
             emoji, color = _ALERTS[alert[0]]
@@ -187,8 +207,6 @@ def blockquote(node: SyntaxTreeNode) -> list[Block]:
             }
             return [block("callout", value, kids)]
         items, parts = rich(tokens, node), parts[1:]
-    elif parts and is_empty_block(parts[0]):
-        parts = parts[1:]
     return text_block("quote", items, attrs, convert_nodes(parts))
 
 

@@ -50,7 +50,7 @@ def convert_nodes(nodes: list[SyntaxTreeNode]) -> list[Block]:
     """Sibling nodes → blocks, with the tags among them."""
     events: list[Event] = []
     for n, node in enumerate(nodes):
-        if node.type == "html_block" and not _inline_html(node):
+        if node.type == "html_block" and not is_inline_html(node):
             content = node.content
             if content.lstrip().startswith("<!--"):  # a comment block (CommonMark's HTML block 2)
                 content = drop_comments(content, parse.line_of(node))
@@ -75,18 +75,17 @@ def _underscore_tag(node: SyntaxTreeNode) -> str | None:
     return content if first and isinstance(first[0], Tag) else None
 
 
-def _inline_html(node: SyntaxTreeNode) -> bool:
+def is_inline_html(node: SyntaxTreeNode) -> bool:
     """An html_block that is really a paragraph (a lone mention, span or `<br>`)."""
     first = tokenize(node.content, BLOCK_TAGS | INLINE_TAGS)
     return bool(first) and isinstance(first[0], Tag) and first[0].name in INLINE_TAGS
 
 
-def is_empty_block(node: SyntaxTreeNode) -> bool:
-    return (
-        node.type == "html_block"
-        and (tag := parse_tag(node.content)) is not None
-        and tag.name == "empty-block"
-    )
+def empty_block_attrs(node: SyntaxTreeNode) -> dict[str, str] | None:
+    """The attributes of a line that is `<empty-block …/>`, or None."""
+    if node.type != "html_block" or (tag := parse_tag(node.content)) is None or tag.name != "empty-block":
+        return None
+    return tag.attrs
 
 
 class _Builder:

@@ -98,7 +98,8 @@ def render_children(block: Block, ctx: Context) -> str:
 
 
 def indent(text: str, prefix: str) -> str:
-    return "\n".join(prefix + line if line.strip() else line.rstrip() for line in text.split("\n"))
+    """Every non-empty line prefixed (a whitespace-only line too: inside code it is content)."""
+    return "\n".join(prefix + line if line else "" for line in text.split("\n"))
 
 
 def text_of(block: Block, *, single_line: bool = False) -> str:
@@ -134,12 +135,18 @@ def with_children(head: str, block: Block, ctx: Context) -> str:
 
 
 def _list_item(block: Block, ctx: Context, bullet: str) -> str:
+    from .render_blocks import empty_text
+
     text = text_of(block)
     if block.get("type") == "to_do":
         bullet = "- [x]" if data(block).get("checked") else "- [ ]"
-    line = f"{bullet} {text}{color_attrs(block)}{ctx.marker(block)}".rstrip()
     width = len(bullet) + 1 if block.get("type") != "to_do" else 2
     body = render_children(block, ctx)
+    if not text and body and block.get("type") != "to_do":
+        # a bare "-" followed by a blank line would end the item before its children
+        line = f"{bullet} {empty_text(block, ctx)}"
+    else:
+        line = f"{bullet} {text}{color_attrs(block)}{ctx.marker(block)}".rstrip()
     lines = indent(line, " " * width).lstrip(" ")
     return lines + ("\n\n" + indent(body, " " * width) if body else "")
 

@@ -26,12 +26,18 @@ from .render import (
 from .tags import render_tag
 
 
+def empty_text(block: Block, ctx: Context) -> str:
+    """`<empty-block/>` standing for a text block's empty text; colour and ID ride on the tag
+    (after it, `{…}` or ` ^id` would turn the line into text)."""
+    color = data(block).get("color")
+    attrs = {"color": color if color != "default" else None, "id": ctx.id_attr(block)}
+    return render_tag("empty-block", attrs, close=True)
+
+
 def paragraph(block: Block, ctx: Context) -> str:
     text = text_of(block)
     if not text:
-        color = data(block).get("color")
-        attrs = {"color": color if color != "default" else None, "id": ctx.id_attr(block)}
-        return with_children(render_tag("empty-block", attrs, close=True), block, ctx)
+        return with_children(empty_text(block, ctx), block, ctx)
     return with_children(text + color_attrs(block) + ctx.marker(block), block, ctx)
 
 
@@ -45,8 +51,8 @@ def heading(level: int) -> Renderer:
 
 
 def quote(block: Block, ctx: Context) -> str:
-    text = text_of(block) or "<empty-block/>"
-    head = text + color_attrs(block) + ctx.marker(block)
+    text = text_of(block)
+    head = text + color_attrs(block) + ctx.marker(block) if text else empty_text(block, ctx)
     body = render_children(block, ctx)
     return indent(head + ("\n\n" + body if body else ""), "> ").replace("\n\n", "\n>\n")
 

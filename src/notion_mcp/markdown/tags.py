@@ -26,7 +26,7 @@ INLINE_TAGS = frozenset(
     {
         "span", "u", "br", "mention-user", "mention-page", "mention-database", "mention-date",
         "mention-link-preview", "mention-link-mention", "mention-template", "mention-custom-emoji",
-        "mention", "b", "strong", "i", "em", "s", "del", "strike", "ins", "code", "mark",
+        "mention", "equation", "b", "strong", "i", "em", "s", "del", "strike", "ins", "code", "mark",
     }
 )  # fmt: skip
 UNREAD = "children not fetched"
