@@ -578,3 +578,50 @@ async def test_a_read_that_keeps_failing_says_to_call_again() -> None:
     assert failed.is_error
     assert "may have happened" not in text_of(failed)
     assert "call again" in text_of(failed)
+
+
+def _resume_of(error_text: str) -> dict[str, Any]:
+    """The arguments of the `resume: notion_blocks {…}` call a partial append's error ends with."""
+    assert "resume: notion_blocks " in error_text, error_text
+    return dict(json.loads(error_text.split("resume: notion_blocks ", 1)[1]))
+
+
+async def test_the_resume_call_of_a_partial_append_is_a_valid_call_that_finishes_the_job() -> None:
+    paragraphs = "\n\n".join(f"p{i}" for i in range(250))
+    async with sandbox_client(max_retries=1) as (client, sandbox):
+        page_id = created_id(
+            await call(client, "notion_pages", operation="create", parent={"workspace": True}, title="Long")
+        )
+        sandbox.faults.add("PATCH", "/v1/blocks/{id}/children", "500", after=1, count=50)
+        failed = await client.call_tool(
+            "notion_blocks", {"operation": "append", "parent_block_id": page_id, "markdown": paragraphs}
+        )
+        sandbox.faults.clear()
+        resume = _resume_of(text_of(failed))
+        assert "position" not in resume or resume["position"] in ("start", "end")
+        finished = await client.call_tool("notion_blocks", resume)
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page_id, max_blocks=1000)
+    assert failed.is_error
+    assert not finished.is_error, text_of(finished)
+    assert markdown_to_blocks(body_from(read, "p0")) == markdown_to_blocks(paragraphs)
+
+
+async def test_a_page_whose_content_fails_says_it_exists_and_how_to_finish() -> None:
+    async with sandbox_client(max_retries=1) as (client, sandbox):
+        sandbox.faults.add("PATCH", "/v1/blocks/{id}/children", "500", count=50)
+        failed = await client.call_tool("notion_pages", {**CREATE_UNDER_PAGE, "markdown": "Body text."})
+        sandbox.faults.clear()
+        made = re.search(r"Created page ([0-9a-f-]{36})", text_of(failed))
+        assert made, text_of(failed)
+        page_id = made.group(1)
+        await call(
+            client, "notion_blocks", operation="append", parent_block_id=page_id, markdown="Body text."
+        )
+        found = await call(client, "notion_search", query="Once only")
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page_id)
+    assert failed.is_error
+    assert "none of its content was written. Do not create the page again" in text_of(failed)
+    assert f"notion_blocks append parent_block_id={page_id} and the same markdown" in text_of(failed)
+    assert "Next step" not in text_of(failed)
+    assert found.count("page: Once only") == 1
+    assert read.rstrip().endswith("Body text.")

@@ -199,6 +199,8 @@ class _Appender:
             if not body:
                 return done
         assert cause is not None
+        if isinstance(cause, TransientError):
+            cause.ambiguous = False  # read back after the last attempt: what landed is known
         raise _Failure(index, cause)
 
     async def run(self) -> None:

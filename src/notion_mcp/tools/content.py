@@ -124,8 +124,23 @@ async def write(
     except PartialAppendError as exc:
         # The model gets the exact call that finishes the job (what exists is a prefix of the ask).
         raise ToolError(
-            redact(f"{exc}\nresume: notion_blocks {as_json({'operation': 'append', **exc.resume})}")
+            redact(f"{exc}\nresume: notion_blocks {as_json(resume_arguments(exc.resume))}")
         ) from exc
+
+
+def resume_arguments(resume: dict[str, Any]) -> dict[str, Any]:
+    """An append's resume (Notion's position object) as the arguments of a notion_blocks call."""
+    arguments = {
+        "operation": "append",
+        "parent_block_id": resume["parent_block_id"],
+        "children": resume["children"],
+    }
+    position = resume.get("position") or {}
+    if position.get("type") == "after_block":
+        arguments["after_block_id"] = position["after_block"]["id"]
+    elif position.get("type") == "start":
+        arguments["position"] = "start"
+    return arguments
 
 
 async def read(

@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import anyio
+from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from notion_mcp.errors import InputError
+from notion_mcp.errors import InputError, NotionMCPError, to_tool_error
 from notion_mcp.markdown import page_to_markdown
 from notion_mcp.notion.create import create_page
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
-from notion_mcp.notion.tree import TreeResult
+from notion_mcp.notion.tree import AppendResult, TreeResult
 from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
@@ -132,7 +133,9 @@ async def create(call: Call, args: Create) -> str:
     body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
     created = await create_page(call.gateway, body)  # an ambiguous failure is looked into, not repeated
     page = created.page
-    written = await content.write(call, page["id"], blocks, None) if blocks else None
+    written = await _write_content(
+        call, page, blocks, "markdown" if args.markdown is not None else "children"
+    )
     if args.format == "json":
         return as_json({**page, "content_block_ids": written.top_level_ids} if written else page)
     summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
@@ -144,6 +147,28 @@ async def create(call: Call, args: Create) -> str:
             " by its title among the pages made in the last minute"
         )
     return summary + "."
+
+
+async def _write_content(
+    call: Call, page: dict[str, Any], blocks: list[dict[str, Any]], given: str
+) -> AppendResult | None:
+    """The new page's content; when it fails, the error says the page exists (so that it is not
+    created twice) and how to finish."""
+    if not blocks:
+        return None
+    made = f"Created page {page['id']} {page.get('url', '')}".rstrip()
+    try:
+        return await content.write(call, str(page["id"]), blocks, None)
+    except ToolError as exc:  # part of it landed: the message ends with the call that finishes
+        raise ToolError(f"{made}, but not all of its content. Do not create the page again.\n{exc}") from exc
+    except NotionMCPError as exc:
+        why = "\n".join(
+            line for line in str(to_tool_error(exc)).splitlines() if not line.startswith("Next step:")
+        )
+        raise ToolError(
+            f"{made}, but none of its content was written. Do not create the page again: add the"
+            f" content with notion_blocks append parent_block_id={page['id']} and the same {given}.\n{why}"
+        ) from exc
 
 
 async def _property_item(call: Call, page: dict[str, Any], args: Retrieve) -> str:
