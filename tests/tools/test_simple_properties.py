@@ -23,6 +23,9 @@ SCHEMA: dict[str, Any] = {
     "Points": {"id": "p", "type": "number", "number": {}},
     "Done": {"id": "c", "type": "checkbox", "checkbox": {}},
     "Formula": {"id": "f", "type": "formula", "formula": {}},
+    "Notes": {"id": "n", "type": "rich_text", "rich_text": {}},
+    "Kind": {"id": "k", "type": "select", "select": {"options": [{"name": "Bug, urgent"}, {"name": "Idea"}]}},
+    "Link": {"id": "l", "type": "url", "url": {}},
 }
 
 
@@ -60,7 +63,11 @@ def test_notions_own_form_passes_through_untouched() -> None:
         ({"Tags": "a, c"}, "'c' is not an option of this multi_select"),
         ({"Done": "maybe"}, "a checkbox takes true or false"),
         ({"Points": "many"}, "a number property takes a number"),
+        ({"Points": True}, "a number property takes a number"),
         ({"Formula": 3}, "computed by Notion and cannot be set"),
+        ({"Notes": ["a", "b"]}, "text is given as a string; got list"),
+        ({"Name": {"x": 1}}, "text is given as a string; got dict"),
+        ({"Kind": "idea, bug"}, "'idea, bug' is not an option of this select"),
     ],
 )
 def test_a_wrong_name_or_option_is_refused_naming_the_closest_valid_ones(
@@ -69,6 +76,29 @@ def test_a_wrong_name_or_option_is_refused_naming_the_closest_valid_ones(
     with pytest.raises(InputError) as caught:
         resolve(values, SCHEMA)
     assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ({"Notes": None}, {"Notes": {"rich_text": []}}),  # None clears, as for the other types
+        ({"Name": None}, {"Name": {"title": []}}),
+        ({"Notes": 42}, {"Notes": {"rich_text": [{"type": "text", "text": {"content": "42"}}]}}),
+        ({"Status": "done"}, {"Status": {"status": {"name": "Done"}}}),  # one option fits but for case
+        ({"Kind": ""}, {"Kind": {"select": None}}),
+        ({"Kind": "Bug, urgent"}, {"Kind": {"select": {"name": "Bug, urgent"}}}),
+        ({"Tags": "A"}, {"Tags": {"multi_select": [{"name": "a"}]}}),
+        ({"Points": "1e3"}, {"Points": {"number": 1000.0}}),
+        ({"Points": " 7 "}, {"Points": {"number": 7}}),
+        ({"Done": 1}, {"Done": {"checkbox": True}}),
+        ({"Done": "0"}, {"Done": {"checkbox": False}}),
+        ({"Link": ""}, {"Link": {"url": None}}),
+    ],
+)
+def test_simple_values_a_model_sends_mean_what_it_expects(
+    values: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    assert resolve(values, SCHEMA) == expected
 
 
 @pytest.mark.anyio

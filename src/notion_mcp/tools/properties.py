@@ -34,20 +34,42 @@ def text(value: str) -> list[Json]:
     return [{"type": "text", "text": {"content": c}} for c in chunks]
 
 
+def _option_names(prop: Json) -> list[str]:
+    return [str(o.get("name")) for o in (prop.get(prop["type"]) or {}).get("options") or []]
+
+
 def _option(name: str, prop: Json, value: Any) -> Json:
     kind = prop["type"]
-    options = [str(o.get("name")) for o in (prop.get(kind) or {}).get("options") or []]
+    options = _option_names(prop)
     label = str(value)
     if options and label not in options:
-        raise InputError(
-            f"{name}: {label!r} is not an option of this {kind}; options: {_closest(label, options)}."
-        )
+        same = [o for o in options if o.casefold() == label.casefold()]
+        if len(same) != 1:
+            raise InputError(
+                f"{name}: {label!r} is not an option of this {kind}; options: {_closest(label, options)}."
+            )
+        label = same[0]  # "done" for "Done": one option fits but for case
     return {"name": label}
 
 
+def _single(name: str, prop: Json, value: Any) -> Json | None:
+    return None if value is None or value == "" else _option(name, prop, value)
+
+
 def _options(name: str, prop: Json, value: Any) -> list[Json]:
-    items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value or [])
+    if isinstance(value, str):  # "a, b" — unless "a, b" is itself an option
+        items = [value] if value in _option_names(prop) else [v.strip() for v in value.split(",")]
+    else:
+        items = list(value or [])
     return [_option(name, prop, v) for v in items if v != ""]
+
+
+def _text(name: str, value: Any) -> list[Json]:
+    if value is None:
+        return []  # cleared (a title becomes "Untitled")
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return text(str(value))
+    raise InputError(f"{name}: text is given as a string; got {type(value).__name__} {value!r}.")
 
 
 def _date(name: str, value: Any) -> Json | None:
@@ -66,35 +88,41 @@ def _ids(name: str, value: Any) -> list[Json]:
     return [{"id": normalize_id(v, name)} for v in items]
 
 
+_CHECKED = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
 def _checkbox(name: str, value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in {"true", "false", "yes", "no"}:
-        return value.lower() in {"true", "yes"}
+    if str(value).strip().lower() in _CHECKED and not isinstance(value, float):
+        return _CHECKED[str(value).strip().lower()]
     raise InputError(f"{name}: a checkbox takes true or false; got {value!r}.")
 
 
 def _number(name: str, value: Any) -> float | int | None:
     if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
         return value
-    try:
-        return float(value) if "." in str(value) else int(value)
-    except ValueError:
-        raise InputError(f"{name}: a number property takes a number; got {value!r}.") from None
+    if isinstance(value, str) and value.strip():
+        for parse in (int, float):
+            try:
+                return parse(value.strip())
+            except ValueError:
+                continue
+    raise InputError(f"{name}: a number property takes a number; got {value!r}.")
 
 
 SIMPLE: dict[str, Callable[[str, Json, Any], Any]] = {
-    "title": lambda n, p, v: text(str(v)),
-    "rich_text": lambda n, p, v: text(str(v)),
+    "title": lambda n, p, v: _text(n, v),
+    "rich_text": lambda n, p, v: _text(n, v),
     "number": lambda n, p, v: _number(n, v),
-    "select": lambda n, p, v: None if v is None else _option(n, p, v),
-    "status": lambda n, p, v: None if v is None else _option(n, p, v),
+    "select": _single,
+    "status": _single,
     "multi_select": _options,
     "date": lambda n, p, v: _date(n, v),
     "checkbox": lambda n, p, v: _checkbox(n, v),
-    "url": lambda n, p, v: v,
-    "email": lambda n, p, v: v,
-    "phone_number": lambda n, p, v: v,
+    "url": lambda n, p, v: v or None,
+    "email": lambda n, p, v: v or None,
+    "phone_number": lambda n, p, v: v or None,
     "people": lambda n, p, v: _ids(n, v),
     "relation": lambda n, p, v: _ids(n, v),
     "files": lambda n, p, v: [

@@ -20,6 +20,27 @@ another operation is an error that lists what that operation takes.
 """
 
 
+FOOTER = """## Property values: the simple form
+
+`properties` of `notion_pages create`/`update` take Notion's own form (`{"Status": {"status":
+{"name": "Done"}}}`) or a plain value resolved against the schema before anything is sent. A name
+that is not a property, or an option that does not exist, is refused with the closest valid ones.
+
+| property type | simple value | notes |
+|---|---|---|
+| title, rich_text | `"text"` (numbers accepted) | `null` clears; a list or object is refused |
+| number | `3`, `2.5`, `"7"`, `"1e3"` | `true`/`false` refused; `null` clears |
+| select, status | `"Done"` | matched exactly, else case-blind when one option fits; `null` or `""` clears |
+| multi_select | `["a", "b"]` or `"a, b"` | a string that is itself an option name is one option |
+| date | `"2026-12-01"`, an ISO date-time, `"start/end"`, `{start, end, time_zone}` | `null` or `""` clears |
+| checkbox | `true`/`false`, `"yes"`/`"no"`, `1`/`0` | |
+| url, email, phone_number | `"…"` | `""` or `null` clears |
+| people, relation | `["<id>", …]` or `"<id>, <id>"` (IDs or URLs) | |
+| files | `"https://…"` or a list of URLs | external files |
+| formula, rollup, created_*, last_edited_*, unique_id | — | computed by Notion: refused |
+"""
+
+
 def _type(schema: dict[str, Any]) -> str:
     if "enum" in schema:
         return " \\| ".join(f"`{v}`" for v in schema["enum"])
@@ -56,6 +77,7 @@ def render(specs: list[ToolSpec], settings: Settings) -> str:
             description = str(prop.get("description", "")).replace("|", "\\|")
             out.append(f"| `{name}` | {_type(prop)} | {description} |")
         out.append("")
+    out.append(FOOTER)
     return "\n".join(out)
 
 
