@@ -13,7 +13,7 @@ from notion_mcp.config import Settings
 from notion_mcp.sandbox import Sandbox
 from notion_mcp.server import build_server
 
-CURSOR_HINT = re.compile(r"more: call again with start_cursor=(\S+)")
+CURSOR_HINT = re.compile(r"more: call again with the same arguments plus start_cursor=(\S+)")
 
 
 @asynccontextmanager
@@ -44,6 +44,6 @@ async def call(client: Client, tool: str, **arguments: Any) -> str:
 
 
 def next_cursor(text: str) -> str | None:
-    """The cursor a model would read out of a "more: call again with start_cursor=…" hint."""
+    """The cursor a model would read out of a "more: … start_cursor=…" hint."""
     match = CURSOR_HINT.search(text)
     return match.group(1) if match else None

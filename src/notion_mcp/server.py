@@ -35,7 +35,8 @@ INSTRUCTIONS = (
     "return compact markdown by default (format=json for Notion's objects); content goes in as "
     "markdown or Notion blocks, any size. Find things with notion_search (titles only), read a "
     "whole page with notion_pages retrieve, write with notion_blocks append. When a result says "
-    "'more: call again with start_cursor=…', pass that cursor exactly; never invent one."
+    "'more: call again with the same arguments plus start_cursor=…', keep every other argument "
+    "(filter, sorts, query) and pass that cursor exactly; never invent one."
 )
 
 TransportFactory = Callable[[Settings], tuple[httpx.AsyncBaseTransport | None, str]]

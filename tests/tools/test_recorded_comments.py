@@ -147,7 +147,7 @@ async def test_retrieve_pages_through_comments_with_a_cursor_it_handed_out() -> 
         second = await client.call_tool(
             "notion_comments", {"operation": "retrieve", "block_id": PAGE, "start_cursor": cursor}
         )
-    assert first.endswith(f"more: call again with start_cursor={cursor}")
+    assert first.endswith(f"more: call again with the same arguments plus start_cursor={cursor}")
     assert not second.is_error
     assert text_of(second) == f"No open comments on {PAGE}."
     assert [s.query for s in notion.sent if s.path == "/v1/comments"] == [

@@ -224,7 +224,7 @@ async def test_query_with_max_results_below_a_page_asks_for_only_that_many() -> 
     assert not error, text
     assert [s.body for s in notion.sent] == [{"page_size": 30}]
     assert text.startswith("30 rows")
-    assert f"more: call again with start_cursor={first['next_cursor']}" in text
+    assert f"more: call again with the same arguments plus start_cursor={first['next_cursor']}" in text
 
 
 @pytest.mark.anyio

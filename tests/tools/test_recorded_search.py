@@ -89,7 +89,7 @@ async def test_search_states_the_next_cursor_plainly_and_accepts_it_on_the_next_
         second = await client.call_tool(
             "notion_search", {"query": "e", "page_size": 2, "start_cursor": cursor}
         )
-    assert first.endswith(f"more: call again with start_cursor={cursor}")
+    assert first.endswith(f"more: call again with the same arguments plus start_cursor={cursor}")
     assert _id(results[0]) in first and _id(results[1]) in first and _id(results[2]) not in first
     assert not second.is_error, text_of(second)
     assert _id(results[2]) in text_of(second) and _id(results[0]) not in text_of(second)

@@ -55,7 +55,7 @@ async def test_list_with_a_page_size_states_the_cursor_and_accepts_it_next() -> 
         second = await client.call_tool(
             "notion_users", {"operation": "list", "page_size": 2, "start_cursor": cursor}
         )
-    assert first.endswith(f"more: call again with start_cursor={cursor}")
+    assert first.endswith(f"more: call again with the same arguments plus start_cursor={cursor}")
     assert "Guillaume Gelin" in first and "Adam Dangoor" not in first
     assert not second.is_error and "Adam Dangoor" in text_of(second)
     assert [s.query for s in notion.sent] == [{"page_size": "2"}, {"start_cursor": cursor, "page_size": "2"}]

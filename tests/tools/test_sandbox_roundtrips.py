@@ -402,6 +402,32 @@ async def test_paging_through_a_query_by_its_hints_gets_every_row_exactly_once()
     assert seen == [ids[n] for n in range(1, ROWS + 1)]
 
 
+async def test_a_cursor_passed_without_the_filter_it_came_with_is_refused_naming_that_filter() -> None:
+    done = {"property": "Done", "checkbox": {"equals": True}}
+    async with sandbox_client() as (client, sandbox):
+        first = await call(
+            client, "notion_databases", operation="query", database_id=SEED.tasks_database_id,
+            filter=done, page_size=2,
+        )  # fmt: skip
+        cursor = next_cursor(first)
+        assert cursor is not None
+        sandbox.reset_counters()
+        dropped = await client.call_tool(
+            "notion_databases",
+            {"operation": "query", "database_id": SEED.tasks_database_id, "start_cursor": cursor},
+        )
+        queries = sandbox.counters["POST /v1/data_sources/{id}/query"]
+        kept = await call(
+            client, "notion_databases", operation="query", database_id=SEED.tasks_database_id,
+            filter=done, page_size=2, start_cursor=cursor,
+        )  # fmt: skip
+    assert dropped.is_error
+    assert "continues another listing" in text_of(dropped)
+    assert '"filter":{"checkbox":{"equals":true},"property":"Done"}' in text_of(dropped)
+    assert queries == 0  # refused before sending
+    assert "| true |" in kept and "| false |" not in kept  # the next done rows, and only those
+
+
 async def test_max_results_collects_rows_across_notions_pages() -> None:
     async with sandbox_client() as (client, sandbox):
         created = await call(

@@ -107,6 +107,17 @@ def build_client(
     )
 
 
+PAGING = frozenset({"start_cursor", "page_size"})
+
+
+def listing_of(method: str, path: str, body: Json | None, query: Json | None) -> str:
+    """What a cursor continues: the request without its paging fields, as compact text."""
+    rest = {k: v for k, v in {**(query or {}), **(body or {})}.items() if k not in PAGING}
+    return f"{method} {path}" + (
+        f" {json.dumps(rest, sort_keys=True, separators=(',', ':'))}" if rest else ""
+    )
+
+
 class NotionGateway:
     """A method per Notion endpoint; rate limit, retry, error mapping and validation for all."""
 
@@ -144,7 +155,7 @@ class NotionGateway:
             raise NotionAPIError(
                 0, "invalid_response", "Notion answered with something other than an object."
             )
-        self.cursors.remember(result.get("next_cursor"))
+        self.cursors.remember(result.get("next_cursor"), listing_of(method, path, body, query))
         return result
 
     async def call(
@@ -156,6 +167,10 @@ class NotionGateway:
         query: Json | None = None,
         safe_to_repeat: bool,
     ) -> Json:
+        cursor = (body or {}).get("start_cursor") or (query or {}).get("start_cursor")
+        if cursor:
+            self.cursors.check_listing(str(cursor), listing_of(method, path, body, query))
+
         async def attempt() -> Json:
             return await self._once(method, path, body, query)
 

@@ -20,16 +20,19 @@ MAX_PAGE_SIZE = 100
 
 
 class CursorRegistry:
-    """The cursors this process has issued (bounded, oldest forgotten first)."""
+    """The cursors this process has issued, each with the listings it continues (bounded, oldest
+    forgotten first). A listing is the request without its paging fields: the same endpoint,
+    object, filter, sorts and query. A cursor passed to another listing is refused: Notion would
+    take it and answer rows of the other listing (a model that drops the filter gets wrong rows)."""
 
     def __init__(self, capacity: int = 10_000) -> None:
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._seen: OrderedDict[str, set[str]] = OrderedDict()
         self._capacity = capacity
 
-    def remember(self, cursor: str | None) -> None:
+    def remember(self, cursor: str | None, listing: str = "") -> None:
         if not cursor:
             return
-        self._seen[cursor] = None
+        self._seen.setdefault(cursor, set()).add(listing)
         self._seen.move_to_end(cursor)
         while len(self._seen) > self._capacity:
             self._seen.popitem(last=False)
@@ -54,6 +57,18 @@ class CursorRegistry:
                 f"{field} to start from the first page, or pass next_cursor exactly as returned."
             )
         return cursor
+
+    def check_listing(self, cursor: str, listing: str, field: str = "start_cursor") -> None:
+        """Refuse `cursor` for a listing it was not issued for, saying which one it continues."""
+        issued = self._seen.get(cursor, set())
+        if listing in issued or not issued:
+            return
+        was = sorted(issued)[0]
+        raise InputError(
+            f"{field}: this cursor continues another listing ({was}), not this one ({listing}). "
+            "Call again with the same arguments as the call that returned it (filter, sorts, query "
+            f"and ID unchanged) plus {field}, or omit {field} to start this listing from its first page."
+        )
 
 
 def check_page_size(value: object, field: str = "page_size") -> int | None:

@@ -14,7 +14,7 @@ def as_json(value: Any) -> str:
 def more_hint(next_cursor: str | None, has_more: bool) -> str:
     """The plain sentence that tells a model how to get the next page."""
     if has_more and next_cursor:
-        return f"more: call again with start_cursor={next_cursor}"
+        return f"more: call again with the same arguments plus start_cursor={next_cursor}"
     if has_more:
         return "more results exist, but Notion gave no cursor to continue with"
     return ""
