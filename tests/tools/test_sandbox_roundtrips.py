@@ -258,6 +258,61 @@ async def test_a_cut_read_written_back_is_refused_until_its_unread_children_are_
         assert written.startswith("Appended "), written
 
 
+PARAGRAPH = re.compile(r"^Paragraph \d{3} x+$", re.MULTILINE)
+
+
+@pytest.mark.parametrize("budget", [9_000, 3_000], ids=["cut after the first listing page", "cut inside it"])
+async def test_a_page_too_big_for_one_answer_is_read_whole_by_following_its_cut_notes(budget: int) -> None:
+    paragraphs = [f"Paragraph {i:03d} " + "x" * 60 for i in range(250)]
+    async with sandbox_client(max_output_chars=budget) as (client, _):
+        page_id = created_id(
+            await call(client, "notion_pages", operation="create", parent={"workspace": True}, title="Big",
+                       markdown="\n\n".join(paragraphs))
+        )  # fmt: skip
+        got: list[str] = []
+        arguments: dict[str, Any] = {"operation": "retrieve", "page_id": page_id}
+        skip = 0
+        for _ in range(20):
+            text = await call(client, "notion_pages", **arguments)
+            body, _, note = text.partition("[output cut at")
+            got += PARAGRAPH.findall(body)[skip:]
+            if not note:
+                break
+            if listed := re.search(r"The rest: read each of (.*?) with notion_blocks retrieve", note):
+                for block_id in listed.group(1).split(", "):
+                    one = await call(client, "notion_blocks", operation="retrieve", block_id=block_id)
+                    got += PARAGRAPH.findall(one)
+            cursor = re.search(r"start_cursor=([0-9a-f-]{36})", note)
+            if cursor is None:
+                assert listed, note  # the last blocks, one by one
+                break
+            arguments["start_cursor"] = cursor.group(1)
+            repeat = re.search(r"its first (\d+) top-level blocks repeat", note)
+            skip = int(repeat.group(1)) if repeat else 0
+    assert got == paragraphs
+
+
+@pytest.mark.parametrize("tool", ["notion_pages", "notion_blocks"])
+async def test_a_json_read_over_the_budget_is_cut_at_a_top_level_block_and_says_how_to_go_on(
+    tool: str,
+) -> None:
+    paragraphs = [f"Paragraph {i:03d} " + "x" * 60 for i in range(250)]
+    async with sandbox_client(max_output_chars=100_000) as (client, _):  # about 110 blocks of JSON
+        page_id = created_id(
+            await call(client, "notion_pages", operation="create", parent={"workspace": True}, title="Big",
+                       markdown="\n\n".join(paragraphs))
+        )  # fmt: skip
+        arguments = {"notion_pages": {"page_id": page_id, "include_content": True},
+                     "notion_blocks": {"block_id": page_id, "include_children": True}}[tool]  # fmt: skip
+        text = await call(client, tool, operation="retrieve", format="json", **arguments)
+    read = json.loads(text)
+    blocks = read["content"] if tool == "notion_pages" else read["block"]["child_page"]["children"]
+    assert len(text) <= 100_000
+    assert 100 <= len(blocks) < 250
+    assert read["cut"].startswith(f"output cut at {len(blocks)} of 250 top-level blocks")
+    assert "start_cursor=" in read["cut"]
+
+
 async def test_markdown_appended_to_a_seeded_page_lands_after_its_existing_content() -> None:
     async with sandbox_client() as (client, _):
         before = await call(client, "notion_pages", operation="retrieve", page_id=SEED.notes_page_id)
@@ -426,6 +481,43 @@ async def test_a_cursor_passed_without_the_filter_it_came_with_is_refused_naming
     assert '"filter":{"checkbox":{"equals":true},"property":"Done"}' in text_of(dropped)
     assert queries == 0  # refused before sending
     assert "| true |" in kept and "| false |" not in kept  # the next done rows, and only those
+
+
+async def test_a_query_too_big_for_one_answer_is_cut_at_a_row_and_the_hint_gets_every_row_once() -> None:
+    async with sandbox_client(max_output_chars=1_500) as (client, _):  # about 10 rows of this table
+        database_id, ids = await make_inventory(client)
+        arguments: dict[str, Any] = {
+            "operation": "query",
+            "database_id": database_id,
+            "sorts": [{"property": "Count", "direction": "ascending"}],
+        }
+        seen: list[str] = []
+        cuts = 0
+        for _ in range(20):
+            text = await call(client, "notion_databases", **arguments)
+            cut = re.search(r"output cut at (\d+) of \d+ rows .* and page_size=(\d+)", text)
+            if cut:  # follow the advice: the same call with a smaller page
+                assert "start_cursor=" not in text  # no cursor that would skip the rows cut
+                arguments["page_size"] = int(cut.group(2))
+                cuts += 1
+                continue
+            assert len(text) <= 1_500 + 200, text
+            seen += row_ids(text)
+            cursor = next_cursor(text)
+            if cursor is None:
+                break
+            arguments["start_cursor"] = cursor
+    assert cuts == 1
+    assert seen == [ids[n] for n in range(1, ROWS + 1)]
+
+
+async def test_an_empty_query_says_so_rather_than_drawing_an_empty_table() -> None:
+    async with sandbox_client() as (client, _):
+        text = await call(
+            client, "notion_databases", operation="query", database_id=SEED.tasks_database_id,
+            filter={"property": "Estimate", "number": {"greater_than": 10_000}},
+        )  # fmt: skip
+    assert "No rows." in text and "|---" not in text
 
 
 async def test_max_results_collects_rows_across_notions_pages() -> None:

@@ -157,6 +157,8 @@ def _prop_cell(prop: Obj) -> str:
 
 def rows_to_markdown(pages: list[Obj], *, columns: list[str] | None = None) -> str:
     """A markdown table of query results: first column the row ID, then the property values."""
+    if not pages:
+        return "No rows.\n"
     if columns is None:
         columns = []
         for page in pages:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError
@@ -71,6 +71,8 @@ class TreeResult:
     requests: int
     complete: bool
     next_cursor: str | None = None  # more top-level blocks: pass as start_cursor
+    # where each later page of the top-level listing began: (index in `blocks`, its start_cursor)
+    page_starts: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _children_source(block: Json) -> str | None:
@@ -117,11 +119,22 @@ class _Fetcher:
             await self.on_progress(self.fetched, None, f"read {self.fetched} blocks")
         return result
 
-    async def root(self, root_id: str, cursor: str | None, max_blocks: int) -> tuple[list[Json], str | None]:
-        found = await collect(
-            lambda c, size: self.page(root_id, c, size), start_cursor=cursor, limit=max_blocks
-        )
-        return found.results, found.next_cursor if found.has_more else None
+    async def root(
+        self, root_id: str, cursor: str | None, max_blocks: int
+    ) -> tuple[list[Json], str | None, list[tuple[int, str]]]:
+        starts: list[tuple[int, str]] = []
+        read = 0
+
+        async def page(c: str | None, size: int) -> Json:
+            nonlocal read
+            if c is not None and c != cursor:
+                starts.append((read, c))
+            result = await self.page(root_id, c, size)
+            read += len(result.get("results") or [])
+            return result
+
+        found = await collect(page, start_cursor=cursor, limit=max_blocks)
+        return found.results, found.next_cursor if found.has_more else None, starts
 
     async def level(self, parents: list[Json], budget: int) -> list[list[Json] | UnreadReason]:
         """Children of each parent, or why they were not read."""
@@ -186,7 +199,7 @@ async def fetch_tree(
     if max_depth < 1 or max_blocks < 1:
         raise InputError("max_depth and max_blocks must be at least 1.")
     fetcher = _Fetcher(gateway, concurrency, on_progress, cancel_check)
-    blocks, next_cursor = await fetcher.root(root_id, start_cursor, max_blocks)
+    blocks, next_cursor, page_starts = await fetcher.root(root_id, start_cursor, max_blocks)
     remaining = max_blocks - len(blocks)
     unread: dict[str, Unread] = {}
     level, depth = blocks, 1
@@ -206,7 +219,8 @@ async def fetch_tree(
                 level += kids
         depth += 1
     ordered = [unread[b["id"]] for b in _preorder(blocks) if b.get("id") in unread]
-    return TreeResult(blocks, ordered, fetcher.requests, not ordered and next_cursor is None, next_cursor)
+    complete = not ordered and next_cursor is None
+    return TreeResult(blocks, ordered, fetcher.requests, complete, next_cursor, page_starts)
 
 
 def _preorder(blocks: list[Json]) -> list[Json]:

@@ -13,7 +13,7 @@ from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, NotionId
-from notion_mcp.tools.output import as_json, join
+from notion_mcp.tools.output import as_json
 
 DEFAULT_MAX_BLOCKS = 2000
 
@@ -78,14 +78,22 @@ async def retrieve(call: Call, args: Retrieve) -> str:
             max_blocks=args.max_blocks,
             start_cursor=args.start_cursor,
         )
-        block.setdefault(btype, {})["children"] = tree.blocks
-    unread = content.unread_note(tree) if tree else ""
     if args.format == "json":
-        return as_json({"block": block, "unread": unread} if unread else block)
+        if tree is None:
+            return as_json(block)
+
+        def shape(blocks: list[dict[str, Any]], notes: dict[str, str]) -> dict[str, Any]:
+            whole = {**block, btype: {**(block.get(btype) or {}), "children": blocks}}
+            return {"block": whole, **notes} if notes else whole
+
+        return content.tree_json(call, tree, shape)
+    if tree is not None:
+        block.setdefault(btype, {})["children"] = tree.blocks
     head = f"block {block['id']} ({btype})"
     shown = tree.blocks if tree is not None and btype == "child_page" else [block]
-    body = content.render_tree(call, shown, block_ids=args.block_ids, file_urls=args.file_urls, head=head)
-    return join(body, unread)
+    return content.render_tree(
+        call, shown, block_ids=args.block_ids, file_urls=args.file_urls, head=head, tree=tree
+    )
 
 
 async def append(call: Call, args: Append) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -11,7 +12,7 @@ from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
-from notion_mcp.tools.output import as_json, fit, more_hint
+from notion_mcp.tools.output import as_json, fit, join, more_hint
 
 Position = Literal["start", "end"]
 
@@ -159,7 +160,7 @@ async def read(
     )
 
 
-def unread_note(tree: TreeResult) -> str:
+def unread_note(tree: TreeResult, *, next_cursor: bool = True) -> str:
     """What a budget left unread, and the calls that read it."""
     notes = []
     if tree.unread:
@@ -171,36 +172,92 @@ def unread_note(tree: TreeResult) -> str:
             f"not read ({reasons}): children of {ids}{extra}. Continue with notion_blocks retrieve "
             "block_id=<one of these> include_children=true (or raise max_depth/max_blocks)."
         )
-    if tree.next_cursor:
+    if tree.next_cursor and next_cursor:
         notes.append(f"{more_hint(tree.next_cursor, True)} for the next top-level blocks")
     return "\n".join(notes)
 
 
 def render_tree(
-    call: Call, blocks: list[dict[str, Any]], *, block_ids: bool, file_urls: bool = False, head: str = ""
+    call: Call,
+    blocks: list[dict[str, Any]],
+    *,
+    block_ids: bool,
+    file_urls: bool = False,
+    head: str = "",
+    tree: TreeResult | None = None,
 ) -> str:
-    """Top-level blocks as markdown, cut at a block boundary when over the response budget."""
-    text = _fitted(call, blocks, block_ids=block_ids, file_urls=file_urls, head=head)
+    """Blocks as markdown, cut at a top-level block when over the response budget. With the
+    `tree` they were read as (its top-level blocks), what it left unread is noted, and a cut says
+    which cursor the rest starts from."""
+    starts = tree.page_starts if tree is not None and blocks is tree.blocks else []
+    text, cut = _fitted(call, blocks, block_ids=block_ids, file_urls=file_urls, head=head, starts=starts)
     if not file_urls and NOTION_FILE in text:
         text += (
             f"\n\n{NOTION_FILE}<id> is a file stored by Notion: call again with file_urls=true for"
             " download links (they expire after about an hour)."
         )
-    return text
+    # after a cut, the tree's own next cursor would skip what was cut: the cut says where to go on
+    return join(text, unread_note(tree, next_cursor=not cut) if tree is not None else "")
 
 
-def _fitted(call: Call, blocks: list[dict[str, Any]], *, block_ids: bool, file_urls: bool, head: str) -> str:
+def tree_json(
+    call: Call, tree: TreeResult, shape: Callable[[list[dict[str, Any]], dict[str, str]], dict[str, Any]]
+) -> str:
+    """`shape(top-level blocks, notes)` as JSON, the blocks cut at a top-level block when over the
+    response budget (the `cut` note then says how to read the rest, as in markdown)."""
+    note = unread_note(tree)
+    text = as_json(shape(tree.blocks, {"unread": note} if note else {}))
+    if len(text) <= call.settings.max_output_chars:
+        return text
+    kept, used = 0, len(as_json(shape([], {}))) + 1_000
+    for block in tree.blocks:
+        used += len(as_json(block)) + 1
+        if used > call.settings.max_output_chars and kept:
+            break
+        kept += 1
+    rest = _the_rest(tree.blocks, kept, tree.page_starts)
+    notes = {"unread": unread_note(tree, next_cursor=False)} if tree.unread else {}
+    notes["cut"] = f"output cut at {kept} of {len(tree.blocks)} top-level blocks (response budget). {rest}"
+    return as_json(shape(tree.blocks[:kept], notes))
+
+
+def _fitted(
+    call: Call,
+    blocks: list[dict[str, Any]],
+    *,
+    block_ids: bool,
+    file_urls: bool,
+    head: str,
+    starts: list[tuple[int, str]],
+) -> tuple[str, bool]:
     whole = blocks_to_markdown(blocks, block_ids=block_ids, file_urls=file_urls)
     if len(head) + len(whole) < call.settings.max_output_chars:
-        return f"{head}\n{whole}" if head else whole
+        return (f"{head}\n{whole}" if head else whole), False
     pieces = [blocks_to_markdown([b], block_ids=block_ids, file_urls=file_urls) for b in blocks]
+    cut = False
 
     def continuation(i: int) -> str:
-        rest = [str(b.get("id", "?")) for b in blocks[i:]]
-        listed = ", ".join(rest[:20]) + (f" and {len(rest) - 20} more" if len(rest) > 20 else "")
-        return (
-            f"\n[output cut at {i} of {len(blocks)} top-level blocks (response budget). The rest: {listed}. "
-            "Read each with notion_blocks retrieve block_id=<id> include_children=true.]"
-        )
+        nonlocal cut
+        cut = True
+        rest = _the_rest(blocks, i, starts)
+        return f"\n[output cut at {i} of {len(blocks)} top-level blocks (response budget). {rest}]"
 
-    return fit(pieces, call.settings.max_output_chars, continuation, head=head, sep="\n")
+    return fit(pieces, call.settings.max_output_chars, continuation, head=head, sep="\n"), cut
+
+
+def _the_rest(blocks: list[dict[str, Any]], i: int, starts: list[tuple[int, str]]) -> str:
+    """How to read top-level blocks i… : from the listing page they fall in (a cursor starts each
+    page after the first), or, before the first cursor, block by block."""
+    before = [(index, cursor) for index, cursor in starts if index <= i]
+    if before:
+        index, cursor = before[-1]
+        repeat = (
+            f"; its first {i - index} top-level blocks repeat the end of this output" if i > index else ""
+        )
+        return f"For the rest, call again with the same arguments plus start_cursor={cursor}{repeat}."
+    first_page = [str(b.get("id", "?")) for b in blocks[i : starts[0][0] if starts else len(blocks)]]
+    then = f" Then call again with the same arguments plus start_cursor={starts[0][1]}." if starts else ""
+    return (
+        f"The rest: read each of {', '.join(first_page)} with notion_blocks retrieve block_id=<id> "
+        f"include_children=true.{then}"
+    )

@@ -14,7 +14,7 @@ from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, JsonObject, MaxResults, NotionId, PageSize
-from notion_mcp.tools.output import as_json, join, json_list, more_hint
+from notion_mcp.tools.output import as_json, fit, join, json_list, more_hint
 from notion_mcp.tools.properties import text
 
 QUERY_CAP_REASON = "query_result_limit_reached"
@@ -168,7 +168,21 @@ async def query(call: Call, args: Query) -> str:
         extra = {"data_source_id": source_id, "next_cursor": cursor, "has_more": more, "notes": notes}
         return json_list(rows, call.settings.max_output_chars, extra)
     head = f"{len(rows)} rows from data source {source_id}"
-    return join(head, rows_to_markdown(rows), more_hint(cursor, more), *notes)
+    table_lines = rows_to_markdown(rows).splitlines()  # header, rule, then a line per row
+    bound = "max_results" if args.max_results else "page_size"
+
+    def cut(i: int) -> str:
+        nonlocal cursor
+        cursor = None  # the cursor continues after every row, shown or not: not offered
+        return (
+            f"[output cut at {i} of {len(rows)} rows (response budget). Call again with the same "
+            f"arguments and {bound}={i}: that page ends here and its cursor continues after it.]"
+        )
+
+    table = fit(
+        table_lines[2:], call.settings.max_output_chars - len(head), cut, head="\n".join(table_lines[:2])
+    )
+    return join(head, table, more_hint(cursor, more), *notes)
 
 
 SPEC = ToolSpec(

@@ -20,7 +20,7 @@ from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize
-from notion_mcp.tools.output import as_json, join, more_hint
+from notion_mcp.tools.output import as_json, more_hint
 from notion_mcp.tools.properties import needs_schema, text
 from notion_mcp.tools.properties import resolve as properties_resolve
 
@@ -219,17 +219,17 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         page, tree = await _page_and_content(call, args)
     else:
         page, tree = await call.gateway.retrieve_page(args.page_id), None
-    note = content.unread_note(tree) if tree else ""
     if args.format == "json":
-        return as_json({**page, "content": tree.blocks, "unread": note} if tree else page)
+        if tree is None:
+            return as_json(page)
+        return content.tree_json(call, tree, lambda blocks, notes: {**page, "content": blocks, **notes})
     head = page_to_markdown(page, None)
     if tree is None:
         return head
     # two blank lines part the header (title, id, properties) from the body
-    body = content.render_tree(
-        call, tree.blocks, block_ids=args.block_ids, file_urls=args.file_urls, head=head + "\n"
+    return content.render_tree(
+        call, tree.blocks, block_ids=args.block_ids, file_urls=args.file_urls, head=head + "\n", tree=tree
     )
-    return join(body, note)
 
 
 async def _page_and_content(call: Call, args: Retrieve) -> tuple[dict[str, Any], TreeResult]:
