@@ -313,6 +313,28 @@ async def test_a_json_read_over_the_budget_is_cut_at_a_top_level_block_and_says_
     assert "start_cursor=" in read["cut"]
 
 
+async def test_long_text_in_children_is_split_into_items_never_refused_or_cut() -> None:
+    long = "".join(f"{i:05d} " for i in range(900))  # 5,400 characters
+    children = [
+        {"paragraph": {"rich_text": [{"text": {"content": long}, "annotations": {"bold": True}}]}},
+        {"table": {"table_width": 1, "has_column_header": False,
+                   "children": [{"table_row": {"cells": [[{"text": {"content": long}}]]}}]}},
+    ]  # fmt: skip
+    async with sandbox_client() as (client, _):
+        page_id = created_id(
+            await call(client, "notion_pages", operation="create", parent={"workspace": True}, title="Long")
+        )
+        await call(client, "notion_blocks", operation="append", parent_block_id=page_id, children=children)
+        read = json.loads(await call(client, "notion_pages", operation="retrieve", page_id=page_id,
+                                     include_content=True, format="json"))  # fmt: skip
+    paragraph = read["content"][0]["paragraph"]["rich_text"]
+    cell = read["content"][1]["table"]["children"][0]["table_row"]["cells"][0]
+    for items in (paragraph, cell):
+        assert "".join(i["plain_text"] for i in items) == long
+        assert max(len(i["text"]["content"]) for i in items) <= 2_000
+    assert all(i["annotations"]["bold"] for i in paragraph)
+
+
 async def test_markdown_appended_to_a_seeded_page_lands_after_its_existing_content() -> None:
     async with sandbox_client() as (client, _):
         before = await call(client, "notion_pages", operation="retrieve", page_id=SEED.notes_page_id)

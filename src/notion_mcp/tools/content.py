@@ -10,6 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
+from notion_mcp.markdown.rich_text import TEXT_LIMIT
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.output import as_json, fit, join, more_hint
@@ -93,7 +94,7 @@ def _with_type(block: Any, where: str) -> dict[str, Any]:
                 '{"type": "paragraph", "paragraph": {"rich_text": [{"text": {"content": "Hi"}}]}}.'
             )
         btype = keys[0]
-    inner = block[btype]
+    inner = _split_long_text(block[btype])
     children = inner.get("children") if isinstance(inner, dict) else None
     if isinstance(children, list):
         where_children = f"{where}.{btype}.children"
@@ -102,6 +103,36 @@ def _with_type(block: Any, where: str) -> dict[str, Any]:
             "children": [_with_type(c, f"{where_children}[{n}]") for n, c in enumerate(children)],
         }
     return {**block, "type": btype, btype: inner}
+
+
+def _split_long_text(inner: Any) -> Any:
+    """A block's type object with every text item over 2,000 characters split into consecutive
+    items of the same formatting (long text is split, never cut or refused)."""
+    if not isinstance(inner, dict):
+        return inner
+    out = dict(inner)
+    for key in ("rich_text", "caption"):
+        if isinstance(inner.get(key), list):
+            out[key] = _split_items(inner[key])
+    if isinstance(inner.get("cells"), list):
+        out["cells"] = [_split_items(cell) if isinstance(cell, list) else cell for cell in inner["cells"]]
+    return out
+
+
+def _split_items(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        text = item.get("text") if isinstance(item, dict) else None
+        content = text.get("content") if isinstance(text, dict) else None
+        if not isinstance(text, dict) or not isinstance(content, str) or len(content) <= TEXT_LIMIT:
+            out.append(item)
+            continue
+        pieces = [content[i : i + TEXT_LIMIT] for i in range(0, len(content), TEXT_LIMIT)]
+        out += [
+            {k: v for k, v in {**item, "text": {**text, "content": p}}.items() if k != "plain_text"}
+            for p in pieces
+        ]
+    return out
 
 
 def position_of(position: Position | None, after_block_id: str | None) -> dict[str, Any] | None:
