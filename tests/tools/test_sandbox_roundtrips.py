@@ -335,6 +335,29 @@ async def test_long_text_in_children_is_split_into_items_never_refused_or_cut() 
     assert all(i["annotations"]["bold"] for i in paragraph)
 
 
+@pytest.mark.parametrize("how", ["twice", "answer lost"])
+async def test_deleting_a_block_already_in_the_trash_is_a_success(how: str) -> None:
+    async with sandbox_client() as (client, sandbox):
+        appended = await call(
+            client,
+            "notion_blocks",
+            operation="append",
+            parent_block_id=SEED.notes_page_id,
+            markdown="Gone soon.",
+        )
+        block_id = appended.rsplit("Top-level block IDs: ", 1)[1].strip()
+        if how == "twice":
+            await call(client, "notion_blocks", operation="delete", block_id=block_id)
+        else:  # the trash happens, the answer is lost, the retry meets an archived block
+            sandbox.faults.add("DELETE", "/v1/blocks/{id}", "504", when="after")
+        again = await call(client, "notion_blocks", operation="delete", block_id=block_id)
+        other = await client.call_tool(
+            "notion_blocks", {"operation": "update", "block_id": block_id, "markdown": "Edited in the trash?"}
+        )
+    assert again.startswith(f"Moved block {block_id} (paragraph) to the trash."), again
+    assert other.is_error and "archived" in text_of(other)  # other edits of a trashed block still fail
+
+
 async def test_markdown_appended_to_a_seeded_page_lands_after_its_existing_content() -> None:
     async with sandbox_client() as (client, _):
         before = await call(client, "notion_pages", operation="retrieve", page_id=SEED.notes_page_id)
