@@ -565,6 +565,26 @@ async def test_an_empty_query_says_so_rather_than_drawing_an_empty_table() -> No
     assert "No rows." in text and "|---" not in text
 
 
+async def test_a_data_source_id_given_as_database_id_is_taken_as_that_data_source() -> None:
+    source = SEED.tasks_data_source_id
+    async with sandbox_client() as (client, _):
+        found = await call(client, "notion_search", query="Tasks", filter="database")
+        queried = await call(client, "notion_databases", operation="query", database_id=source, page_size=3)
+        shown = await call(client, "notion_databases", operation="retrieve", database_id=source)
+        made = await call(
+            client, "notion_pages", operation="create", parent={"database_id": source}, title="Via the source"
+        )
+        missing = await client.call_tool(
+            "notion_databases", {"operation": "query", "database_id": "0123456789ab4def8123456789abcdef"}
+        )
+    database = SEED.tasks_database_id.replace("-", "")
+    assert f"(id: {source.replace('-', '')}, database: {database}," in found
+    assert queried.startswith(f"3 rows from data source {source}")
+    assert shown.startswith("# Tasks") and "Status (status)" in shown
+    assert created_id(made)
+    assert missing.is_error and "object_not_found" in text_of(missing)
+
+
 async def test_max_results_collects_rows_across_notions_pages() -> None:
     async with sandbox_client() as (client, sandbox):
         created = await call(

@@ -179,7 +179,15 @@ def search_results_to_markdown(results: list[Obj]) -> str:
     for obj in results:
         kind = str(obj.get("object", "?"))
         edited = str(obj.get("last_edited_time", ""))[:16]
-        lines.append(f"- {kind}: {title_of(obj)} (id: {compact(str(obj.get('id', '')))}, edited {edited})")
+        parent = obj.get("parent") or {}
+        database = (
+            f", database: {compact(str(parent['database_id']))}"
+            if kind == "data_source" and parent.get("database_id")
+            else ""
+        )
+        lines.append(
+            f"- {kind}: {title_of(obj)} (id: {compact(str(obj.get('id', '')))}{database}, edited {edited})"
+        )
     return "\n".join(lines) + "\n" if lines else "No results.\n"
 
 

@@ -268,8 +268,17 @@ class NotionGateway:
         return database, list(database.get("data_sources") or [])
 
     async def resolve_data_source(self, database_id: str) -> str:
-        """The one data source of a database; several → an InputError listing them."""
-        _, sources = await self.data_sources_of(database_id)
+        """The one data source of a database; several → an InputError listing them. An ID that is
+        not a database but a data source (search lists those) is taken as that data source."""
+        try:
+            _, sources = await self.data_sources_of(database_id)
+        except NotionAPIError as exc:
+            if exc.status != 404:
+                raise
+            try:
+                return str((await self.retrieve_data_source(database_id))["id"])
+            except NotionAPIError:
+                raise exc from None
         if len(sources) == 1:
             return str(sources[0]["id"])
         if not sources:

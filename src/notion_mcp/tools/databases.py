@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from notion_mcp.errors import InputError
+from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import database_to_markdown, rows_to_markdown
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
@@ -89,19 +89,35 @@ async def create(call: Call, args: Create) -> str:
 async def retrieve(call: Call, args: Retrieve) -> str:
     if (args.database_id is None) == (args.data_source_id is None):
         raise InputError("Give database_id or data_source_id (exactly one).")
+    source: dict[str, Any] | None = None
     if args.data_source_id is not None:
         source = await call.gateway.retrieve_data_source(args.data_source_id)
+    else:
+        try:
+            database, refs = await call.gateway.data_sources_of(args.database_id or "")
+        except NotionAPIError as exc:  # a data source ID given as database_id (search lists those)
+            source = await _data_source_instead(call, args.database_id or "", exc)
+    if source is not None:
         parent_id = (source.get("parent") or {}).get("database_id")
         database = (
             await call.gateway.retrieve_database(parent_id) if parent_id else {"id": None, "data_sources": []}
         )
         sources = [source]
     else:
-        database, refs = await call.gateway.data_sources_of(args.database_id or "")
         sources = [await call.gateway.retrieve_data_source(str(ref["id"])) for ref in refs]
     if args.format == "json":
         return as_json({"database": database, "data_sources": sources})
     return database_to_markdown(database, sources)
+
+
+async def _data_source_instead(call: Call, database_id: str, missing: NotionAPIError) -> dict[str, Any]:
+    """The data source `database_id` names when it is not a database; else the database's error."""
+    if missing.status != 404:
+        raise missing
+    try:
+        return await call.gateway.retrieve_data_source(database_id)
+    except NotionAPIError:
+        raise missing from None
 
 
 async def update(call: Call, args: Update) -> str:
