@@ -36,7 +36,16 @@ VIEW = "0123456789abcdef0123456789abcdef"
     ],
 )
 def test_every_pasted_form_becomes_the_dashed_uuid(pasted: str) -> None:
-    assert normalize_id(pasted) == DASHED
+    assert normalize_id(pasted, "block_id") == DASHED
+
+
+@pytest.mark.parametrize("anchor", [f"#{PLAIN}", f"#block-{PLAIN}"])
+def test_a_block_anchor_names_the_block_where_a_block_is_wanted_and_the_page_elsewhere(anchor: str) -> None:
+    url = f"https://www.notion.so/Page-{VIEW}{anchor}"
+    page = str(uuid.UUID(VIEW))
+    assert normalize_id(url, "block_id") == normalize_id(url, "parent_block_id") == DASHED
+    assert normalize_id(url, "page_id") == normalize_id(url, "parent.page_id") == page
+    assert normalize_id(url, "database_id") == page
 
 
 @pytest.mark.parametrize(

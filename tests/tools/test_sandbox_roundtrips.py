@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from typing import Any
 
 import httpx
@@ -108,6 +109,18 @@ async def create_plan_page(client: Any) -> str:
             markdown=PLAN,
         )
     )
+
+
+async def test_a_link_to_a_block_reads_the_page_as_a_page_and_the_block_as_a_block() -> None:
+    async with sandbox_client() as (client, _):
+        page_id = await create_plan_page(client)
+        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        intro_id = block_id_of(with_ids, "Intro paragraph")
+        link = f"https://www.notion.so/Plan-{page_id.replace('-', '')}#{intro_id}"
+        page = await call(client, "notion_pages", operation="retrieve", page_id=link)
+        block = await call(client, "notion_blocks", operation="retrieve", block_id=link)
+    assert page.startswith("# Plan\n")
+    assert block.startswith(f"block {uuid.UUID(intro_id)!s} (paragraph)")
 
 
 async def test_a_page_title_and_one_block_are_updated_through_the_tools() -> None:

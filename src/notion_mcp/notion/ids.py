@@ -2,7 +2,8 @@
 
 Accepted: a UUID with or without dashes (any case), or a Notion URL in any of its forms
 (`notion.so/Title-<id>`, `www.notion.so/ws/<id>?v=<view>`, `app.notion.com/p/<id>`,
-`?p=<id>` peeks, `#block-<id>` / `#<id>` anchors). Returned: the dashed lowercase UUID.
+`?p=<id>` peeks, `#block-<id>` / `#<id>` anchors — taken where a block is wanted, else the
+page). Returned: the dashed lowercase UUID.
 """
 
 from __future__ import annotations
@@ -35,13 +36,13 @@ def _ids_in(text: str) -> list[str]:
     return [h for _, h in sorted(found)]
 
 
-def _from_url(value: str) -> str | None:
+def _from_url(value: str, block: bool) -> str | None:
     parts = urlsplit(value if "://" in value else "https://" + value)
     host = (parts.hostname or "").lower()
     if not any(host == h or host.endswith("." + h) for h in _URL_HOSTS):
         return None
     fragment = parts.fragment.removeprefix("block-")
-    if (ids := _ids_in(fragment)) and fragment:
+    if block and (ids := _ids_in(fragment)) and fragment:
         return ids[-1]
     peek = parse_qs(parts.query).get("p")
     if peek and (ids := _ids_in(peek[0])):
@@ -50,8 +51,16 @@ def _from_url(value: str) -> str | None:
     return ids[-1] if ids else None
 
 
-def normalize_id(value: object, field: str = "id") -> str:
-    """The dashed UUID inside `value`, or an InputError that shows the expected form."""
+BLOCK_FIELDS = frozenset({"block_id", "parent_block_id", "after_block_id"})
+
+
+def normalize_id(value: object, field: str = "id", *, block: bool | None = None) -> str:
+    """The dashed UUID inside `value`, or an InputError that shows the expected form.
+
+    A URL's `#block-…` anchor names a block: it is the answer where a block is wanted (`block`,
+    by default for the fields in BLOCK_FIELDS); where a page or database is wanted, the page is.
+    """
+    block = field.rsplit(".", 1)[-1] in BLOCK_FIELDS if block is None else block
     prefix = f"{field}: " if field else ""
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{prefix}expected {EXPECTED_FORM}; got {value!r}.")
@@ -59,7 +68,7 @@ def normalize_id(value: object, field: str = "id") -> str:
     if _DASHED.fullmatch(text) or _HEX32.fullmatch(text):
         return _dash(text.replace("-", ""))
     if "/" in text or "notion." in text:
-        found = _from_url(text)
+        found = _from_url(text, block)
         if found:
             return _dash(found)
     shown = text if len(text) <= 80 else text[:77] + "..."

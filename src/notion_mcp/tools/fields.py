@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, ValidationInfo
 
 from notion_mcp.errors import InputError
-from notion_mcp.notion.ids import normalize_id
+from notion_mcp.notion.ids import BLOCK_FIELDS, normalize_id
 
 
-def _notion_id(value: str) -> str:
+def _notion_id(value: str, info: ValidationInfo) -> str:
     try:
-        return normalize_id(value, "")
+        return normalize_id(value, "", block=(info.field_name or "") in BLOCK_FIELDS)
     except InputError as exc:
         raise ValueError(str(exc)) from None
 
