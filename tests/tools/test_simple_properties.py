@@ -26,6 +26,7 @@ SCHEMA: dict[str, Any] = {
     "Notes": {"id": "n", "type": "rich_text", "rich_text": {}},
     "Kind": {"id": "k", "type": "select", "select": {"options": [{"name": "Bug, urgent"}, {"name": "Idea"}]}},
     "Link": {"id": "l", "type": "url", "url": {}},
+    "Owner": {"id": "o", "type": "people", "people": {}},
 }
 
 
@@ -68,6 +69,7 @@ def test_notions_own_form_passes_through_untouched() -> None:
         ({"Notes": ["a", "b"]}, "text is given as a string; got list"),
         ({"Name": {"x": 1}}, "text is given as a string; got dict"),
         ({"Kind": "idea, bug"}, "'idea, bug' is not an option of this select"),
+        ({"Owner": "Ada Lovelace"}, "People are given by user ID: notion_users list shows them"),
     ],
 )
 def test_a_wrong_name_or_option_is_refused_naming_the_closest_valid_ones(
@@ -93,6 +95,10 @@ def test_a_wrong_name_or_option_is_refused_naming_the_closest_valid_ones(
         ({"Done": 1}, {"Done": {"checkbox": True}}),
         ({"Done": "0"}, {"Done": {"checkbox": False}}),
         ({"Link": ""}, {"Link": {"url": None}}),
+        (
+            {"Owner": "user://95bb3c2d-f96a-5ae9-ba9e-b8141953d218"},  # as a user mention writes it
+            {"Owner": {"people": [{"id": "95bb3c2d-f96a-5ae9-ba9e-b8141953d218"}]}},
+        ),
     ],
 )
 def test_simple_values_a_model_sends_mean_what_it_expects(

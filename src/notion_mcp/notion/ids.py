@@ -64,7 +64,7 @@ def normalize_id(value: object, field: str = "id", *, block: bool | None = None)
     prefix = f"{field}: " if field else ""
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{prefix}expected {EXPECTED_FORM}; got {value!r}.")
-    text = value.strip()
+    text = value.strip().removeprefix("user://")  # the form user mentions are written in
     if _DASHED.fullmatch(text) or _HEX32.fullmatch(text):
         return _dash(text.replace("-", ""))
     if "/" in text or "notion." in text:

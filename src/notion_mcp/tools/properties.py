@@ -83,9 +83,12 @@ def _date(name: str, value: Any) -> Json | None:
     raise InputError(f"{name}: a date is 'YYYY-MM-DD', an ISO date-time, 'start/end' or {{start, end}}.")
 
 
-def _ids(name: str, value: Any) -> list[Json]:
+def _ids(name: str, value: Any, what: str) -> list[Json]:
     items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value or [])
-    return [{"id": normalize_id(v, name)} for v in items]
+    try:
+        return [{"id": normalize_id(v, name)} for v in items]
+    except InputError as exc:
+        raise InputError(f"{exc} {what}") from None
 
 
 _CHECKED = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -123,8 +126,12 @@ SIMPLE: dict[str, Callable[[str, Json, Any], Any]] = {
     "url": lambda n, p, v: v or None,
     "email": lambda n, p, v: v or None,
     "phone_number": lambda n, p, v: v or None,
-    "people": lambda n, p, v: _ids(n, v),
-    "relation": lambda n, p, v: _ids(n, v),
+    "people": lambda n, p, v: _ids(
+        n, v, "People are given by user ID: notion_users list shows them (email= finds one)."
+    ),
+    "relation": lambda n, p, v: _ids(
+        n, v, "Relations are given by page ID or URL: notion_search finds pages."
+    ),
     "files": lambda n, p, v: [
         {"type": "external", "name": str(u).rsplit("/", 1)[-1][:100] or "file", "external": {"url": u}}
         for u in ([v] if isinstance(v, str) else v or [])
