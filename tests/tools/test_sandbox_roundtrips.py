@@ -598,6 +598,24 @@ async def test_a_data_source_id_given_as_database_id_is_taken_as_that_data_sourc
     assert missing.is_error and "object_not_found" in text_of(missing)
 
 
+async def test_a_database_schema_in_the_short_forms_a_model_writes_is_understood() -> None:
+    schema = {
+        "Task": {"type": "title"},
+        "Points": "number",
+        "Due": {"type": "date"},
+        "Done": {"checkbox": {}},
+    }
+    async with sandbox_client() as (client, _):
+        created = await call(
+            client, "notion_databases", operation="create", parent={"page_id": SEED.notes_page_id},
+            title="Short forms", properties=schema,
+        )  # fmt: skip
+        shown = await call(client, "notion_databases", operation="retrieve", database_id=created_id(created))
+    for line in ("- Task (title)", "- Points (number)", "- Due (date)", "- Done (checkbox)"):
+        assert line in shown, shown
+    assert "- Name (title)" not in shown  # the given title is the title
+
+
 async def test_max_results_collects_rows_across_notions_pages() -> None:
     async with sandbox_client() as (client, sandbox):
         created = await call(

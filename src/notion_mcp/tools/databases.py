@@ -64,11 +64,26 @@ async def _source_id(call: Call, database_id: str | None, data_source_id: str | 
     return await call.gateway.resolve_data_source(database_id)
 
 
+def _schema_entry(name: str, value: Any) -> dict[str, Any]:
+    """A property of a new database in Notion's form: `{"number": {}}` as given, and the short
+    forms a model writes, `"number"` and `{"type": "number"}`, made into it."""
+    if isinstance(value, str):
+        value = {"type": value}
+    if not isinstance(value, dict):
+        raise InputError(
+            f'properties[{name!r}]: give the property type, e.g. {{"number": {{}}}} or "number".'
+        )
+    kind = value.get("type")
+    if isinstance(kind, str) and kind not in value:
+        return {**value, kind: {}}
+    return value
+
+
 async def create(call: Call, args: Create) -> str:
     if set(args.parent) - {"page_id", "type"} or "page_id" not in args.parent:
         raise InputError('parent: a database is created under a page: {"page_id": "…"}.')
-    schema = dict(args.properties or {})
-    if not any(isinstance(p, dict) and "title" in p for p in schema.values()):
+    schema = {name: _schema_entry(name, value) for name, value in (args.properties or {}).items()}
+    if not any("title" in p for p in schema.values()):
         schema = {"Name": {"title": {}}, **schema}
     body: dict[str, Any] = {
         "parent": {"type": "page_id", "page_id": normalize_id(args.parent["page_id"], "parent.page_id")},
