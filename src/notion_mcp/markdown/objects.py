@@ -110,10 +110,14 @@ def page_to_markdown(
 ) -> str:
     """`# Title`, the id/url line, properties as `- Name: value` (title left out), then the body."""
     lines = _header(page)
-    props = [f"- {name}: {property_to_text(p)}" for name, p in (page.get("properties") or {}).items()
-             if isinstance(p, dict) and p.get("type") != "title"]  # fmt: skip
+    values = {name: p for name, p in (page.get("properties") or {}).items() if isinstance(p, dict)}
+    props = [f"- {name}: {property_to_text(p)}" for name, p in values.items() if p.get("type") != "title"]
     if props:
         lines += ["", *props]
+    cut = [name for name, p in values.items() if p.get("has_more")]
+    if cut:
+        lines += ["", f"({', '.join(cut)}: Notion sends the first 25 values; notion_pages retrieve with "
+                      "retrieve_property_item_id=<name> gives them all)"]  # fmt: skip
     text = "\n".join(lines) + "\n"
     if blocks:
         text += "\n" + blocks_to_markdown(blocks, block_ids=block_ids, file_urls=file_urls)
