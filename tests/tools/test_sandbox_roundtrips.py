@@ -191,6 +191,33 @@ async def test_a_markdown_update_the_block_cannot_take_is_refused_and_nothing_ch
     assert after == with_ids
 
 
+async def test_words_in_another_case_or_with_spaces_and_one_sort_object_are_understood() -> None:
+    async with sandbox_client() as (client, _):
+        page = await call(
+            client, "notion_pages", operation=" Retrieve", page_id=SEED.welcome_page_id, format="JSON"
+        )
+        rows = await call(
+            client, "notion_databases", operation="query", database_id=SEED.tasks_database_id, page_size=2,
+            sorts={"property": "Estimate", "direction": "descending"},
+        )  # fmt: skip
+    assert json.loads(page)["object"] == "page"
+    assert rows.startswith("2 rows")
+
+
+async def test_text_that_only_looks_like_a_list_item_is_written_with_the_escape_the_refusal_names() -> None:
+    async with sandbox_client() as (client, _):
+        page_id = await create_plan_page(client)
+        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        intro_id = block_id_of(with_ids, "Intro paragraph")
+        refused = await client.call_tool(
+            "notion_blocks", {"operation": "update", "block_id": intro_id, "markdown": "2024. A year"}
+        )
+        assert '"2024\\. A year"' in text_of(refused)
+        await call(client, "notion_blocks", operation="update", block_id=intro_id, markdown="2024\\. A year")
+        read = await call(client, "notion_blocks", operation="retrieve", block_id=intro_id, format="json")
+    assert json.loads(read)["paragraph"]["rich_text"][0]["plain_text"] == "2024. A year"
+
+
 async def test_a_trashed_page_disappears_from_search_and_comes_back_when_restored() -> None:
     async with sandbox_client() as (client, _):
         page_id = created_id(

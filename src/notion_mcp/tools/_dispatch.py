@@ -163,6 +163,9 @@ def _explain(exc: ValidationError, op_name: str, model: type[OpArgs]) -> str:
 def parse_call(spec: ToolSpec, arguments: dict[str, Any], read_only: bool) -> tuple[str, Operation, OpArgs]:
     """The operation and its validated arguments, or a ToolError that says what to send."""
     args = spec.prepare(dict(arguments)) if spec.prepare else dict(arguments)
+    for word in ("operation", "format"):  # " Retrieve", "JSON": the word is plain, the case is not
+        if isinstance(args.get(word), str):
+            args[word] = args[word].strip().lower()
     op_name = args.pop("operation", None) or spec.default_operation
     ops = spec.visible(read_only)
     if op_name not in ops:

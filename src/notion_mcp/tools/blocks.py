@@ -151,7 +151,9 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
     if kind not in (btype, "paragraph"):  # plain text fits any text block
         raise InputError(
             f"the markdown is a {kind} but block {block['id']} is a {btype}; Notion cannot change a block's"
-            f" type. Write the new text without {kind} syntax, or trash the block and append a new one."
+            f" type. Write the new text without {kind} syntax (text that only looks like it, such as"
+            ' "2024. A year" or "# 1", keeps its first mark with a backslash: "2024\\. A year"), or trash'
+            " the block and append a new one."
         )
     new = parsed[0][kind]
     if new.get("children"):

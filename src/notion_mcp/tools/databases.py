@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.errors import InputError, NotionAPIError
@@ -45,11 +45,18 @@ class Update(Formatted):
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
 
 
+def _listed(value: Any) -> Any:
+    """One sort object where a list of them is wanted: the list of that one."""
+    return [value] if isinstance(value, dict) else value
+
+
 class Query(Formatted):
     database_id: NotionId | None = Field(None, description="database ID or URL")
     data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
     filter: JsonObject | None = Field(None, description="Notion filter object")
-    sorts: list[JsonObject] | None = Field(None, description="Notion sort objects")
+    sorts: Annotated[list[JsonObject] | None, BeforeValidator(_listed)] = Field(
+        None, description="Notion sort objects"
+    )
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
