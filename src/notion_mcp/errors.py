@@ -123,20 +123,19 @@ ADVICE: dict[str, Advice] = {
         "Wait retry_after_seconds, then call again.",
     ),
     "service_overload": Advice("Notion is overloaded (529).", "Wait retry_after_seconds, then call again."),
-    "internal_server_error": Advice(
-        "Notion had an internal error.",
-        "Read the target to see whether the change happened, then retry if it did not.",
+    # a write whose outcome is unknown gets AMBIGUOUS_NEXT_STEP instead of these next steps
+    "internal_server_error": Advice("Notion had an internal error.", "Wait a little and call again."),
+    "bad_gateway": Advice(
+        "Notion's front door could not reach Notion (502).", "Wait a little and call again."
     ),
     "service_unavailable": Advice("Notion is unavailable right now.", "Wait a little and call again."),
-    "gateway_timeout": Advice(
-        "Notion timed out.", "Read the target to see whether the change happened, then retry if not."
-    ),
+    "gateway_timeout": Advice("Notion timed out.", "Wait a little and call again."),
     "database_connection_unavailable": Advice(
         "Notion's database is unreachable right now.", "Wait a little and call again."
     ),
     "request_timeout": Advice(
         "The request to Notion timed out.",
-        "Read the target to see whether the change happened, then retry if it did not.",
+        "Wait a little and call again; a large read goes faster with smaller max_blocks or page_size.",
     ),
     "connection_error": Advice(
         "The connection to Notion failed.",
