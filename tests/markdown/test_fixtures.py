@@ -45,6 +45,7 @@ def test_alerts_become_callouts_with_an_emoji() -> None:
         ("text ![i](https://e.test/i.png) more\n", 1, "line of its own"),
         ("a\n\n<!-- never closed\n\nb\n", 3, "never closed"),
         ('<table header-row="false"/>\n', 1, "right before its pipe table"),
+        ("| a | b |\n|---|---|\n| 1 | 2 |\n| 1 | 2 | 3 |\n", 4, "3 cells but the header has 2"),
         ('<table header-row="false"/>\n\npara\n\n| a |\n| --- |\n', 1, "right before its pipe table"),
         ("- a\n\n  <!-- children not fetched: " + "ab" * 16 + " -->\n", 3, "notion_blocks retrieve"),
         ("a <!-- children not fetched: " + "ab" * 16 + " --> b\n", 1, "left out"),

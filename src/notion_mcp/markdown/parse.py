@@ -40,6 +40,7 @@ def markdown_to_blocks(text: str) -> list[Block]:
     from .parse_tags import convert_nodes
 
     tokens = parser().parse(text)
+    _refuse_wide_rows(tokens, text.splitlines())
     refuse_unread(
         [
             (block_id, token.map[0] + 1 if token.map else None)
@@ -49,6 +50,30 @@ def markdown_to_blocks(text: str) -> list[Block]:
         ]
     )
     return convert_nodes(list(SyntaxTreeNode(tokens).children))
+
+
+_CELL_BAR = re.compile(r"(?<!\\)\|")
+
+
+def _refuse_wide_rows(tokens: list[Token], lines: list[str]) -> None:
+    """A table row with more cells than its header: GFM would drop the extra cells silently."""
+    header = 0
+    for token in tokens:
+        if token.type == "table_open":
+            header = 0
+        elif token.type == "tr_open" and token.map and token.map[0] < len(lines):
+            row = lines[token.map[0]].strip()
+            row = row[1:] if row.startswith("|") else row
+            row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
+            cells = len(_CELL_BAR.split(row))
+            if not header:
+                header = cells
+            elif cells > header:
+                raise MarkdownError(
+                    f"this table row has {cells} cells but the header has {header}: the extra cells would"
+                    " be lost. Add header cells, or remove the extra ones",
+                    token.map[0] + 1,
+                )
 
 
 def _html_of(token: Token) -> list[str]:
