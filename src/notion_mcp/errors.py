@@ -89,8 +89,9 @@ class Advice:
 
 ADVICE: dict[str, Advice] = {
     "object_not_found": Advice(
-        "Notion cannot see this object: the ID is wrong, the object was deleted, or it is not "
-        "shared with the integration.",
+        "Notion cannot see this object: the ID is wrong or of another kind (a database's where a "
+        "page's is wanted, a user's, a block's), the object was deleted, or it is not shared with "
+        "the integration.",
         "Check the ID (notion_search finds pages by title). If it is right, open the page in Notion "
         "→ ⋯ → Connections and add this integration.",
     ),
