@@ -121,6 +121,7 @@ def endpoint(state: AppState, handler: Handler) -> Callable[[Request], Awaitable
                 ws = Workspace(store, version, state.now)
                 call = Call(ws, dict(request.path_params), dict(request.query_params), body, state.query_cap)
                 result = handler(call)
+                ws.refresh_mentions(result)
         except NotionError as err:
             return error_response(err, request_id)
         result["request_id"] = request_id

@@ -3,6 +3,10 @@
 ``parse_children`` turns a request's ``children`` array into a tree of :class:`NewBlock`
 (raising :class:`~notion_mcp.sandbox.rules.NotionError` on the first violation, before anything
 is written); ``insert_tree`` writes such a tree under a parent.
+
+Like Notion, a key a block type's object does not have (:data:`ALLOWED_KEYS`; e.g. the pre-2022
+``text``) is refused with ``… should be not present``, never dropped, and colors, booleans, code
+languages (the project's list in ``notion_mcp.markdown.languages``) and icons are checked.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from notion_mcp.markdown.languages import NOTION_LANGUAGES
 from notion_mcp.sandbox import richtext, rules
 from notion_mcp.sandbox.rules import JSON
 from notion_mcp.sandbox.store import Store
@@ -37,6 +42,38 @@ CREATABLE = (
     "link_to_page",
     "synced_block",
 )
+LANGUAGES = tuple(sorted(NOTION_LANGUAGES))
+
+_TEXT_KEYS = frozenset({"rich_text", "color", "children"})
+_MEDIA_KEYS = frozenset({"type", "caption", "external", "file", "file_upload", "name"})
+# The keys Notion's schema has inside each block type's object; any other key is refused with
+# "... should be not present" (Notion does not drop it silently). ``children`` is allowed
+# wherever Notion allows it; whether a block of that type may have children is checked apart.
+ALLOWED_KEYS: dict[str, frozenset[str]] = {
+    "paragraph": _TEXT_KEYS | {"icon"},
+    "bulleted_list_item": _TEXT_KEYS,
+    "numbered_list_item": _TEXT_KEYS,
+    "toggle": _TEXT_KEYS,
+    "quote": _TEXT_KEYS,
+    "to_do": _TEXT_KEYS | {"checked"},
+    "callout": _TEXT_KEYS | {"icon"},
+    **{h: _TEXT_KEYS | {"is_toggleable"} for h in HEADINGS},
+    "code": frozenset({"rich_text", "caption", "language"}),
+    "equation": frozenset({"expression"}),
+    "divider": frozenset(),
+    "breadcrumb": frozenset(),
+    "column_list": frozenset({"children"}),
+    "tab": frozenset({"children"}),
+    "table_of_contents": frozenset({"color"}),
+    "column": frozenset({"children", "width_ratio"}),
+    "table": frozenset({"table_width", "has_column_header", "has_row_header", "children"}),
+    "table_row": frozenset({"cells"}),
+    **{m: _MEDIA_KEYS for m in MEDIA},
+    "bookmark": frozenset({"url", "caption"}),
+    "embed": frozenset({"url", "caption"}),
+    "link_to_page": frozenset({"type", "page_id", "database_id"}),
+    "synced_block": frozenset({"synced_from", "children"}),
+}
 
 
 @dataclass
@@ -127,19 +164,58 @@ def complete_content(kind: str, raw: JSON, path: str, users: richtext.UserLookup
     builder = _BUILDERS.get(kind)
     if builder is None:
         raise rules.body_invalid(f"{path}", "an updatable block type", kind)
+    rules.only_keys(path, raw, ALLOWED_KEYS[kind] | {"children"})  # children: checked by the caller
     return builder(raw, path, users)
+
+
+_KEPT_ON_UPDATE = {
+    "table": ("table_width",),
+    "equation": ("expression",),
+    "bookmark": ("url",),
+    "embed": ("url",),
+    "table_row": ("cells",),
+}
+
+
+def complete_update(
+    kind: str, raw: JSON, current: JSON | None = None, users: richtext.UserLookup | None = None
+) -> JSON:
+    """The keys of a block's type object that an update (``PATCH /v1/blocks/{id}``) changes.
+
+    An update may leave out what a new block must have (recorded: ``{"file": {"name": …}}``,
+    ``{"table": {"has_column_header": true}}``); that stays what it was (``current``).
+    """
+    current = current or {}
+    sourced = dict(raw)
+    for key in _KEPT_ON_UPDATE.get(kind, ()):
+        if key not in raw and key in current:
+            sourced[key] = current[key]
+    if kind in MEDIA and not raw.keys() & {"external", "file", "file_upload"}:
+        source = current.get("type", "external")
+        sourced.update({"type": source, source: current.get(source, {"url": ""})})
+    if kind == "link_to_page" and not raw.keys() & {"page_id", "database_id"}:
+        sourced.update({k: v for k, v in current.items() if k in ("type", "page_id", "database_id")})
+    completed = complete_content(kind, sourced, f"body.{kind}", users)
+    return {k: completed[k] for k in raw if k in completed}
 
 
 def _rich(raw: JSON, path: str, users: richtext.UserLookup | None, key: str = "rich_text") -> list[JSON]:
     return richtext.complete(raw.get(key, []), f"{path}.{key}", users)
 
 
+_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "checked": rules.check_bool,
+    "is_toggleable": rules.check_bool,
+    "icon": rules.check_icon,
+}
+
+
 def _text_block(extra: JSON) -> Callable[[JSON, str, richtext.UserLookup | None], JSON]:
     def build(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
         out: JSON = {"rich_text": _rich(raw, path, users)}
         for key, default in extra.items():
-            out[key] = raw.get(key, default)
-        out["color"] = raw.get("color", "default")
+            out[key] = _CHECKS[key](f"{path}.{key}", raw[key]) if key in raw else default
+        out["color"] = rules.check_color(f"{path}.color", raw.get("color", "default"))
         return out
 
     return build
@@ -149,7 +225,7 @@ def _code(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
     return {
         "caption": _rich(raw, path, users, "caption"),
         "rich_text": _rich(raw, path, users),
-        "language": raw.get("language", "plain text"),
+        "language": rules.check_enum(f"{path}.language", raw.get("language", "plain text"), LANGUAGES),
     }
 
 
@@ -175,6 +251,8 @@ def _media(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
     else:
         raise rules.body_invalid(f"{path}.external", "defined", None)
     if "name" in raw:
+        if not isinstance(raw["name"], str):
+            raise rules.body_invalid(f"{path}.name", "a string", raw["name"])
         out["name"] = raw["name"]
     return out
 
@@ -192,8 +270,10 @@ def _table(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
         raise rules.body_invalid(f"{path}.table_width", "a positive number", width)
     return {
         "table_width": width,
-        "has_column_header": bool(raw.get("has_column_header", False)),
-        "has_row_header": bool(raw.get("has_row_header", False)),
+        "has_column_header": rules.check_bool(
+            f"{path}.has_column_header", raw.get("has_column_header", False)
+        ),
+        "has_row_header": rules.check_bool(f"{path}.has_row_header", raw.get("has_row_header", False)),
     }
 
 
@@ -219,11 +299,21 @@ def _synced(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
     return {"synced_from": {"type": "block_id", "block_id": block_id}}
 
 
-def _plain(keys: JSON) -> Callable[[JSON, str, richtext.UserLookup | None], JSON]:
-    def build(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
-        return {k: raw.get(k, d) for k, d in keys.items() if k in raw or d is not None}
+def _table_of_contents(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
+    return {"color": rules.check_color(f"{path}.color", raw.get("color", "default"))}
 
-    return build
+
+def _column(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
+    if "width_ratio" not in raw:
+        return {}
+    ratio = raw["width_ratio"]
+    if not isinstance(ratio, int | float) or isinstance(ratio, bool):
+        raise rules.body_invalid(f"{path}.width_ratio", "a number", ratio)
+    return {"width_ratio": ratio}
+
+
+def _empty(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
+    return {}
 
 
 _BUILDERS: dict[str, Callable[[JSON, str, richtext.UserLookup | None], JSON]] = {
@@ -237,9 +327,9 @@ _BUILDERS: dict[str, Callable[[JSON, str, richtext.UserLookup | None], JSON]] = 
     **{h: _text_block({"is_toggleable": False}) for h in HEADINGS},
     "code": _code,
     "equation": _equation,
-    **{e: _plain({}) for e in EMPTY},
-    "table_of_contents": _plain({"color": "default"}),
-    "column": _plain({"width_ratio": None}),
+    **{e: _empty for e in EMPTY},
+    "table_of_contents": _table_of_contents,
+    "column": _column,
     "table": _table,
     "table_row": _table_row,
     **{m: _media for m in MEDIA},

@@ -46,6 +46,12 @@ def complete_item(value: Any, path: str, users: UserLookup | None = None) -> JSO
     item = rules.require_dict(path, value)
     kind = item.get("type") or next((k for k in ("text", "mention", "equation") if k in item), None)
     annotations = rules.require_dict(f"{path}.annotations", item.get("annotations", {}))
+    rules.only_keys(f"{path}.annotations", annotations, ANNOTATION_DEFAULTS.keys())
+    for key, value in annotations.items():
+        if key == "color":
+            rules.check_color(f"{path}.annotations.color", value)
+        else:
+            rules.check_bool(f"{path}.annotations.{key}", value)
     out: JSON = {"type": kind}
     if kind == "text":
         body = rules.require_dict(f"{path}.text", item.get("text"))
@@ -77,10 +83,7 @@ def complete_item(value: Any, path: str, users: UserLookup | None = None) -> JSO
         )
     else:
         raise rules.body_invalid(f"{path}.type", '`"text"`, `"mention"`, or `"equation"`', kind)
-    out["annotations"] = {
-        **ANNOTATION_DEFAULTS,
-        **{k: v for k, v in annotations.items() if k in ANNOTATION_DEFAULTS},
-    }
+    out["annotations"] = {**ANNOTATION_DEFAULTS, **annotations}
     out["plain_text"] = plain_text
     out["href"] = href
     return out
@@ -111,6 +114,13 @@ def _mention(mention: JSON, path: str, users: UserLookup | None) -> tuple[JSON, 
             f"{path}.mention.link_preview.url", rules.require_dict(path, mention.get(kind)).get("url")
         )
         return {"type": kind, kind: {"url": url}}, str(url), url
+    if kind == "custom_emoji":  # recorded: plain_text is `:name:`, the object is echoed
+        emoji = rules.require_dict(f"{path}.mention.custom_emoji", mention.get(kind))
+        emoji_id = rules.body_uuid(f"{path}.mention.custom_emoji.id", emoji.get("id"))
+        value = {"id": emoji_id, "name": emoji.get("name"), "url": emoji.get("url")}
+        return {"type": kind, kind: value}, f":{emoji.get('name') or 'emoji'}:", None
     raise rules.body_invalid(
-        f"{path}.mention.type", '`"user"`, `"page"`, `"database"`, `"date"`, or `"link_preview"`', kind
+        f"{path}.mention.type",
+        '`"user"`, `"page"`, `"database"`, `"date"`, `"link_preview"`, or `"custom_emoji"`',
+        kind,
     )

@@ -125,12 +125,11 @@ def update_block(call: Call) -> JSON:
             )
     raw = rules.require_dict(f"body.{block_type}", body.get(block_type, {}))
     if kind == "block" and type_keys:
-        if "children" in raw:
+        if raw.get("children", []) != []:  # Notion accepts `children: []` in an update (recorded)
             raise rules.body_invalid(
                 f"body.{block_type}.children", "not present (append children instead)", "[…]"
             )
-        completed = blocks.complete_content(block_type, raw, f"body.{block_type}", ws.user)
-        data[block_type].update({k: completed[k] for k in raw if k in completed})
+        data[block_type].update(blocks.complete_update(block_type, raw, data[block_type], ws.user))
     elif kind == "page" and "title" in raw:
         data.setdefault("values", {})["title"] = {
             "type": "title",

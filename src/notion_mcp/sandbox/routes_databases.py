@@ -64,7 +64,7 @@ def create_database(call: Call) -> JSON:
     db["description"] = richtext.complete(body.get("description", []), "body.description", ws.user)
     db.update({"parent": ws.parent_ref(page_id), "is_inline": bool(body.get("is_inline", False))})
     db.update({"in_trash": False, "is_locked": False, "created_time": moment, "last_edited_time": moment})
-    db.update({"icon": body.get("icon"), "cover": body.get("cover")})
+    db.update({"icon": rules.check_icon("body.icon", body.get("icon")), "cover": body.get("cover")})
     ws.store.insert("database", db, page_id, ws.store.slots(page_id, 1)[0])
     new_data_source(ws, db["id"], title, props, "body.initial_data_source.properties")
     return ws.render_database(db)
@@ -83,7 +83,9 @@ def update_database(call: Call) -> JSON:
     for key in ("title", "description"):
         if key in body:
             db[key] = richtext.complete(body[key], f"body.{key}", ws.user)
-    for key in ("is_inline", "icon", "cover", "is_locked"):
+    if "icon" in body:
+        db["icon"] = rules.check_icon("body.icon", body["icon"])
+    for key in ("is_inline", "cover", "is_locked"):
         if key in body:
             db[key] = body[key]
     ws.touch(db)
@@ -147,9 +149,10 @@ def update_data_source(call: Call) -> JSON:
     for key in ("title", "description"):
         if key in body:
             ds[key] = richtext.complete(body[key], f"body.{key}", ws.user)
-    for key in ("icon", "cover"):
-        if key in body:
-            ds[key] = body[key]
+    if "icon" in body:
+        ds["icon"] = rules.check_icon("body.icon", body["icon"])
+    if "cover" in body:
+        ds["cover"] = body["cover"]
     ws.touch(ds)
     return ws.render_data_source(ds)
 

@@ -67,7 +67,8 @@ def create_page(call: Call) -> JSON:
     build_values(ws, schema, body.get("properties", {}), values, ds)
     children = blocks.parse_children(body["children"], "body.children", ws.user) if "children" in body else []
     page: JSON = {"object": "page", "id": str(uuid.uuid4()), **ws.stamp()}
-    page.update({"cover": body.get("cover"), "icon": body.get("icon"), "parent": ws.parent_ref(parent_id)})
+    icon = rules.check_icon("body.icon", body.get("icon"))
+    page.update({"cover": body.get("cover"), "icon": icon, "parent": ws.parent_ref(parent_id)})
     page.update({"in_trash": False, "is_archived": False, "is_locked": False, "values": values})
     if ds is not None:
         page["number"] = 1 + len(ws.store.children(ds["id"], ("page",)))
@@ -115,7 +116,9 @@ def update_page(call: Call) -> JSON:
             page.setdefault("values", {}),
             ds,
         )
-    for key in ("icon", "cover", "is_locked"):
+    if "icon" in body:
+        page["icon"] = rules.check_icon("body.icon", body["icon"])
+    for key in ("cover", "is_locked"):
         if key in body:
             page[key] = body[key]
     ws.touch(page)

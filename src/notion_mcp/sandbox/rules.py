@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from typing import Any
 
 JSON = dict[str, Any]
@@ -205,3 +206,154 @@ def check_url(path: str, value: Any, *, nullable: bool = False) -> str | None:
     if len(value) > MAX_URL:
         raise too_long(f"{path}.length", MAX_URL, len(value))
     return value
+
+
+# -- enumerations, booleans, unknown keys, icons -------------------------------------------
+# Notion's 19 block colors (developers.notion.com changelog "Block colors are now supported").
+COLORS = (
+    "default",
+    "gray",
+    "brown",
+    "orange",
+    "yellow",
+    "green",
+    "blue",
+    "purple",
+    "pink",
+    "red",
+    "gray_background",
+    "brown_background",
+    "orange_background",
+    "yellow_background",
+    "green_background",
+    "blue_background",
+    "purple_background",
+    "pink_background",
+    "red_background",
+)
+ICON_TYPES = ("emoji", "external", "file", "file_upload", "custom_emoji")
+MAX_QUOTED = 300
+
+
+def quoted(value: Any) -> str:
+    """:func:`fmt`, cut at :data:`MAX_QUOTED` characters (a refused key may hold a long array)."""
+    text = fmt(value)
+    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1] + "…"
+
+
+def not_present(path: str, value: Any) -> NotionError:
+    """A key Notion's schema does not have (Notion refuses it rather than dropping it)."""
+    return validation(f"body failed validation: {path} should be not present, instead was `{quoted(value)}`.")
+
+
+def one_of_text(options: tuple[str, ...] | list[str]) -> str:
+    """Notion's wording for an enumeration: `"a"`, `"b"`, or `"c"`."""
+    quoted_options = [f"`{fmt(o)}`" for o in options]
+    if len(quoted_options) == 1:
+        return quoted_options[0]
+    return ", ".join(quoted_options[:-1]) + ", or " + quoted_options[-1]
+
+
+def check_enum(path: str, value: Any, options: tuple[str, ...] | list[str]) -> str:
+    if not isinstance(value, str) or value not in options:
+        raise body_invalid(path, one_of_text(options), value)
+    return value
+
+
+def check_color(path: str, value: Any) -> str:
+    return check_enum(path, value, COLORS)
+
+
+def check_bool(path: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise body_invalid(path, "a boolean", value)
+    return value
+
+
+def only_keys(path: str, value: JSON, allowed: Collection[str]) -> None:
+    """Refuse the first key of ``value`` that is not in ``allowed``."""
+    for key, item in value.items():
+        if key not in allowed:
+            raise not_present(f"{path}.{key}", item)
+
+
+# Code points that start an emoji (an approximation of Unicode's Extended_Pictographic).
+_PICTOGRAPHIC = (
+    (0x00A9, 0x00A9),
+    (0x00AE, 0x00AE),
+    (0x203C, 0x203C),
+    (0x2049, 0x2049),
+    (0x2122, 0x2122),
+    (0x2139, 0x2139),
+    (0x2194, 0x21FF),
+    (0x2300, 0x23FF),
+    (0x24C2, 0x24C2),
+    (0x25A0, 0x27BF),
+    (0x2900, 0x297F),
+    (0x2B00, 0x2BFF),
+    (0x3030, 0x3030),
+    (0x303D, 0x303D),
+    (0x3297, 0x3297),
+    (0x3299, 0x3299),
+    (0x1F000, 0x1F1E5),
+    (0x1F200, 0x1FAFF),
+)
+_ZWJ, _VS15, _VS16, _KEYCAP = "\u200d", "\ufe0e", "\ufe0f", "\u20e3"
+_SKIN_TONES = range(0x1F3FB, 0x1F400)
+_REGIONAL = range(0x1F1E6, 0x1F200)
+_TAGS = range(0xE0020, 0xE007F)
+_CANCEL_TAG = "\U000e007f"
+
+
+def _pictographic(char: str) -> bool:
+    code = ord(char)
+    return any(lo <= code <= hi for lo, hi in _PICTOGRAPHIC)
+
+
+def _emoji_element(part: str) -> bool:
+    """One element of a ZWJ sequence: a pictograph with optional variation selector / skin tone."""
+    if not part or not _pictographic(part[0]):
+        return False
+    rest = part[1:]
+    if rest.endswith(_CANCEL_TAG) and ord(part[0]) == 0x1F3F4:  # subdivision flags (🏴 + tags)
+        return len(rest) > 1 and all(ord(c) in _TAGS for c in rest[:-1])
+    return len(rest) <= 2 and all(c in (_VS15, _VS16) or ord(c) in _SKIN_TONES for c in rest)
+
+
+def is_emoji(value: Any) -> bool:
+    """True for one emoji: a pictograph (with variation selector, skin tone or tag sequence),
+    a ZWJ sequence of such, a flag (two regional indicators) or a keycap (``1️⃣``)."""
+    if not isinstance(value, str) or not value:
+        return False
+    if len(value) == 2 and all(ord(c) in _REGIONAL for c in value):
+        return True
+    if value[0] in "0123456789#*" and value[1:] in (_KEYCAP, _VS16 + _KEYCAP):
+        return True
+    return all(_emoji_element(part) for part in value.split(_ZWJ))
+
+
+def check_icon(path: str, value: Any, *, nullable: bool = True) -> JSON | None:
+    """A page/database/callout icon: an emoji, an external or uploaded file, or a custom emoji."""
+    if value is None and nullable:
+        return None
+    icon = require_dict(path, value)
+    kind = check_enum(
+        f"{path}.type", icon.get("type") or next((k for k in ICON_TYPES if k in icon), None), ICON_TYPES
+    )
+    only_keys(path, icon, {"type", kind})
+    if kind == "emoji":
+        emoji = icon.get("emoji")
+        if not is_emoji(emoji):
+            raise body_invalid(f"{path}.emoji", "a single emoji", emoji)
+        return {"type": "emoji", "emoji": emoji}
+    body = require_dict(f"{path}.{kind}", icon.get(kind))
+    if kind in ("external", "file"):
+        only_keys(f"{path}.{kind}", body, {"url", "expiry_time"})
+        check_url(f"{path}.{kind}.url", body.get("url"))
+    elif kind == "file_upload":
+        only_keys(f"{path}.{kind}", body, {"id"})
+        body_uuid(f"{path}.{kind}.id", body.get("id"))
+    else:
+        only_keys(f"{path}.{kind}", body, {"id", "name", "url"})
+        body_uuid(f"{path}.{kind}.id", body.get("id"))
+    return {"type": kind, kind: body}

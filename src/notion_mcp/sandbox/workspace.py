@@ -184,6 +184,40 @@ class Workspace:
         out["public_url"] = None
         return self._versioned(out)
 
+    def refresh_mentions(self, value: Any) -> None:
+        """Give page/database mentions in ``value`` (an answer) the mentioned object's current title.
+
+        Notion computes a mention's ``plain_text`` on reading: the title of the page or database
+        it points to, ``Untitled`` when that has no title or the integration cannot see it.
+        """
+        titles: dict[str, str] = {}
+
+        def title(target: str) -> str:
+            if target not in titles:
+                kind = self.store.kind_of(target)
+                data = self.store.get(target, kind) if kind in ("page", "database") else None
+                text = ""
+                if data is not None:
+                    text = richtext.plain(self.title_of(data) if kind == "page" else data.get("title", []))
+                titles[target] = text or "Untitled"
+            return titles[target]
+
+        def walk(item: Any) -> None:
+            if isinstance(item, list):
+                for x in item:
+                    walk(x)
+            elif isinstance(item, dict):
+                mention = item.get("mention") if item.get("type") == "mention" else None
+                if isinstance(mention, dict) and mention.get("type") in ("page", "database"):
+                    target = (mention.get(str(mention["type"])) or {}).get("id")
+                    if isinstance(target, str) and "plain_text" in item:
+                        item["plain_text"] = title(target)
+                    return
+                for x in item.values():
+                    walk(x)
+
+        walk(value)
+
     def render_any(self, kind: str, data: JSON) -> JSON:
         renderers: dict[str, Callable[[JSON], JSON]] = {
             "page": self.render_page,
