@@ -75,3 +75,29 @@ def test_a_read_with_unfetched_children_cannot_be_written_back_without_them() ->
     with pytest.raises(MarkdownError, match=f'block_id="{"ab" * 16}"'):
         markdown_to_blocks(markdown)
     assert markdown_to_blocks(markdown.replace(f"<!-- children not fetched: {'ab' * 16} -->", ""))
+
+
+@pytest.mark.parametrize(
+    ("compact", "spaced"),
+    [
+        (
+            "<columns>\n<column>\nLeft\n</column>\n<column>\nRight\n- a\n</column>\n</columns>\n",
+            "<columns>\n\n<column>\n\nLeft\n\n</column>\n\n"
+            "<column>\n\nRight\n\n- a\n\n</column>\n\n</columns>\n",
+        ),
+        (
+            "<details>\n<summary>Sum</summary>\nBody **bold**\n- item\n</details>\n",
+            "<details>\n<summary>Sum</summary>\n\nBody **bold**\n\n- item\n\n</details>\n",
+        ),
+        (
+            '<tabs>\n<tab title="A">\nIn A\n</tab>\n</tabs>\n',
+            '<tabs>\n\n<tab title="A">\n\nIn A\n\n</tab>\n\n</tabs>\n',
+        ),
+    ],
+    ids=["columns", "details", "tabs"],
+)
+def test_tags_written_without_blank_lines_keep_their_content(compact: str, spaced: str) -> None:
+    """Text inside a tag's own HTML block used to be dropped (columns) or swallowed (a summary)."""
+    assert markdown_to_blocks(compact) == markdown_to_blocks(spaced)
+    rendered = blocks_to_markdown(markdown_to_blocks(compact))
+    assert all(word in rendered for word in ("Left", "Right", "Body", "item", "In A") if word in compact)

@@ -37,6 +37,8 @@ _CONTAINERS = frozenset(
     }
 )
 _MEDIA = frozenset({"image", "video", "audio", "pdf", "file"})
+# containers without text of their own: text right after the opening tag is content
+_NO_OWN_TEXT = frozenset({"columns", "column", "tabs", "tab", "synced_block", "synced_block_reference"})
 
 
 @dataclass
@@ -133,30 +135,36 @@ class _Builder:
             return _free_text(node.content, parse.line_of(node))
         return handler(node)
 
-    def head(self, pos: int, open_ev: Event) -> tuple[str, int]:
-        """Text right after an opening tag in the same html_block, or a `<summary>`/`<caption>` text."""
-        parts: list[str] = []
+    def head(self, pos: int, open_ev: Event) -> tuple[str, str, int]:
+        """The text in the opening tag's own html_block: the block's own text (or a `<summary>`'s,
+        or a `<caption>`'s), and the text after a `</summary>` (markdown, the toggle's first
+        children when written without blank lines)."""
+        own: list[str] = []
+        after: list[str] = []
+        summary_done = False
         while pos < len(self.events) and self.events[pos].source == open_ev.source:
             item = self.events[pos].item
             if isinstance(item, str):
-                parts.append(item)
+                (after if summary_done else own).append(item)
             elif isinstance(item, Tag) and item.name in ("summary", "caption"):
-                pass
+                summary_done = summary_done or (item.name == "summary" and item.kind == "close")
             else:
                 break
             pos += 1
-        return "".join(parts).strip(), pos
+        return "".join(own).strip(), "".join(after).strip(), pos
 
     def element(self, pos: int, out: list[Block]) -> int:
         open_ev = self.events[pos]
         tag = open_ev.item
         assert isinstance(tag, Tag)
-        head, pos = self.head(pos + 1, open_ev)
+        head, after, pos = self.head(pos + 1, open_ev)
         if tag.name == "caption":
             _caption(out, markdown_to_rich_text(head, open_ev.line), open_ev.line)
             return pos
         if tag.name == "summary":
             raise MarkdownError("<summary> belongs right after <details>", open_ev.line)
+        if tag.name in _NO_OWN_TEXT:  # text right after such a tag is its first content
+            head, after = "", f"{head}\n\n{after}".strip()
         body: list[Block] = []
         if tag.name in _CONTAINERS or tag.name == "children" or _closes_later(self.events, pos, tag.name):
             body, pos = self.build(pos, open_ev)
@@ -164,6 +172,8 @@ class _Builder:
             raise MarkdownError(
                 f"<{tag.name}> is never closed: add </{tag.name}> after its content", open_ev.line
             )
+        if after:
+            body = _blocks_of(after, open_ev.line) + body
         if tag.name == "children":
             _attach(out, body, open_ev.line)
             return pos
@@ -182,6 +192,14 @@ class _Builder:
             self.table_attrs = tag.attrs
             return []
         return make_element(tag, [], [], line)
+
+
+def _blocks_of(text: str, line: int | None) -> list[Block]:
+    """Markdown written inside a tag's own html_block (no blank line after the tag), as blocks."""
+    try:
+        return parse.markdown_to_blocks(text)
+    except MarkdownError as exc:
+        raise MarkdownError(exc.reason, (line or 0) + (exc.line or 1)) from None
 
 
 def _closes_later(events: list[Event], pos: int, name: str) -> bool:
