@@ -45,6 +45,10 @@ def test_alerts_become_callouts_with_an_emoji() -> None:
         ("text ![i](https://e.test/i.png) more\n", 1, "line of its own"),
         ("a\n\n<!-- never closed\n\nb\n", 3, "never closed"),
         ('<table header-row="false"/>\n', 1, "right before its pipe table"),
+        ('<callout icon=":rocket:">\nx\n\n</callout>\n', 1, "is not an emoji"),
+        ('a <span color="violet">b</span>\n', 1, 'color="violet" is not a Notion colour'),
+        ('x\n\ntext {color="nope"}\n', 3, "is not a Notion colour"),
+        ('<columns>\n\n<column width_ratio="half">\n\nx\n\n</column>\n\n</columns>\n', 3, "give a number"),
         ("| a | b |\n|---|---|\n| 1 | 2 |\n| 1 | 2 | 3 |\n", 4, "3 cells but the header has 2"),
         ('<table header-row="false"/>\n\npara\n\n| a |\n| --- |\n', 1, "right before its pipe table"),
         ("- a\n\n  <!-- children not fetched: " + "ab" * 16 + " -->\n", 3, "notion_blocks retrieve"),
@@ -101,3 +105,14 @@ def test_tags_written_without_blank_lines_keep_their_content(compact: str, space
     assert markdown_to_blocks(compact) == markdown_to_blocks(spaced)
     rendered = blocks_to_markdown(markdown_to_blocks(compact))
     assert all(word in rendered for word in ("Left", "Right", "Body", "item", "In A") if word in compact)
+
+
+@pytest.mark.parametrize(
+    ("written", "color"),
+    [('<details color="Red">\n<summary>s</summary>\n\n</details>\n', "red"),
+     ('text {color="Blue Background"}\n', "blue_background"),
+     ('text {color="grey"}\n', "gray")],
+)  # fmt: skip
+def test_a_colour_written_loosely_is_read_as_notions_name(written: str, color: str) -> None:
+    block = markdown_to_blocks(written)[0]
+    assert block[block["type"]]["color"] == color

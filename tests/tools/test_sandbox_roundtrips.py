@@ -218,6 +218,21 @@ async def test_text_that_only_looks_like_a_list_item_is_written_with_the_escape_
     assert json.loads(read)["paragraph"]["rich_text"][0]["plain_text"] == "2024. A year"
 
 
+@pytest.mark.parametrize(
+    ("icon", "ok"), [("🚀", True), ("👨‍👩‍👧", True), (":rocket:", False), ("notion", False)]
+)
+async def test_a_page_icon_is_one_emoji_or_refused_before_sending(icon: str, ok: bool) -> None:
+    async with sandbox_client() as (client, sandbox):
+        result = await client.call_tool(
+            "notion_pages",
+            {"operation": "create", "parent": {"workspace": True}, "title": "Iconic", "icon": icon},
+        )
+    assert result.is_error != ok, text_of(result)
+    if not ok:
+        assert "one emoji (such as 🚀, not a name like :rocket:)" in text_of(result)
+        assert sandbox.counters["POST /v1/pages"] == 0
+
+
 async def test_a_trashed_page_disappears_from_search_and_comes_back_when_restored() -> None:
     async with sandbox_client() as (client, _):
         page_id = created_id(

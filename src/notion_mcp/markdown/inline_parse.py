@@ -7,6 +7,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
+from .colors import notion_color
 from .errors import MarkdownError
 from .ids import dashed, find_id
 from .mdit import parser
@@ -156,7 +157,7 @@ def _span(state: _State, tag: Tag) -> None:
         if tag.attrs.get(flag) == "true":
             mark[flag] = True
     if "color" in tag.attrs:
-        mark["color"] = tag.attrs["color"]
+        mark["color"] = notion_color(tag.attrs["color"], state.line)
     if tag.kind == "open":
         state.marks.append(mark)
 

@@ -13,6 +13,7 @@ from typing import Any
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
+from .colors import notion_color
 from .errors import MarkdownError
 from .inline_parse import inline_tokens_to_rich_text
 from .languages import notion_language
@@ -98,7 +99,10 @@ def inline_parts(node: SyntaxTreeNode) -> tuple[list[Token], dict[str, str]]:
     """An inline node's tokens with the trailing ID marker and `{attr="…"}` list taken off."""
     token = node.token
     assert token is not None
-    return strip_marks(token.content, token.children)
+    tokens, attrs = strip_marks(token.content, token.children)
+    if "color" in attrs:
+        attrs["color"] = notion_color(attrs["color"], line_of(node))
+    return tokens, attrs
 
 
 def strip_marks(content: str, children: list[Token] | None) -> tuple[list[Token], dict[str, str]]:

@@ -14,7 +14,9 @@ from typing import Any
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
+from ..emoji import is_emoji
 from . import parse
+from .colors import notion_color
 from .errors import MarkdownError
 from .ids import NOTION_FILE, dashed, find_id
 from .inline_parse import inline_tokens_to_rich_text, markdown_to_rich_text
@@ -280,25 +282,28 @@ def media_block(
     return {"type": kind, kind: value}
 
 
-def _color(tag: Tag) -> str:
-    return tag.attrs.get("color", "default")
+def _color(tag: Tag, line: int | None) -> str:
+    return notion_color(tag.attrs.get("color", "default"), line)
 
 
 def _toggle(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
-    return [parse.block("toggle", {"rich_text": head, "color": _color(tag)}, body)]
+    return [parse.block("toggle", {"rich_text": head, "color": _color(tag, line)}, body)]
 
 
 def _callout(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
     icon_text = tag.attrs.get("icon")
     icon: dict[str, Any] | None = None
     if icon_text:
-        is_url = icon_text.startswith(("http://", "https://"))
-        icon = (
-            {"type": "external", "external": {"url": icon_text}}
-            if is_url
-            else {"type": "emoji", "emoji": icon_text}
-        )
-    value: dict[str, Any] = {"rich_text": head, "icon": icon, "color": _color(tag)}
+        if icon_text.startswith(("http://", "https://")):
+            icon = {"type": "external", "external": {"url": icon_text}}
+        elif is_emoji(icon_text):
+            icon = {"type": "emoji", "emoji": icon_text}
+        else:
+            raise MarkdownError(
+                f'<callout icon="{icon_text}"> is not an emoji: give one emoji (💡) or an https:// image URL',
+                line,
+            )
+    value: dict[str, Any] = {"rich_text": head, "icon": icon, "color": _color(tag, line)}
     return [parse.block("callout", value, body)]
 
 
@@ -306,7 +311,12 @@ def _container(kind: str) -> Maker:
     def make(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
         value: dict[str, Any] = {}
         if kind == "column" and "width_ratio" in tag.attrs:
-            value["width_ratio"] = float(tag.attrs["width_ratio"])
+            try:
+                value["width_ratio"] = float(tag.attrs["width_ratio"])
+            except ValueError:
+                raise MarkdownError(
+                    f'<column width_ratio="{tag.attrs["width_ratio"]}">: give a number such as 0.5', line
+                ) from None
         if kind == "template":
             value["rich_text"] = head
         if kind == "synced_block":
@@ -348,8 +358,8 @@ def _link(kind: str) -> Maker:
 def _simple(kind: str, colored: bool = False) -> Maker:
     def make(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
         if kind == "paragraph":
-            return [parse.block("paragraph", {"rich_text": [], "color": _color(tag)}, body)]
-        return [{"type": kind, kind: {"color": _color(tag)} if colored else {}}]
+            return [parse.block("paragraph", {"rich_text": [], "color": _color(tag, line)}, body)]
+        return [{"type": kind, kind: {"color": _color(tag, line)} if colored else {}}]
 
     return make
 

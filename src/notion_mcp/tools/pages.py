@@ -9,6 +9,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
+from notion_mcp.emoji import is_emoji
 from notion_mcp.errors import InputError, NotionMCPError, to_tool_error
 from notion_mcp.markdown import page_to_markdown
 from notion_mcp.notion.create import create_page
@@ -67,10 +68,11 @@ def _file_or_emoji(value: str, field: str, *, emoji_ok: bool) -> dict[str, Any] 
         return None
     if value.startswith(("https://", "http://")):
         return {"type": "external", "external": {"url": value}}
-    if emoji_ok and len(value) <= 8:
+    if emoji_ok and is_emoji(value):
         return {"type": "emoji", "emoji": value}
     raise InputError(
-        f"{field}: expected {'an emoji or ' if emoji_ok else ''}an http(s) image URL; got {value!r}."
+        f"{field}: expected {'one emoji (such as 🚀, not a name like :rocket:) or ' if emoji_ok else ''}"
+        f'an http(s) image URL; got {value!r}. "" removes it.'
     )
 
 
