@@ -142,6 +142,12 @@ DATABASE_IN_TOGGLE = {"toggle": {"rich_text": [], "children": [{"child_database"
              "children": [{"link_preview": {"url": "https://github.com/a/b"}}]},
             "children[0] holds a link_preview block",
         ),
+        (
+            "notion_blocks",
+            {"operation": "append", "parent_block_id": PAGE,
+             "children": [*FILLER, {"paragraph": {"text": [{"text": {"content": "old API"}}]}}]},
+            'children[150].paragraph.text: Notion has called this key "rich_text" since 2022',
+        ),
     ],
 )  # fmt: skip
 async def test_blocks_an_append_cannot_create_are_refused_before_anything_is_written(

@@ -94,6 +94,11 @@ def _with_type(block: Any, where: str) -> dict[str, Any]:
                 '{"type": "paragraph", "paragraph": {"rich_text": [{"text": {"content": "Hi"}}]}}.'
             )
         btype = keys[0]
+    if isinstance(block[btype], dict) and "text" in block[btype] and "rich_text" not in block[btype]:
+        raise InputError(
+            f'{where}.{btype}.text: Notion has called this key "rich_text" since 2022; rename it. '
+            "Nothing was written."
+        )
     inner = _split_long_text(block[btype])
     children = inner.get("children") if isinstance(inner, dict) else None
     if isinstance(children, list):
