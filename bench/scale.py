@@ -22,6 +22,7 @@ import copy
 import json
 import logging
 import math
+import re
 import statistics
 import tempfile
 import time
@@ -80,6 +81,26 @@ async def connect(sandbox: Sandbox, wire: Wire, rate: float) -> AsyncIterator[Cl
     server = build_server(settings, transport=wire, base_url=Sandbox.base_url)
     async with Client(server) as client:
         yield client
+
+
+HINT = re.compile(r"more: call again with the same arguments plus start_cursor=(\S+)")
+
+
+async def query_all(client: Client) -> str:
+    """Every row, as a model gets them: answers end where the response budget is full, at a page
+    boundary, and say which cursor continues; follow it until the last row."""
+    arguments: dict[str, Any] = {
+        "operation": "query", "data_source_id": SEED.tasks_data_source_id, "max_results": ROWS,
+    }  # fmt: skip
+    rows = 0
+    while True:
+        text = await call(client, "notion_databases", **arguments)
+        rows += len(re.findall(r"^\| [0-9a-f]{32} \|", text, re.MULTILINE))
+        if (hint := HINT.search(text)) is None:
+            if rows != ROWS:
+                raise RuntimeError(f"paged through {rows} rows, not {ROWS}")
+            return text
+        arguments["start_cursor"] = hint.group(1)
 
 
 async def call(client: Client, tool: str, **arguments: Any) -> str:
@@ -240,15 +261,9 @@ def scenarios(ws: Workspace) -> list[Scenario]:
             ),
         ),
         (
-            f"(c) query {ROWS:,} rows (notion_databases query max_results={ROWS})",
+            f"(c) query {ROWS:,} rows (notion_databases query max_results={ROWS}, hints followed)",
             math.ceil(ROWS / PAGE_SIZE),
-            lambda c: call(
-                c,
-                "notion_databases",
-                operation="query",
-                data_source_id=SEED.tasks_data_source_id,
-                max_results=ROWS,
-            ),
+            query_all,
         ),
         (
             f"(d) find a user by email among {users} (notion_users list email=)",

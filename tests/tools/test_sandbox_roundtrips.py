@@ -611,6 +611,30 @@ async def test_a_query_too_big_for_one_answer_is_cut_at_a_row_and_the_hint_gets_
     assert seen == [ids[n] for n in range(1, ROWS + 1)]
 
 
+async def test_collecting_many_rows_stops_at_a_page_boundary_when_the_answer_is_full() -> None:
+    async with sandbox_client(max_output_chars=1_500) as (client, sandbox):  # about 10 rows
+        database_id, ids = await make_inventory(client)
+        sandbox.reset_counters()
+        arguments: dict[str, Any] = {
+            "operation": "query", "database_id": database_id, "max_results": ROWS, "page_size": 4,
+            "sorts": [{"property": "Count", "direction": "ascending"}],
+        }  # fmt: skip
+        seen: list[str] = []
+        answers = 0
+        while True:
+            answers += 1
+            text = await call(client, "notion_databases", **arguments)
+            assert "output cut" not in text and len(text) <= 1_500 + 200, text
+            seen += row_ids(text)
+            if (cursor := next_cursor(text)) is None:
+                break
+            arguments["start_cursor"] = cursor
+        queries = sandbox.counters["POST /v1/data_sources/{id}/query"]
+    assert seen == [ids[n] for n in range(1, ROWS + 1)]
+    assert answers > 1  # the budget ended answers early, at whole pages
+    assert queries == -(-ROWS // 4)  # every page read once: an answer stops before a page that would not fit
+
+
 async def test_an_empty_query_says_so_rather_than_drawing_an_empty_table() -> None:
     async with sandbox_client() as (client, _):
         text = await call(

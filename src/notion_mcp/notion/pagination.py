@@ -98,12 +98,14 @@ async def collect(
     limit: int,
     page_size: int | None = None,
     keep: Callable[[Any], bool] | None = None,
+    full: Callable[[list[Any], int], bool] | None = None,
 ) -> Collected:
     """Follow cursors until `limit` results are kept or the list ends.
 
     Each request asks for no more than is still wanted, so the returned cursor continues exactly
     after the last result (nothing is skipped). Stops, rather than loops, when Notion says
-    has_more without a cursor.
+    has_more without a cursor. `full(results, next_size)` True after a page (the next page of
+    `next_size` would make the answer too big) stops there too, the cursor continuing exactly.
     """
     results: list[Any] = []
     cursor, seen = start_cursor, 0
@@ -115,4 +117,7 @@ async def collect(
         results += [r for r in batch if keep(r)] if keep else batch
         cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
         if not more or not cursor or len(results) >= limit:
+            return Collected(results, cursor, more, page, seen)
+        upcoming = min(page_size or MAX_PAGE_SIZE, limit - len(results), MAX_PAGE_SIZE)
+        if full is not None and full(results, upcoming):
             return Collected(results, cursor, more, page, seen)

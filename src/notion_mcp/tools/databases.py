@@ -188,11 +188,21 @@ async def query(call: Call, args: Query) -> str:
         body["filter"] = args.filter
     if args.sorts is not None:
         body["sorts"] = args.sorts
-    found = await collect(
+    budget = call.settings.max_output_chars
+    measured = [0, 0]  # rows measured, their table's characters
+
+    def next_too_big(rows: list[dict[str, Any]], next_size: int) -> bool:
+        """Whether `next_size` more rows, as long as these on average, would overflow the answer."""
+        measured[1] += len(rows_to_markdown(rows[measured[0] :]))
+        measured[0] = len(rows)
+        return args.format == "markdown" and measured[1] + measured[1] / len(rows) * next_size > budget
+
+    found = await collect(  # a page that would not fit is left for the cursor, not fetched
         lambda cursor, size: call.gateway.query_data_source(source_id, body, cursor, size),
         start_cursor=args.start_cursor,
         limit=args.max_results or args.page_size or 100,
         page_size=args.page_size,
+        full=next_too_big,
     )
     rows, cursor, more = found.results, found.next_cursor, found.has_more
     status = found.last_page.get("request_status") or {}
@@ -217,9 +227,7 @@ async def query(call: Call, args: Query) -> str:
             f"arguments and {bound}={i}: that page ends here and its cursor continues after it.]"
         )
 
-    table = fit(
-        table_lines[2:], call.settings.max_output_chars - len(head), cut, head="\n".join(table_lines[:2])
-    )
+    table = fit(table_lines[2:], budget - len(head), cut, head="\n".join(table_lines[:2]))
     return join(head, table, more_hint(cursor, more), *notes)
 
 
