@@ -97,6 +97,12 @@ async def test_a_page_created_from_nested_markdown_reads_back_as_the_same_conten
     assert {"toggle", "table", "code", "callout", "bulleted_list_item"} <= set(types)
 
 
+async def plan_with_ids(client: Any) -> tuple[str, str]:
+    """A new PLAN page, and its read with block IDs (to pick blocks from by `block_id_of`)."""
+    page_id = await create_plan_page(client)
+    return page_id, await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+
+
 async def create_plan_page(client: Any) -> str:
     """A page under the welcome page with the PLAN markdown; its ID."""
     return created_id(
@@ -113,8 +119,7 @@ async def create_plan_page(client: Any) -> str:
 
 async def test_a_link_to_a_block_reads_the_page_as_a_page_and_the_block_as_a_block() -> None:
     async with sandbox_client() as (client, _):
-        page_id = await create_plan_page(client)
-        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        page_id, with_ids = await plan_with_ids(client)
         intro_id = block_id_of(with_ids, "Intro paragraph")
         link = f"https://www.notion.so/Plan-{page_id.replace('-', '')}#{intro_id}"
         page = await call(client, "notion_pages", operation="retrieve", page_id=link)
@@ -125,8 +130,7 @@ async def test_a_link_to_a_block_reads_the_page_as_a_page_and_the_block_as_a_blo
 
 async def test_a_page_title_and_one_block_are_updated_through_the_tools() -> None:
     async with sandbox_client() as (client, _):
-        page_id = await create_plan_page(client)
-        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        page_id, with_ids = await plan_with_ids(client)
         intro_id = block_id_of(with_ids, "Intro paragraph")
 
         renamed = await call(client, "notion_pages", operation="update", page_id=page_id, title="Plan v2")
@@ -158,8 +162,7 @@ async def test_a_markdown_update_changes_the_text_and_keeps_the_block(
     line_start: str, markdown: str, expected: str
 ) -> None:
     async with sandbox_client() as (client, _):
-        page_id = await create_plan_page(client)
-        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        _page_id, with_ids = await plan_with_ids(client)
         block_id = block_id_of(with_ids, line_start)
         await call(client, "notion_blocks", operation="update", block_id=block_id, markdown=markdown)
         read = await call(client, "notion_blocks", operation="retrieve", block_id=block_id)
@@ -179,8 +182,7 @@ async def test_a_markdown_update_the_block_cannot_take_is_refused_and_nothing_ch
     line_start: str, markdown: str, words: str
 ) -> None:
     async with sandbox_client() as (client, sandbox):
-        page_id = await create_plan_page(client)
-        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        page_id, with_ids = await plan_with_ids(client)
         block_id = block_id_of(with_ids, line_start)
         refused = await client.call_tool(
             "notion_blocks", {"operation": "update", "block_id": block_id, "markdown": markdown}
@@ -206,8 +208,7 @@ async def test_words_in_another_case_or_with_spaces_and_one_sort_object_are_unde
 
 async def test_text_that_only_looks_like_a_list_item_is_written_with_the_escape_the_refusal_names() -> None:
     async with sandbox_client() as (client, _):
-        page_id = await create_plan_page(client)
-        with_ids = await call(client, "notion_pages", operation="retrieve", page_id=page_id, block_ids=True)
+        _page_id, with_ids = await plan_with_ids(client)
         intro_id = block_id_of(with_ids, "Intro paragraph")
         refused = await client.call_tool(
             "notion_blocks", {"operation": "update", "block_id": intro_id, "markdown": "2024. A year"}
