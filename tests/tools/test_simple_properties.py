@@ -8,6 +8,7 @@ import pytest
 from sandbox_client import sandbox_client
 
 from notion_mcp.errors import InputError
+from notion_mcp.markdown import markdown_to_rich_text
 from notion_mcp.sandbox import SEED
 from notion_mcp.tools.properties import needs_schema, resolve
 
@@ -46,7 +47,7 @@ def test_the_simple_form_becomes_notions_form() -> None:
         "Due": {"date": {"start": "2026-12-01"}},
         "Points": {"number": 3},
         "Done": {"checkbox": True},
-        "Name": {"title": [{"type": "text", "text": {"content": "X"}}]},
+        "Name": {"title": markdown_to_rich_text("X")},
     }
 
 
@@ -85,7 +86,11 @@ def test_a_wrong_name_or_option_is_refused_naming_the_closest_valid_ones(
     [
         ({"Notes": None}, {"Notes": {"rich_text": []}}),  # None clears, as for the other types
         ({"Name": None}, {"Name": {"title": []}}),
-        ({"Notes": 42}, {"Notes": {"rich_text": [{"type": "text", "text": {"content": "42"}}]}}),
+        ({"Notes": 42}, {"Notes": {"rich_text": markdown_to_rich_text("42")}}),
+        (
+            {"Notes": "**urgent**, costs \\$5"},
+            {"Notes": {"rich_text": markdown_to_rich_text("**urgent**, costs \\$5")}},
+        ),
         ({"Status": "done"}, {"Status": {"status": {"name": "Done"}}}),  # one option fits but for case
         ({"Kind": ""}, {"Kind": {"select": None}}),
         ({"Kind": "Bug, urgent"}, {"Kind": {"select": {"name": "Bug, urgent"}}}),
@@ -132,3 +137,34 @@ async def test_a_row_created_and_updated_with_simple_values_reads_back_with_them
     assert refused.is_error and "'Finished' is not an option" in refused.content[0].text
     assert writes_after_refusal == 0 and sandbox.total_requests > before
     assert not updated.is_error and "- Status: Done" in text and "- Done: false" in text
+
+
+@pytest.mark.anyio
+async def test_a_text_value_read_and_written_back_stays_the_same() -> None:
+    async with sandbox_client() as (client, _):
+        page_id = SEED.task_id(4)
+
+        async def notes_line() -> str:
+            result = await client.call_tool("notion_pages", {"operation": "retrieve", "page_id": page_id})
+            return next(line for line in result.content[0].text.splitlines() if line.startswith("- Notes: "))
+
+        await client.call_tool(
+            "notion_pages",
+            {
+                "operation": "update",
+                "page_id": page_id,
+                "properties": {"Notes": "**urgent**: cost $5 *maybe* a_b [x]"},
+            },
+        )
+        shown = await notes_line()
+        await client.call_tool(  # what a model copies from the read, written back
+            "notion_pages",
+            {
+                "operation": "update",
+                "page_id": page_id,
+                "properties": {"Notes": shown.removeprefix("- Notes: ")},
+            },
+        )
+        again = await notes_line()
+    assert shown == again
+    assert "\\\\" not in again and "**urgent**" in again  # no piled-up escapes; bold stays bold

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from notion_mcp.errors import InputError
+from notion_mcp.markdown import MarkdownError, markdown_to_rich_text
 from notion_mcp.notion.ids import normalize_id
 
 Json = dict[str, Any]
@@ -65,10 +66,15 @@ def _options(name: str, prop: Json, value: Any) -> list[Json]:
 
 
 def _text(name: str, value: Any) -> list[Json]:
+    """Text as inline markdown — the form these values are shown in — so that a value read and
+    written back stays the same (`\\*` is a star, `**x**` is bold)."""
     if value is None:
         return []  # cleared (a title becomes "Untitled")
     if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return text(str(value))
+        try:
+            return markdown_to_rich_text(str(value))
+        except MarkdownError as exc:
+            raise InputError(f"{name}: {exc}") from None
     raise InputError(f"{name}: text is given as a string; got {type(value).__name__} {value!r}.")
 
 
