@@ -71,6 +71,10 @@ def test_notions_own_form_passes_through_untouched() -> None:
         ({"Name": {"x": 1}}, "text is given as a string; got dict"),
         ({"Kind": "idea, bug"}, "'idea, bug' is not an option of this select"),
         ({"Owner": "Ada Lovelace"}, "People are given by user ID: notion_users list shows them"),
+        ({"Due": "03/01/2026"}, "'03/01/2026' is not a date Notion reads; a date is ISO 8601"),
+        ({"Due": "tomorrow"}, "'tomorrow' is not a date Notion reads"),
+        ({"Due": "2026-13-01"}, "is not a date Notion reads"),
+        ({"Due": {"start": "soon"}}, "is not a date Notion reads"),
     ],
 )
 def test_a_wrong_name_or_option_is_refused_naming_the_closest_valid_ones(
@@ -100,6 +104,12 @@ def test_a_wrong_name_or_option_is_refused_naming_the_closest_valid_ones(
         ({"Done": 1}, {"Done": {"checkbox": True}}),
         ({"Done": "0"}, {"Done": {"checkbox": False}}),
         ({"Link": ""}, {"Link": {"url": None}}),
+        ({"Due": "2026-03-01T10:00:00+01:00"}, {"Due": {"date": {"start": "2026-03-01T10:00:00+01:00"}}}),
+        ({"Due": "2026-03-01/2026-03-05"}, {"Due": {"date": {"start": "2026-03-01", "end": "2026-03-05"}}}),
+        (
+            {"Due": {"start": "2026-03-01T10:00", "time_zone": "Europe/Berlin"}},
+            {"Due": {"date": {"start": "2026-03-01T10:00", "time_zone": "Europe/Berlin"}}},
+        ),
         (
             {"Owner": "user://95bb3c2d-f96a-5ae9-ba9e-b8141953d218"},  # as a user mention writes it
             {"Owner": {"people": [{"id": "95bb3c2d-f96a-5ae9-ba9e-b8141953d218"}]}},

@@ -10,7 +10,9 @@ through. A property or option name that does not exist is refused, naming the va
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from notion_mcp.errors import InputError
@@ -78,15 +80,34 @@ def _text(name: str, value: Any) -> list[Json]:
     raise InputError(f"{name}: text is given as a string; got {type(value).__name__} {value!r}.")
 
 
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
+_DATE_FORMS = (
+    "a date is ISO 8601: '2026-03-01', '2026-03-01T10:00', '2026-03-01T10:00:00+01:00'; a range is "
+    "'start/end' or {start, end, time_zone}"
+)
+
+
+def _iso(name: str, value: Any, given: Any) -> str:
+    text = str(value).strip()
+    try:
+        if _ISO.fullmatch(text) is None:
+            raise ValueError
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise InputError(f"{name}: {given!r} is not a date Notion reads; {_DATE_FORMS}.") from None
+    return text
+
+
 def _date(name: str, value: Any) -> Json | None:
     if value is None or value == "":
         return None
     if isinstance(value, dict) and "start" in value:
-        return value
+        dates = {k: _iso(name, value[k], value) for k in ("start", "end") if value.get(k) is not None}
+        return {**value, **dates}
     if isinstance(value, str):
         start, _, end = value.partition("/")
-        return {"start": start.strip(), **({"end": end.strip()} if end.strip() else {})}
-    raise InputError(f"{name}: a date is 'YYYY-MM-DD', an ISO date-time, 'start/end' or {{start, end}}.")
+        return {"start": _iso(name, start, value), **({"end": _iso(name, end, value)} if end.strip() else {})}
+    raise InputError(f"{name}: {_DATE_FORMS}.")
 
 
 def _ids(name: str, value: Any, what: str) -> list[Json]:

@@ -28,7 +28,7 @@ that is not a property, or an option that does not exist, is refused with the cl
 
 | property type | simple value | notes |
 |---|---|---|
-| title, rich_text | `"text"` as inline markdown (`**bold**`, links; `\\*` for a star), numbers accepted | the form values are shown in, so a value read and written back is unchanged; `null` clears; a list or object is refused |
+| title, rich_text | `"text"`, inline markdown (`**bold**`, `\\*`) | as shown when read; `null` clears |
 | number | `3`, `2.5`, `"7"`, `"1e3"` | `true`/`false` refused; `null` clears |
 | select, status | `"Done"` | matched exactly, else case-blind when one option fits; `null` or `""` clears |
 | multi_select | `["a", "b"]` or `"a, b"` | a string that is itself an option name is one option |
