@@ -769,6 +769,34 @@ async def test_a_comment_posted_on_a_seeded_page_is_listed_with_the_others() -> 
     assert "Is this page up to date?" in welcome and "Looks **good**" not in welcome
 
 
+async def test_a_reply_by_discussion_link_and_a_comment_of_two_paragraphs_are_posted_as_written() -> None:
+    async with sandbox_client() as (client, sandbox):
+        listed = await call(client, "notion_comments", operation="retrieve", block_id=SEED.welcome_page_id)
+        discussion = re.search(r"## Discussion ([0-9a-f]{32})", listed)
+        assert discussion, listed
+        link = (
+            f"https://www.notion.so/Welcome-{SEED.welcome_page_id.replace('-', '')}?d={discussion.group(1)}"
+        )
+        await call(client, "notion_comments", operation="create", discussion_id=link,
+                   markdown="First **point**.\n\nSecond point.")  # fmt: skip
+        refused = await client.call_tool(
+            "notion_comments",
+            {
+                "operation": "create",
+                "parent": {"page_id": SEED.welcome_page_id},
+                "markdown": "# Title\n\n- a",
+            },
+        )
+        posts = sandbox.counters["POST /v1/comments"]
+        after = await call(client, "notion_comments", operation="retrieve", block_id=SEED.welcome_page_id)
+    thread = after.split(f"## Discussion {discussion.group(1)}", 1)[1].split("## Discussion", 1)[0]
+    assert "First **point**.<br><br>Second point." in thread  # the reply is in that thread
+    assert (
+        refused.is_error and "a comment is text" in text_of(refused) and "not a heading_1" in text_of(refused)
+    )
+    assert posts == 1
+
+
 # -- errors ---------------------------------------------------------------------------------------
 async def test_an_unknown_page_is_a_tool_error_that_explains_sharing_with_the_integration() -> None:
     async with sandbox_client() as (client, _):

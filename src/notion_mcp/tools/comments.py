@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field
 
 from notion_mcp.errors import InputError
-from notion_mcp.markdown import MarkdownError, comments_to_markdown, markdown_to_rich_text
+from notion_mcp.markdown import MarkdownError, comments_to_markdown, markdown_to_blocks
+from notion_mcp.markdown.rich_text import merge, text_item
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
@@ -35,7 +37,9 @@ def _target(args: Create) -> dict[str, Any]:
             "Give parent ({page_id} or {block_id}) for a new discussion, or discussion_id to reply."
         )
     if args.discussion_id is not None:
-        return {"discussion_id": normalize_id(args.discussion_id, "discussion_id")}
+        # a "copy link to discussion" URL is the page's, with the discussion in ?d=
+        linked = parse_qs(urlsplit(args.discussion_id).query).get("d")
+        return {"discussion_id": normalize_id(linked[0] if linked else args.discussion_id, "discussion_id")}
     parent = args.parent or {}
     keys = [k for k in ("page_id", "block_id") if k in parent]
     if len(keys) != 1 or set(parent) - {"page_id", "block_id", "type"}:
@@ -43,16 +47,33 @@ def _target(args: Create) -> dict[str, Any]:
     return {"parent": {"type": keys[0], keys[0]: normalize_id(parent[keys[0]], f"parent.{keys[0]}")}}
 
 
+def _comment_text(markdown: str) -> list[dict[str, Any]]:
+    """A comment's rich text from markdown: text and paragraphs (blank lines kept); block syntax
+    such as a heading or a list is refused (a comment holds text only)."""
+    if not markdown.strip():
+        raise InputError("markdown: the comment is empty.")
+    try:
+        blocks = markdown_to_blocks(markdown)
+    except MarkdownError as exc:
+        raise InputError(f"markdown: {exc}") from None
+    for block in blocks:
+        if block["type"] != "paragraph" or block["paragraph"].get("children"):
+            raise InputError(
+                f"markdown: a comment is text (bold, links, mentions, paragraphs), not a {block['type']}: "
+                "write it as text (text that only looks like a list or heading keeps its first mark with "
+                "a backslash)."
+            )
+    items: list[dict[str, Any]] = []
+    for n, block in enumerate(blocks):
+        items += ([text_item("\n\n")] if n else []) + block["paragraph"]["rich_text"]
+    return merge(items)
+
+
 def _rich_text(args: Create) -> list[dict[str, Any]]:
     if (args.rich_text is None) == (args.markdown is None):
         raise InputError("Give the comment as rich_text or markdown (exactly one).")
     if args.markdown is not None:
-        if not args.markdown.strip():
-            raise InputError("markdown: the comment is empty.")
-        try:
-            return markdown_to_rich_text(args.markdown)
-        except MarkdownError as exc:
-            raise InputError(f"markdown: {exc}") from None
+        return _comment_text(args.markdown)
     return list(args.rich_text or [])
 
 
