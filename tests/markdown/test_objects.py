@@ -23,3 +23,23 @@ def test_a_property_cut_at_25_values_says_how_to_get_them_all() -> None:
         in text
     )
     assert "Tags:" not in text.split("(Links")[1]
+
+
+def test_the_header_shows_icon_cover_and_the_trash_and_dates_their_time_zone() -> None:
+    page = {
+        "object": "page",
+        "id": "1a2b3c4d-5e6f-4000-8000-0000000000aa",
+        "in_trash": True,
+        "icon": {"type": "emoji", "emoji": "🚀"},
+        "cover": {
+            "type": "file",
+            "file": {"url": "https://prod-files-secure.s3.amazonaws.com/x?sig=" + "f" * 300},
+        },
+        "properties": {
+            "Due": {"type": "date", "date": {"start": "2026-03-01T10:00:00", "time_zone": "Europe/Berlin"}},
+        },
+    }
+    text = page_to_markdown(page)
+    assert "· icon 🚀 · cover (file) · in the trash" in text
+    assert "sig=" not in text  # a signed file link is not paid for in a header
+    assert "- Due: 2026-03-01T10:00:00 (Europe/Berlin)" in text

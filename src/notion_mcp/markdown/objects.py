@@ -35,7 +35,8 @@ def _user(user: Any) -> str:
 def _date(d: Any) -> str:
     if not isinstance(d, dict):
         return ""
-    return str(d.get("start") or "") + (f" → {d['end']}" if d.get("end") else "")
+    zone = f" ({d['time_zone']})" if d.get("time_zone") else ""
+    return str(d.get("start") or "") + (f" → {d['end']}" if d.get("end") else "") + zone
 
 
 def _number(n: Any) -> str:
@@ -102,7 +103,24 @@ def _header(obj: Obj) -> list[str]:
     line = f"id: {compact(str(obj.get('id', '')))}"
     if obj.get("url"):
         line += f" · {obj['url']}"
+    for name in ("icon", "cover"):
+        if shown := _image_ref(obj.get(name)):
+            line += f" · {name} {shown}"
+    if obj.get("in_trash") or obj.get("archived"):
+        line += " · in the trash"
     return [f"# {title_of(obj)}", "", line]
+
+
+def _image_ref(value: Any) -> str:
+    """An icon or cover, short: the emoji, an external URL, or that Notion stores the file."""
+    if not isinstance(value, dict):
+        return ""
+    kind = str(value.get("type", ""))
+    if kind == "emoji":
+        return str(value.get("emoji", ""))
+    if kind == "external":
+        return str((value.get("external") or {}).get("url", ""))
+    return f"({kind.replace('_', ' ')})" if kind else ""
 
 
 def page_to_markdown(
