@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -178,3 +179,25 @@ async def test_a_text_value_read_and_written_back_stays_the_same() -> None:
         again = await notes_line()
     assert shown == again
     assert "\\\\" not in again and "**urgent**" in again  # no piled-up escapes; bold stays bold
+
+
+@pytest.mark.anyio
+async def test_a_property_item_reads_as_its_value_not_as_json_fragments() -> None:
+    long = "word " * 500  # 2,500 characters: two rich-text items
+    async with sandbox_client() as (client, _):
+        page_id = SEED.task_id(4)
+        await client.call_tool(
+            "notion_pages",
+            {"operation": "update", "page_id": page_id, "properties": {"Notes": f"**Start** {long}end"}},
+        )
+        notes = await client.call_tool(
+            "notion_pages",
+            {"operation": "retrieve", "page_id": page_id, "retrieve_property_item_id": "Notes"},
+        )
+        priority = await client.call_tool(
+            "notion_pages",
+            {"operation": "retrieve", "page_id": page_id, "retrieve_property_item_id": "Priority"},
+        )
+    text = notes.content[0].text
+    assert text.endswith(f":\n\n**Start** {long}end"), text[-200:]  # one text, not a bullet per fragment
+    assert re.search(r": 1 item\n- (High|Medium|Low)$", priority.content[0].text), priority.content[0].text

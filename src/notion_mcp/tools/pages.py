@@ -11,7 +11,8 @@ from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.emoji import is_emoji
 from notion_mcp.errors import InputError, NotionMCPError, to_tool_error
-from notion_mcp.markdown import page_to_markdown
+from notion_mcp.markdown import page_to_markdown, property_to_text, rich_text_to_markdown
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.create import create_page
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
@@ -21,7 +22,7 @@ from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize
-from notion_mcp.tools.output import as_json, more_hint
+from notion_mcp.tools.output import as_json, join, more_hint
 from notion_mcp.tools.properties import needs_schema, text
 from notion_mcp.tools.properties import resolve as properties_resolve
 
@@ -195,21 +196,27 @@ async def _property_item(call: Call, page: dict[str, Any], args: Retrieve) -> st
         items, cursor, more = found.results, found.next_cursor, found.has_more
     if args.format == "json":
         return as_json({"property": name, "results": items, "next_cursor": cursor, "has_more": more})
-    lines = [f"{name} ({match.get('type')}) of page {page['id']}: {len(items)} items"]
+    kind = str(match.get("type"))
+    head = f"{name} ({kind}) of page {page['id']}"
+    if kind in ("title", "rich_text"):  # one item per rich-text run: the text is their join
+        text = rich_text_to_markdown([item[kind] for item in items if isinstance(item.get(kind), dict)])
+        return join(f"{head}:\n\n{text}", more_hint(cursor, more))
+    lines = [f"{head}: {len(items)} {'item' if len(items) == 1 else 'items'}"]
     lines += [f"- {item_text(item)}" for item in items]
-    return "\n".join([*lines, more_hint(cursor, more)]).rstrip()
+    return join("\n".join(lines), more_hint(cursor, more))
 
 
 def item_text(item: dict[str, Any]) -> str:
-    kind = item.get("type", "")
+    """One property item as text: a relation's page, a person, else the value as a property shows it."""
+    kind = str(item.get("type", ""))
     value = item.get(kind)
-    if kind in {"title", "rich_text"} and isinstance(value, dict):
-        return str(value.get("plain_text", ""))
     if kind == "relation" and isinstance(value, dict):
-        return f"page {value.get('id')}"
+        return f"page {compact(str(value.get('id', '')))}"
     if kind == "people" and isinstance(value, dict):
-        return f"{value.get('name') or 'user'} ({value.get('id')})"
-    return as_json(value)
+        return f"{value.get('name') or 'user'} ({compact(str(value.get('id', '')))})"
+    if kind in ("created_by", "last_edited_by") and isinstance(value, dict):
+        return f"{value.get('name') or value.get('type') or 'user'} ({compact(str(value.get('id', '')))})"
+    return property_to_text({"type": kind, kind: value})
 
 
 async def retrieve(call: Call, args: Retrieve) -> str:
