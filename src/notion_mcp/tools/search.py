@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import json
+from typing import Annotated, Any, Literal
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from notion_mcp.markdown import search_results_to_markdown
 from notion_mcp.notion.pagination import collect
@@ -18,10 +19,41 @@ DEFAULT_RESULTS = 20
 FILTER_VALUES = {"page": "page", "database": "data_source", "data_source": "data_source"}
 
 
+def _object(value: Any) -> Any:
+    """An object sent as JSON text is read as the object."""
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def _old_filter(value: Any) -> Any:
+    """Notion's own form, {"property": "object", "value": "page"|"database"|"data_source"}, as its value."""
+    value = _object(value)
+    if isinstance(value, dict) and value.get("property") == "object" and set(value) == {"property", "value"}:
+        return {"data_source": "database"}.get(value["value"], value["value"])
+    return value
+
+
+def _old_sort(value: Any) -> Any:
+    """Notion's own form, {"direction": …, "timestamp": "last_edited_time"}, as its direction."""
+    value = _object(value)
+    old = isinstance(value, dict) and "direction" in value and set(value) <= {"direction", "timestamp"}
+    if old and value.get("timestamp", "last_edited_time") == "last_edited_time":
+        return value["direction"]
+    return value
+
+
 class Search(Formatted):
     query: str = Field("", description="title words; empty lists all")
-    filter: Literal["page", "database"] | None = Field(None, description="only pages or only databases")
-    sort: Literal["ascending", "descending"] | None = Field(None, description="by last_edited_time")
+    filter: Annotated[Literal["page", "database"] | None, BeforeValidator(_old_filter)] = Field(
+        None, description="only pages or only databases"
+    )
+    sort: Annotated[Literal["ascending", "descending"] | None, BeforeValidator(_old_sort)] = Field(
+        None, description="by last_edited_time"
+    )
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
