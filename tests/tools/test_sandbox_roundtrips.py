@@ -683,6 +683,32 @@ async def test_a_database_schema_in_the_short_forms_a_model_writes_is_understood
     assert "- Name (title)" not in shown  # the given title is the title
 
 
+async def test_a_database_id_given_as_data_source_id_and_schema_short_forms_in_an_update_work() -> None:
+    async with sandbox_client() as (client, sandbox):
+        queried = await call(
+            client, "notion_databases", operation="query", data_source_id=SEED.tasks_database_id, page_size=2
+        )
+        changes = {"Size": "number", "Kind": {"type": "select"}, "Notes": {"name": "Remarks"}}
+        await call(
+            client,
+            "notion_databases",
+            operation="update",
+            database_id=SEED.tasks_database_id,
+            properties=changes,
+        )
+        shown = await call(
+            client, "notion_databases", operation="retrieve", database_id=SEED.tasks_database_id
+        )
+        conflicting = await client.call_tool(
+            "notion_pages",
+            {"operation": "update", "page_id": SEED.task_id(1), "in_trash": True, "archived": False},
+        )
+    assert queried.startswith(f"2 rows from data source {SEED.tasks_data_source_id}")
+    assert "- Size (number)" in shown and "- Kind (select)" in shown and "- Remarks (rich_text)" in shown
+    assert conflicting.is_error and "in_trash and archived (its old name) disagree" in text_of(conflicting)
+    assert sandbox.counters["PATCH /v1/pages/{id}"] == 0
+
+
 async def test_max_results_collects_rows_across_notions_pages() -> None:
     async with sandbox_client() as (client, sandbox):
         created = await call(

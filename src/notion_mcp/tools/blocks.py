@@ -12,7 +12,7 @@ from notion_mcp.markdown import MarkdownError, blocks_to_markdown, markdown_to_b
 from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
-from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, NotionId
+from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, NotionId, trash_flag
 from notion_mcp.tools.output import as_json
 
 DEFAULT_MAX_BLOCKS = 2000
@@ -174,7 +174,7 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
 async def update(call: Call, args: Update) -> str:
     if args.block_data is not None and args.markdown is not None:
         raise InputError("Give block_data or markdown, not both.")
-    trash = args.in_trash if args.in_trash is not None else args.archived
+    trash = trash_flag(args.in_trash, args.archived)
     if args.block_data is None and args.markdown is None and trash is None:
         raise InputError("Nothing to update: give block_data, markdown, or in_trash.")
     body: dict[str, Any] = {}

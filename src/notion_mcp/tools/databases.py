@@ -10,10 +10,10 @@ from pydantic.json_schema import SkipJsonSchema
 from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import database_to_markdown, rows_to_markdown
 from notion_mcp.notion.ids import normalize_id
-from notion_mcp.notion.pagination import collect
+from notion_mcp.notion.pagination import Collected, collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
-from notion_mcp.tools.fields import Cursor, JsonObject, MaxResults, NotionId, PageSize
+from notion_mcp.tools.fields import Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
 from notion_mcp.tools.output import as_json, fit, join, json_list, more_hint
 from notion_mcp.tools.properties import text
 
@@ -69,6 +69,17 @@ async def _source_id(call: Call, database_id: str | None, data_source_id: str | 
         return data_source_id
     assert database_id is not None
     return await call.gateway.resolve_data_source(database_id)
+
+
+async def _database_instead(call: Call, data_source_id: str, missing: NotionAPIError) -> str:
+    """When a data_source_id 404s: the data source of the database that ID names, if it is one
+    (a database's ID given as data_source_id); else the first error."""
+    if missing.status != 404:
+        raise missing
+    try:
+        return await call.gateway.resolve_data_source(data_source_id)
+    except NotionAPIError:
+        raise missing from None
 
 
 def _schema_entry(name: str, value: Any) -> dict[str, Any]:
@@ -146,7 +157,7 @@ async def update(call: Call, args: Update) -> str:
     """With database_id: title/description/in_trash change the database, properties its data
     source. With data_source_id: everything changes that data source alone (its siblings and
     the database container are left as they are)."""
-    trash = args.in_trash if args.in_trash is not None else args.archived
+    trash = trash_flag(args.in_trash, args.archived)
     changes: dict[str, Any] = {}
     if args.title is not None:
         changes["title"] = text(args.title)
@@ -163,15 +174,17 @@ async def update(call: Call, args: Update) -> str:
     if (args.database_id is None) == (args.data_source_id is None):
         raise InputError("Give database_id or data_source_id (exactly one).")
     results: dict[str, Any] = {}
+    schema = None
+    if args.properties is not None:  # short forms as in create; a rename {"name": …} or null as is
+        schema = {k: v if v is None or "name" in (v if isinstance(v, dict) else {}) else _schema_entry(k, v)
+                  for k, v in args.properties.items()}  # fmt: skip
     if args.data_source_id is not None:
-        body = {**changes, **({"properties": args.properties} if args.properties is not None else {})}
+        body = {**changes, **({"properties": schema} if schema is not None else {})}
         results["data_source"] = await call.gateway.update_data_source(args.data_source_id, body)
     else:
-        if args.properties is not None:
+        if schema is not None:
             source_id = await _source_id(call, args.database_id, None)
-            results["data_source"] = await call.gateway.update_data_source(
-                source_id, {"properties": args.properties}
-            )
+            results["data_source"] = await call.gateway.update_data_source(source_id, {"properties": schema})
         if changes:
             results["database"] = await call.gateway.update_database(args.database_id or "", changes)
     if args.format == "json":
@@ -197,13 +210,22 @@ async def query(call: Call, args: Query) -> str:
         measured[0] = len(rows)
         return args.format == "markdown" and measured[1] + measured[1] / len(rows) * next_size > budget
 
-    found = await collect(  # a page that would not fit is left for the cursor, not fetched
-        lambda cursor, size: call.gateway.query_data_source(source_id, body, cursor, size),
-        start_cursor=args.start_cursor,
-        limit=args.max_results or args.page_size or 100,
-        page_size=args.page_size,
-        full=next_too_big,
-    )
+    async def rows_of(source: str) -> Collected:
+        return await collect(  # a page that would not fit is left for the cursor, not fetched
+            lambda cursor, size: call.gateway.query_data_source(source, body, cursor, size),
+            start_cursor=args.start_cursor,
+            limit=args.max_results or args.page_size or 100,
+            page_size=args.page_size,
+            full=next_too_big,
+        )
+
+    try:
+        found = await rows_of(source_id)
+    except NotionAPIError as exc:
+        if args.data_source_id is None or measured[0]:
+            raise
+        source_id = await _database_instead(call, args.data_source_id, exc)
+        found = await rows_of(source_id)
     rows, cursor, more = found.results, found.next_cursor, found.has_more
     status = found.last_page.get("request_status") or {}
     notes = []

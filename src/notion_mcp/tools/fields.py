@@ -26,3 +26,10 @@ PageSize = Annotated[int | None, Field(None, ge=1, le=100, description="per page
 MaxResults = Annotated[
     int | None, Field(None, ge=1, le=10_000, description="collect up to this many across pages")
 ]
+
+
+def trash_flag(in_trash: bool | None, archived: bool | None) -> bool | None:
+    """in_trash, or `archived` (its pre-2026 name) when only that is given; both disagreeing is an error."""
+    if in_trash is not None and archived is not None and in_trash != archived:
+        raise InputError("in_trash and archived (its old name) disagree: give in_trash only.")
+    return in_trash if in_trash is not None else archived

@@ -21,7 +21,7 @@ from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.context import Call
-from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize
+from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
 from notion_mcp.tools.output import as_json, join, more_hint
 from notion_mcp.tools.properties import needs_schema, text
 from notion_mcp.tools.properties import resolve as properties_resolve
@@ -299,7 +299,7 @@ async def update(call: Call, args: Update) -> str:
         properties = _with_title(properties, args.title, schema)
     if properties:
         body["properties"] = properties
-    trash = args.in_trash if args.in_trash is not None else args.archived
+    trash = trash_flag(args.in_trash, args.archived)
     if trash is not None:
         body["in_trash"] = trash
     if not body:
