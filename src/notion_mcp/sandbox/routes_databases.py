@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from notion_mcp.sandbox import properties, query_memo, richtext, rules
+from notion_mcp.sandbox import properties, query_memo, richtext, rules, schema_edits
 from notion_mcp.sandbox.app import Call, RouteSpec
 from notion_mcp.sandbox.routes_pages import apply_trash_flags
 from notion_mcp.sandbox.rules import JSON
@@ -108,8 +108,10 @@ def get_data_source(call: Call) -> JSON:
 
 
 def _update_schema(ws: Workspace, ds: JSON, value: Any) -> None:
+    """Add, rename, retype or remove properties; the rows follow (``schema_edits``)."""
     schema: dict[str, JSON] = ds["properties"]
     out = dict(schema)
+    changes: list[tuple[JSON, JSON | None]] = []
     for key, raw in rules.require_dict("body.properties", value).items():
         found = properties.find(schema, key)
         path = f"body.properties.{key}"
@@ -119,6 +121,7 @@ def _update_schema(ws: Workspace, ds: JSON, value: Any) -> None:
             if found[1]["type"] == "title":
                 raise rules.validation("Cannot delete the title property of a data source.")
             out.pop(found[0])
+            changes.append((found[1], None))
             continue
         raw = rules.require_dict(path, raw)
         if found is None:
@@ -126,18 +129,31 @@ def _update_schema(ws: Workspace, ds: JSON, value: Any) -> None:
             out[key] = properties.complete_schema_entry(key, raw, path, taken, ds["id"], _resolver(ws))
             continue
         name, old = found
-        new_name = str(raw.get("name", name))
+        new_name = raw.get("name", name)
+        if not isinstance(new_name, str) or not new_name.strip():
+            raise rules.body_invalid(f"{path}.name", "a non-empty string", new_name)
+        if new_name != name and new_name in out:
+            raise rules.validation(
+                f"Cannot rename property {rules.fmt(name)} to {rules.fmt(new_name)}: a property named "
+                f"{rules.fmt(new_name)} already exists. Property names must be unique."
+            )
         kind = raw.get("type") or next(
             (k for k in raw if k not in ("name", "id", "description", "type")), old["type"]
         )
+        if kind == old["type"] == "status":
+            schema_edits.check_status_options(old, raw.get("status"))
         base = old if kind == old["type"] else {"id": old["id"], "type": kind}
         entry = properties.complete_schema_entry(
             new_name, {**raw, "type": kind}, path, set(), ds["id"], _resolver(ws), base
         )
-        if kind == old["type"] and kind not in raw:
+        if kind == old["type"] and (kind not in raw or kind == "status"):
             entry[kind] = old[kind]
+        elif kind == old["type"] and kind in ("select", "multi_select"):
+            schema_edits.keep_option_ids(old, entry, raw[kind])
+        changes.append((old, entry))
         out = {(new_name if n == name else n): (entry if n == name else p) for n, p in out.items()}
     ds["properties"] = out
+    schema_edits.rewrite_rows(ws.store, ds["id"], changes)
 
 
 def update_data_source(call: Call) -> JSON:
@@ -191,6 +207,8 @@ def _query_ids(ws: Workspace, ds: JSON, flt: Any, sorts: Any, now: datetime) -> 
 def query_data_source(call: Call) -> JSON:
     ws, body = call.ws, call.body
     ds = ws.need(rules.path_uuid("data_source_id", call.params["id"]), "data_source", "data source")
+    if ws.trashed_up(ds["id"]):  # retrieve still answers (with in_trash); a query does not
+        raise rules.not_found("data source", ds["id"])
     flt = body.get("filter")
     if flt is not None:
         rules.require_dict("body.filter", flt)

@@ -10,19 +10,6 @@ from notion_mcp.sandbox.rules import JSON
 from notion_mcp.sandbox.workspace import BOT_ID, Workspace
 
 
-def _trashed_up(ws: Workspace, object_id: str) -> bool:
-    """True when the object or any ancestor is in the trash."""
-    current: str | None = object_id
-    for _ in range(64):
-        if current is None:
-            return False
-        data = ws.store.get(current)
-        if data is None or data.get("in_trash"):
-            return data is not None
-        current = ws.store.parent_of(current)
-    return False
-
-
 def search(call: Call) -> JSON:
     ws, body = call.ws, call.body
     query = body.get("query") or ""
@@ -52,7 +39,7 @@ def search(call: Call) -> JSON:
     for kind in kinds:
         for data in ws.store.all_of(kind):
             title = ws.title_of(data) if kind == "page" else data["title"]
-            if needle in richtext.plain(title).casefold() and not _trashed_up(ws, data["id"]):
+            if needle in richtext.plain(title).casefold() and not ws.trashed_up(data["id"]):
                 found.append((ws.store.edited_seq(data["id"]), kind, data))
     found.sort(key=lambda f: f[0], reverse=direction == "descending")
     chunk, next_cursor = Workspace.paginate(found, body.get("start_cursor"), size, lambda f: str(f[2]["id"]))

@@ -27,6 +27,7 @@ def resolve_page_parent(ws: Workspace, value: Any) -> tuple[str | None, dict[str
     if kind == "database_id":
         db_id = rules.body_uuid("body.parent.database_id", parent.get("database_id"))
         ws.need(db_id, "database")
+        ws.ensure_live(db_id)
         sources = [s for s in ws.store.children(db_id, ("data_source",)) if not s.get("in_trash")]
         if len(sources) != 1:
             raise rules.validation(
@@ -37,6 +38,7 @@ def resolve_page_parent(ws: Workspace, value: Any) -> tuple[str | None, dict[str
     if kind == "data_source_id":
         ds_id = rules.body_uuid("body.parent.data_source_id", parent.get("data_source_id"))
         ds = ws.need(ds_id, "data_source", "data source")
+        ws.ensure_live(ds_id)
         return ds_id, ds["properties"], ds
     raise rules.body_invalid(
         "body.parent.type", '`"page_id"`, `"database_id"`, `"data_source_id"`, or `"workspace"`', kind

@@ -99,6 +99,23 @@ class Workspace:
                 "Can't edit block that is archived. You must unarchive the block before editing."
             )
 
+    def trashed_up(self, object_id: str) -> bool:
+        """True when the object or any ancestor (a data source's database, its page…) is in the trash."""
+        current: str | None = object_id
+        for _ in range(64):
+            if current is None:
+                return False
+            data = self.store.get(current)
+            if data is None or data.get("in_trash"):
+                return data is not None
+            current = self.store.parent_of(current)
+        return False
+
+    def ensure_live(self, object_id: str) -> None:
+        """Refuse a write into an object that is in the trash, itself or through an ancestor."""
+        if self.trashed_up(object_id):
+            self.ensure_editable({"in_trash": True})
+
     def content_source(self, block_id: str) -> str:
         """Where a block's children live: a synced copy reads from its original."""
         data = self.store.get(block_id, "block")
