@@ -97,7 +97,7 @@ def test_every_recorded_page_renders_with_its_title_and_properties() -> None:
         assert page["id"].replace("-", "") in text
         for name, prop in page["properties"].items():
             if prop.get("type") != "title":
-                assert f"- {name}: " in text
+                assert f"- {name}:" in text
                 property_to_text(prop)
 
 

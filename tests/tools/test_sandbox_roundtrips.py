@@ -709,6 +709,19 @@ async def test_a_database_id_given_as_data_source_id_and_schema_short_forms_in_a
     assert sandbox.counters["PATCH /v1/pages/{id}"] == 0
 
 
+async def test_query_wording_and_a_sort_direction_written_short() -> None:
+    async with sandbox_client() as (client, _):
+        one = await call(client, "notion_databases", operation="query", database_id=SEED.tasks_database_id,
+                         page_size=1, sorts=[{"property": "Estimate", "direction": "DESC"}])  # fmt: skip
+        refused = await client.call_tool(
+            "notion_pages",
+            {"operation": "update", "page_id": SEED.task_id(1), "properties": {"Tags": ["brand-new"]}},
+        )
+    assert one.startswith("1 row from data source")
+    assert "|\n\nmore: call again" in one  # one blank line before the hint
+    assert '[{"name": "brand-new"}]' in text_of(refused) and "Notion creates it" in text_of(refused)
+
+
 async def test_max_results_collects_rows_across_notions_pages() -> None:
     async with sandbox_client() as (client, sandbox):
         created = await call(

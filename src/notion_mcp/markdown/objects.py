@@ -129,7 +129,8 @@ def page_to_markdown(
     """`# Title`, the id/url line, properties as `- Name: value` (title left out), then the body."""
     lines = _header(page)
     values = {name: p for name, p in (page.get("properties") or {}).items() if isinstance(p, dict)}
-    props = [f"- {name}: {property_to_text(p)}" for name, p in values.items() if p.get("type") != "title"]
+    shown = {name: p for name, p in values.items() if p.get("type") != "title"}
+    props = [f"- {name}: {property_to_text(p)}".rstrip() for name, p in shown.items()]
     if props:
         lines += ["", *props]
     cut = [name for name, p in values.items() if p.get("has_more")]

@@ -45,9 +45,21 @@ class Update(Formatted):
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
 
 
+_DIRECTIONS = {"asc": "ascending", "desc": "descending", "ascending": "ascending", "descending": "descending"}
+
+
 def _listed(value: Any) -> Any:
-    """One sort object where a list of them is wanted: the list of that one."""
-    return [value] if isinstance(value, dict) else value
+    """Sorts as Notion takes them: one object becomes a list of one; "asc"/"desc" (any case)
+    become "ascending"/"descending"."""
+    sorts = [value] if isinstance(value, dict) else value
+    if not isinstance(sorts, list):
+        return sorts
+    return [
+        {**s, "direction": _DIRECTIONS.get(str(s["direction"]).strip().lower(), s["direction"])}
+        if isinstance(s, dict) and "direction" in s
+        else s
+        for s in sorts
+    ]
 
 
 class Query(Formatted):
@@ -237,7 +249,7 @@ async def query(call: Call, args: Query) -> str:
     if args.format == "json":
         extra = {"data_source_id": source_id, "next_cursor": cursor, "has_more": more, "notes": notes}
         return json_list(rows, call.settings.max_output_chars, extra)
-    head = f"{len(rows)} rows from data source {source_id}"
+    head = f"{len(rows)} {'row' if len(rows) == 1 else 'rows'} from data source {source_id}"
     table_lines = rows_to_markdown(rows).splitlines()  # header, rule, then a line per row
     bound = "max_results" if args.max_results else "page_size"
 
@@ -250,7 +262,7 @@ async def query(call: Call, args: Query) -> str:
         )
 
     table = fit(table_lines[2:], budget - len(head), cut, head="\n".join(table_lines[:2]))
-    return join(head, table, more_hint(cursor, more), *notes)
+    return join(head, table.rstrip("\n"), more_hint(cursor, more), *notes)
 
 
 SPEC = ToolSpec(

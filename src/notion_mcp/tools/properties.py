@@ -10,6 +10,7 @@ through. A property or option name that does not exist is refused, naming the va
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -48,11 +49,18 @@ def _option(name: str, prop: Json, value: Any) -> Json:
     if options and label not in options:
         same = [o for o in options if o.casefold() == label.casefold()]
         if len(same) != 1:
+            new = f'{{"{kind}": {_new_option(kind, label)}}}'
             raise InputError(
-                f"{name}: {label!r} is not an option of this {kind}; options: {_closest(label, options)}."
+                f"{name}: {label!r} is not an option of this {kind}; options: {_closest(label, options)}. "
+                f"To add it as a new option, give it in Notion's form ({new}); Notion creates it."
             )
         label = same[0]  # "done" for "Done": one option fits but for case
     return {"name": label}
+
+
+def _new_option(kind: str, label: str) -> str:
+    option = json.dumps({"name": label}, ensure_ascii=False)
+    return f"[{option}]" if kind == "multi_select" else option
 
 
 def _single(name: str, prop: Json, value: Any) -> Json | None:
