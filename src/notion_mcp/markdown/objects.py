@@ -145,11 +145,36 @@ def page_to_markdown(
 
 def _schema_line(name: str, prop: Obj) -> str:
     kind = str(prop.get("type"))
-    line = f"- {name} ({kind})"
-    options = (prop.get(kind) or {}).get("options") if isinstance(prop.get(kind), dict) else None
+    value = prop.get(kind)
+    config: Obj = value if isinstance(value, dict) else {}
+    describe = _SCHEMA_DETAIL.get(kind)
+    detail = describe(config) if describe is not None else ""
+    line = f"- {name} ({kind}{', ' + detail if detail else ''})"
+    options = config.get("options")
     if options:
         line += ": " + ", ".join(str(o.get("name", "")) for o in options)
     return line
+
+
+def _relation(config: Obj) -> str:
+    target = config.get("data_source_id") or config.get("database_id")
+    return f"to data source {compact(str(target))}" if target else ""
+
+
+def _rollup(config: Obj) -> str:
+    parts = (config.get("function"), config.get("rollup_property_name"), config.get("relation_property_name"))
+    function, of, via = (str(p) if p else "?" for p in parts)
+    return f"{function} of {of} via {via}" if any(parts) else ""
+
+
+# what a model needs to know of a property's configuration, by type
+_SCHEMA_DETAIL: dict[str, Callable[[Obj], str]] = {
+    "relation": _relation,
+    "rollup": _rollup,
+    "formula": lambda c: f"= {c['expression']}" if c.get("expression") else "",
+    "number": lambda c: str(c["format"]) if c.get("format") not in (None, "number") else "",
+    "unique_id": lambda c: f"prefix {c['prefix']}" if c.get("prefix") else "",
+}
 
 
 def database_to_markdown(database: Obj, data_sources: list[Obj]) -> str:
