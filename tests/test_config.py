@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from notion_mcp.__main__ import _server_parser, settings_from_args
-from notion_mcp.config import MEMORY, TOOL_NAMES, load_settings
+from notion_mcp.config import FIELDS, MEMORY, TOOL_NAMES, Number, load_settings
 from notion_mcp.errors import ConfigError
+from notion_mcp.notion.ratelimit import TokenBucket
+from notion_mcp.tools.legacy import LEGACY
+
+ROOT = Path(__file__).parent.parent
 
 NTN = "ntn_" + "a1B2" * 10
 SECRET = "secret_" + "Z9y8" * 10
@@ -80,3 +87,84 @@ def test_sandbox_auto_uses_the_sandbox_only_without_a_token() -> None:
     assert settings_from_args(ns, {}).sandbox == MEMORY
     assert settings_from_args(ns, {"NOTION_TOKEN": NTN}).sandbox is None
     assert set(settings_from_args(ns, {}).tools) == set(TOOL_NAMES)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "accepted"),
+    [
+        ("NOTION_MCP_RATE_LIMIT", "-5", "≥ 0"),
+        ("NOTION_MCP_RATE_LIMIT", "nan", "≥ 0"),
+        ("NOTION_MCP_RATE_LIMIT", "inf", "≥ 0"),
+        ("NOTION_MCP_BURST", "0", "≥ 1"),
+        ("NOTION_MCP_MAX_RETRIES", "-1", "≥ 0"),
+        ("NOTION_MCP_MAX_RETRIES", "1.5", "whole number ≥ 0"),
+        ("NOTION_MCP_MAX_RETRY_WAIT", "-0.5", "≥ 0"),
+        ("NOTION_MCP_MAX_RETRY_WAIT", "NaN", "≥ 0"),
+        ("NOTION_MCP_TIMEOUT_MS", "0", "≥ 1,000"),
+        ("NOTION_MCP_MAX_OUTPUT_CHARS", "0", "≥ 2,000"),
+        ("NOTION_MCP_MAX_OUTPUT_CHARS", "1999", "≥ 2,000"),
+    ],
+)
+def test_a_number_out_of_range_names_the_variable_and_the_range(
+    variable: str, value: str, accepted: str
+) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"NOTION_TOKEN": NTN, variable: value})
+    message = str(caught.value)
+    assert message.startswith(f"{variable}={value!r} is not valid") and accepted in message
+    assert "\n" not in message
+
+
+def test_the_edges_of_the_ranges_are_accepted_and_a_rate_limit_of_0_means_none() -> None:
+    settings = load_settings(
+        {
+            "NOTION_TOKEN": NTN,
+            "NOTION_MCP_RATE_LIMIT": "0",
+            "NOTION_MCP_BURST": "1",
+            "NOTION_MCP_MAX_RETRIES": "0",
+            "NOTION_MCP_MAX_RETRY_WAIT": "0",
+            "NOTION_MCP_TIMEOUT_MS": "1000",
+            "NOTION_MCP_MAX_OUTPUT_CHARS": "2000",
+        }
+    )
+    assert (settings.rate_limit, settings.burst, settings.max_retries) == (0.0, 1, 0)
+    assert (settings.max_retry_wait, settings.timeout_ms, settings.max_output_chars) == (0.0, 1000, 2000)
+    assert TokenBucket(settings.rate_limit, settings.burst).rate is None  # 0: no limit
+
+
+@pytest.mark.parametrize("value", ["-5", "nan", "-inf", "fast", ""])
+def test_a_flag_is_checked_like_its_variable_and_named_in_the_error(value: str) -> None:
+    ns = _server_parser().parse_args([f"--rate-limit={value}"])
+    with pytest.raises(ConfigError) as caught:
+        settings_from_args(ns, {"NOTION_TOKEN": NTN, "NOTION_MCP_RATE_LIMIT": "2"})
+    assert str(caught.value).startswith(f"--rate-limit={value!r} is not valid")
+    assert "≥ 0" in str(caught.value)
+
+
+def test_a_typed_override_is_held_to_the_same_range() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"NOTION_TOKEN": NTN}, {"rate_limit": float("nan")})
+    assert "NOTION_MCP_RATE_LIMIT" in str(caught.value) and "≥ 0" in str(caught.value)
+    with pytest.raises(ConfigError):
+        load_settings({"NOTION_TOKEN": NTN}, {"max_output_chars": 0})
+
+
+def test_the_flags_parse_like_their_variables() -> None:
+    ns = _server_parser().parse_args(["--base-url", "http://127.0.0.1:9/", "--log-level", "info"])
+    settings = settings_from_args(ns, {"NOTION_TOKEN": NTN})
+    assert (settings.base_url, settings.log_level) == ("http://127.0.0.1:9", "INFO")
+
+
+def test_the_ranges_in_configuration_md_are_the_ones_checked() -> None:
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    for variable, parser, _ in FIELDS.values():
+        if isinstance(parser, Number):
+            assert f"| `{variable}` | {parser.accepted} |" in text
+
+
+def test_the_number_of_legacy_names_said_is_the_number_there_is() -> None:
+    said = f"the {len(LEGACY)} old tool names"
+    assert said in FIELDS["legacy_tools"][2]
+    text = (ROOT / "docs" / "configuration.md").read_text()
+    counts = re.findall(r"the (\d+) (?:old )?tool names", text)
+    assert counts and set(counts) == {str(len(LEGACY))}, counts

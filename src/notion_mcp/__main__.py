@@ -8,7 +8,6 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from dotenv import dotenv_values
 
@@ -36,7 +35,7 @@ def _server_parser() -> argparse.ArgumentParser:
     p.add_argument("--env-file", default=".env", help="read settings from this file (default .env)")
     p.add_argument("--read-only", action="store_true", default=None, help="refuse write operations")
     p.add_argument("--tools", help=f"comma-separated allow-list of: {', '.join(TOOL_NAMES)}")
-    p.add_argument("--rate-limit", type=float, help="requests per second (default 3)")
+    p.add_argument("--rate-limit", metavar="N", help="requests per second, 0 for no limit (default 3)")
     p.add_argument("--notion-version", help="Notion-Version header (default 2026-03-11)")
     p.add_argument("--base-url", help="API base URL (default https://api.notion.com)")
     p.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR")
@@ -46,7 +45,7 @@ def _server_parser() -> argparse.ArgumentParser:
 def _sandbox_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="notion-mcp sandbox serve", description="Serve the sandbox over HTTP")
     p.add_argument("path", nargs="?", help="SQLite file for the workspace (in memory without one)")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=int, default=8765, help="0: any free port (the one chosen is printed)")
     p.add_argument("--host", default="127.0.0.1", help="loopback only")
     return p
 
@@ -61,23 +60,28 @@ def _environment(env_file: str) -> dict[str, str]:
     return {**file_values, **os.environ}
 
 
+# flag -> the setting it gives; its text is parsed and range-checked as the variable's would be
+FLAGS = {
+    "--rate-limit": "rate_limit",
+    "--notion-version": "notion_version",
+    "--base-url": "base_url",
+    "--tools": "tools",
+    "--log-level": "log_level",
+}
+
+
 def settings_from_args(ns: argparse.Namespace, env: dict[str, str]) -> Settings:
-    overrides: dict[str, Any] = {
-        "rate_limit": ns.rate_limit,
-        "notion_version": ns.notion_version,
-        "base_url": ns.base_url,
-        "read_only": ns.read_only,
+    flags = {
+        name: (flag, raw)
+        for flag, name in FLAGS.items()
+        if (raw := getattr(ns, flag[2:].replace("-", "_"))) is not None
     }
-    if ns.tools is not None:
-        env = {**env, "NOTION_MCP_TOOLS": ns.tools}
-    if ns.log_level is not None:
-        env = {**env, "NOTION_MCP_LOG_LEVEL": ns.log_level}
     sandbox = ns.sandbox
     if sandbox == AUTO:
         sandbox = None if env.get("NOTION_TOKEN", "").strip() else MEMORY
     if sandbox is not None:
         env = {**env, "NOTION_MCP_SANDBOX": sandbox}
-    return load_settings(env, overrides)
+    return load_settings(env, {"read_only": ns.read_only}, flags)
 
 
 def _describe(settings: Settings) -> str:
@@ -89,6 +93,9 @@ def _describe(settings: Settings) -> str:
     else:
         where = f"Notion at {settings.base_url} (Notion-Version {settings.notion_version})"
     return f"notion-mcp {__version__}: serving {tools} over stdio on {where}; waiting for an MCP client."
+
+
+SANDBOX_USAGE = "notion-mcp sandbox serve [--port N] [PATH]"
 
 
 def serve_sandbox(argv: Sequence[str]) -> int:
@@ -107,10 +114,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:2] == ["sandbox", "serve"]:
         return serve_sandbox(args[2:])
+    if args[:1] == ["sandbox"]:
+        if args[1:] in (["-h"], ["--help"]):
+            _sandbox_parser().print_help()
+            return 0
+        said = f" (not {args[1]!r})" if args[1:] else ""
+        print(
+            f"notion-mcp sandbox: say `serve`{said} — {SANDBOX_USAGE}; "
+            "or notion-mcp --sandbox [PATH] for the MCP server on the sandbox",
+            file=sys.stderr,
+        )
+        return 2
     ns = _server_parser().parse_args(args)
     try:
         settings = settings_from_args(ns, _environment(ns.env_file))
-    except ConfigError as exc:
+        if settings.sandbox not in (None, MEMORY):
+            from notion_mcp.sandbox import check_workspace
+
+            check_workspace(settings.sandbox)
+    except (ConfigError, ValueError) as exc:
         print(f"notion-mcp: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(

@@ -6,6 +6,7 @@ describes (a test keeps the two in step).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,6 +26,7 @@ TOOL_NAMES = (
 )
 _TOKEN_SHAPE = re.compile(r"^(ntn_|secret_)[A-Za-z0-9]{20,}$")
 MEMORY = ":memory:"
+MIN_OUTPUT_CHARS = 2_000  # below this an answer has no room for more than its header
 
 
 @dataclass(frozen=True)
@@ -58,18 +60,38 @@ def _bool(raw: str) -> bool:
     raise ValueError("expected true or false")
 
 
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if value < 0:
-        raise ValueError("must not be negative")
-    return value
+@dataclass(frozen=True)
+class Number:
+    """A numeric setting's parser and range: a finite int or float, at least `minimum`.
 
+    Used on the text of a variable or a flag, and (`check`) on a typed value passed directly,
+    so that every source is held to the same range."""
 
-def _count(raw: str) -> int:
-    value = int(raw)
-    if value < 0:
-        raise ValueError("must not be negative")
-    return value
+    kind: type[int] | type[float]
+    minimum: float
+    unit: str = ""
+
+    @property
+    def accepted(self) -> str:
+        noun = "a whole number" if self.kind is int else "a finite number"
+        minimum = f"{self.minimum:,.0f}" if self.minimum == int(self.minimum) else str(self.minimum)
+        return f"{noun} ≥ {minimum}" + (f" ({self.unit})" if self.unit else "")
+
+    def check(self, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"expected {self.accepted}")
+        if not math.isfinite(value) or value < self.minimum:
+            raise ValueError(f"expected {self.accepted}")
+        if self.kind is int and value != int(value):
+            raise ValueError(f"expected {self.accepted}")
+        return self.kind(value)
+
+    def __call__(self, raw: str) -> Any:
+        try:
+            value: float = self.kind(raw.strip())
+        except ValueError:
+            raise ValueError(f"expected {self.accepted}") from None
+        return self.check(value)
 
 
 def _tools(raw: str) -> tuple[str, ...]:
@@ -103,40 +125,75 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     ),
     "notion_version": ("NOTION_VERSION", str.strip, "Notion-Version header"),
     "base_url": ("NOTION_BASE_URL", lambda s: s.strip().rstrip("/"), "API base URL, without /v1"),
-    "rate_limit": ("NOTION_MCP_RATE_LIMIT", _positive_float, "Requests per second (0: no limit)"),
-    "burst": ("NOTION_MCP_BURST", _count, "Requests allowed at once before the rate applies"),
-    "max_retries": ("NOTION_MCP_MAX_RETRIES", _count, "Retries of one request on 429/529/5xx/timeouts"),
+    "rate_limit": (
+        "NOTION_MCP_RATE_LIMIT",
+        Number(float, 0, "requests per second; 0: no limit"),
+        "Requests per second (0: no limit)",
+    ),
+    "burst": ("NOTION_MCP_BURST", Number(int, 1), "Requests allowed at once before the rate applies"),
+    "max_retries": (
+        "NOTION_MCP_MAX_RETRIES",
+        Number(int, 0),
+        "Retries of one request on 429/529/5xx/timeouts",
+    ),
     "max_retry_wait": (
         "NOTION_MCP_MAX_RETRY_WAIT",
-        _positive_float,
+        Number(float, 0, "seconds"),
         "Seconds one call may spend waiting to retry",
     ),
-    "timeout_ms": ("NOTION_MCP_TIMEOUT_MS", _count, "Timeout of one HTTP request, in milliseconds"),
+    "timeout_ms": (
+        "NOTION_MCP_TIMEOUT_MS",
+        Number(int, 1_000, "milliseconds"),
+        "Timeout of one HTTP request, in milliseconds",
+    ),
     "read_only": ("NOTION_MCP_READ_ONLY", _bool, "Refuse write operations and leave them out of the schema"),
     "tools": ("NOTION_MCP_TOOLS", _tools, "Comma-separated allow-list of tools"),
-    "legacy_tools": ("NOTION_MCP_LEGACY_TOOLS", _bool, "Also register the 19 old tool names as aliases"),
+    "legacy_tools": ("NOTION_MCP_LEGACY_TOOLS", _bool, "Also register the 18 old tool names as aliases"),
     "log_level": ("NOTION_MCP_LOG_LEVEL", _level, "Log level on stderr"),
     "sandbox": ("NOTION_MCP_SANDBOX", _sandbox, "Serve the local sandbox: true (in memory) or a SQLite path"),
-    "max_output_chars": ("NOTION_MCP_MAX_OUTPUT_CHARS", _count, "Response budget in characters"),
+    "max_output_chars": (
+        "NOTION_MCP_MAX_OUTPUT_CHARS",
+        Number(int, MIN_OUTPUT_CHARS, "characters"),
+        "Response budget in characters",
+    ),
 }
 
 
-def _parse(name: str, raw: str) -> Any:
+def _parse(name: str, raw: str, label: str | None = None) -> Any:
     variable, parser, _ = FIELDS[name]
     try:
         return parser(raw)
     except ValueError as exc:
-        raise ConfigError(f"{variable}={raw!r} is not valid: {exc}") from None
+        raise ConfigError(f"{label or variable}={raw!r} is not valid: {exc}") from None
 
 
-def load_settings(env: Mapping[str, str], overrides: Mapping[str, Any] | None = None) -> Settings:
-    """Settings from `env`, then `overrides` (already-typed values from flags) on top."""
+def _checked(name: str, value: Any) -> Any:
+    """A typed value passed in directly, held to the range its variable's text would be."""
+    variable, parser, _ = FIELDS[name]
+    if not isinstance(parser, Number):
+        return value
+    try:
+        return parser.check(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} ({variable}) = {value!r} is not valid: {exc}") from None
+
+
+def load_settings(
+    env: Mapping[str, str],
+    overrides: Mapping[str, Any] | None = None,
+    flags: Mapping[str, tuple[str, str]] | None = None,
+) -> Settings:
+    """Settings from `env`, then the command line on top: `flags` (setting name -> (flag, its
+    text), parsed and checked like a variable's, named by the flag in errors), then `overrides`
+    (already-typed values, held to the same ranges)."""
     values: dict[str, Any] = {}
     for name, (variable, _, _) in FIELDS.items():
         raw = env.get(variable)
         if raw is not None and (raw.strip() or name == "token"):
             values[name] = _parse(name, raw)
-    values.update({k: v for k, v in (overrides or {}).items() if v is not None})
+    for name, (flag, raw) in (flags or {}).items():
+        values[name] = _parse(name, raw, label=flag)
+    values.update({k: _checked(k, v) for k, v in (overrides or {}).items() if v is not None})
     if not values.get("token"):
         values["token"] = None
     settings = replace(Settings(), **values)

@@ -12,11 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
+import sqlite3
 import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
@@ -27,7 +31,7 @@ from notion_mcp.sandbox.rules import NotionError
 from notion_mcp.sandbox.seed import SEED, SeedIds, seed_demo, seed_users
 from notion_mcp.sandbox.store import Store
 
-__all__ = ["SEED", "Fault", "Faults", "NotionError", "Sandbox", "SeedIds", "serve"]
+__all__ = ["SEED", "Fault", "Faults", "NotionError", "Sandbox", "SeedIds", "check_workspace", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -99,19 +103,93 @@ class Sandbox:
         self.close()
 
 
+def check_workspace(path: str) -> None:
+    """Raise ValueError, in one line saying what to do, when the SQLite file `path` cannot be
+    opened or created as a sandbox workspace (checked before anything says it is serving)."""
+    memory = "or leave the path out to keep the workspace in memory"
+    if os.path.isdir(path):
+        raise ValueError(
+            f"the sandbox workspace {path} is a folder: give a file in it, e.g. "
+            f"{os.path.join(path, 'workspace.sqlite')}, {memory}"
+        )
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise ValueError(
+            f"cannot keep the sandbox workspace in {path}: the folder {folder} does not exist "
+            f"(create it first, {memory})"
+        )
+    if os.path.exists(path):
+        if not os.access(path, os.R_OK | os.W_OK):
+            raise ValueError(
+                f"cannot open the sandbox workspace {path}: no permission to read and write it "
+                f"(choose another file, {memory})"
+            )
+        try:
+            db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+            try:
+                db.execute("PRAGMA schema_version").fetchone()
+            finally:
+                db.close()
+        except sqlite3.Error as exc:
+            raise ValueError(
+                f"cannot open the sandbox workspace {path}: {exc} (give a new file name or a "
+                f"workspace kept by notion-mcp, {memory})"
+            ) from None
+    elif not os.access(folder, os.W_OK | os.X_OK):
+        raise ValueError(
+            f"cannot create the sandbox workspace {path}: no permission to write in {folder} "
+            f"(choose another folder, {memory})"
+        )
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """A socket bound to `host`:`port` (0: any free port), before anything says where it is."""
+    if not 0 <= port <= 65535:
+        raise ValueError(f"--port {port} is not a port: expected 0 (any free one) to 65535")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise ValueError(
+            f"cannot listen on {host} port {port}: {exc.strerror or exc} "
+            "(choose another --port, or --port 0 for any free one)"
+        ) from None
+    return sock
+
+
 def serve(path: str | None, host: str = "127.0.0.1", port: int = 8765) -> None:
-    """Serve a sandbox over HTTP with uvicorn, on the loopback interface only."""
+    """Serve a sandbox over HTTP with uvicorn, on the loopback interface only.
+
+    Problems found before serving (the host, the workspace file, the port) raise ValueError with
+    one line saying what to do; the line announcing the URL gives the port actually bound."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(f"the sandbox serves on 127.0.0.1 only, not {host!r}")
+    if path is not None:
+        check_workspace(path)
     import uvicorn
 
-    sandbox = Sandbox(path)
-    where = path or "memory (lost on exit)"
-    print(
-        f"notion-mcp sandbox: serving Notion's API at http://{host}:{port}/v1/ ; workspace in {where}",
-        file=sys.stderr,
-    )
+    sock = _listen(host, port)
     try:
-        uvicorn.run(sandbox.app, host=host, port=port, log_level="warning")
+        try:
+            sandbox = Sandbox(path)
+        except sqlite3.Error as exc:
+            raise ValueError(f"cannot open the sandbox workspace {path}: {exc}") from None
+        try:
+            bound = sock.getsockname()[1]
+            where = path or "memory (lost on exit)"
+            shown = f"[{host}]" if ":" in host else host
+            print(
+                f"notion-mcp sandbox: serving Notion's API at http://{shown}:{bound}/v1/ ; "
+                f"workspace in {where}",
+                file=sys.stderr,
+                flush=True,
+            )
+            server = uvicorn.Server(uvicorn.Config(sandbox.app, log_level="warning"))
+            server.run(sockets=[sock])
+        finally:
+            sandbox.close()
     finally:
-        sandbox.close()
+        sock.close()
