@@ -93,17 +93,19 @@ def _compact(schema: Any) -> Any:
 def input_schema(spec: ToolSpec, read_only: bool) -> dict[str, Any]:
     ops = spec.visible(read_only)
     properties: dict[str, Any] = {"operation": {"type": "string", "enum": list(ops)}}
-    used_by: dict[str, list[str]] = {}
+    meanings: dict[str, dict[str, list[str]]] = {}  # field → its description → the operations
     for op_name, op in ops.items():
         schema = op.args.model_json_schema()
         for name, prop in schema.get("properties", {}).items():
-            used_by.setdefault(name, []).append(op_name)
             properties.setdefault(name, _compact(prop))
-    if len(ops) > 1:
-        for name, users in used_by.items():
-            if len(users) < len(ops):
-                desc = properties[name].get("description", "")
-                properties[name]["description"] = f"{desc} [{','.join(users)}]".strip()
+            meanings.setdefault(name, {}).setdefault(str(prop.get("description", "")), []).append(op_name)
+    for name, by_text in meanings.items():
+        users = [op for ops_of in by_text.values() for op in ops_of]
+        if len(by_text) == 1 and (len(users) == len(ops) or len(ops) == 1):
+            continue  # one meaning, every operation: the description as it is
+        # a field several operations read differently says what it means to each
+        parts = [f"{text} [{','.join(ops_of)}]".strip() for text, ops_of in by_text.items()]
+        properties[name]["description"] = "; ".join(parts)
     advertised: dict[str, Any] = {"type": "object", "properties": properties}
     if spec.default_operation is None:
         advertised["required"] = ["operation"]

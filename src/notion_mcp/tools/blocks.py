@@ -52,7 +52,7 @@ class Append(Formatted):
 
 
 class Update(Formatted):
-    block_id: NotionId = Field(description="block ID")
+    block_id: NotionId = Field(description="block or page ID, or a Notion URL")
     block_data: JsonObject | None = Field(None, description='{"paragraph": {...}} or the type object alone')
     markdown: str | None = Field(None, description="new text of a text block, as markdown")
     in_trash: bool | None = Field(None, description="true trashes, false restores")
@@ -60,7 +60,7 @@ class Update(Formatted):
 
 
 class Delete(Formatted):
-    block_id: NotionId = Field(description="block ID")
+    block_id: NotionId = Field(description="block or page ID, or a Notion URL")
 
 
 async def retrieve(call: Call, args: Retrieve) -> str:

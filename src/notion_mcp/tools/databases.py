@@ -36,8 +36,8 @@ class Retrieve(Formatted):
 class Update(Formatted):
     database_id: NotionId | None = Field(None, description="database ID or URL")
     data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
-    title: str | None = Field(None, description="new title")
-    description: str | None = Field(None, description="new description")
+    title: str | None = Field(None, description="database title")
+    description: str | None = Field(None, description="database description")
     properties: JsonObject | None = Field(
         None, description='schema changes: {"New": {"number": {}}, "Old": {"name": "Renamed"}, "Gone": null}'
     )

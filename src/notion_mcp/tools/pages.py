@@ -31,14 +31,14 @@ PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
 
 class Create(Formatted):
     parent: JsonObject = Field(description="{page_id}, {database_id}, {data_source_id} or {workspace: true}")
-    title: str | None = Field(None, description="sets the title property")
+    title: str | None = Field(None, description="page title")
     properties: JsonObject | None = Field(
         None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
     )
     children: Blocks | None = Field(None, description="Notion blocks, any size")
     markdown: str | None = Field(None, description="content as markdown")
-    icon: str | None = Field(None, description="emoji or image URL")
-    cover: str | None = Field(None, description="image URL")
+    icon: str | None = Field(None, description='emoji or image URL; "" removes')
+    cover: str | None = Field(None, description='image URL; "" removes')
 
 
 class Retrieve(Formatted):
@@ -56,8 +56,10 @@ class Retrieve(Formatted):
 
 class Update(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
-    properties: JsonObject | None = Field(None, description="values, simple or Notion form")
-    title: str | None = Field(None, description="new title")
+    properties: JsonObject | None = Field(
+        None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
+    )
+    title: str | None = Field(None, description="page title")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
     in_trash: bool | None = Field(None, description="true trashes, false restores")
