@@ -156,6 +156,16 @@ async def test_a_page_title_and_one_block_are_updated_through_the_tools() -> Non
         ("- First item", "Plain text for a list item", "- Plain text for a list item"),
         ("- First item", "- Still a list item", "- Still a list item"),
         ("```python", "print('new')", "```python\nprint('new')\n```"),
+        (
+            "```python",
+            "def __init__(s): a*b*c if a<b and c>d",
+            "```python\ndef __init__(s): a*b*c if a<b and c>d\n```",
+        ),
+        (
+            "```python",
+            "```js\nx = 1\n```\n\n<caption>Set x</caption>",
+            "```javascript\nx = 1\n```\n\n<caption>Set x",
+        ),
     ],
 )
 async def test_a_markdown_update_changes_the_text_and_keeps_the_block(
@@ -167,6 +177,19 @@ async def test_a_markdown_update_changes_the_text_and_keeps_the_block(
         await call(client, "notion_blocks", operation="update", block_id=block_id, markdown=markdown)
         read = await call(client, "notion_blocks", operation="retrieve", block_id=block_id)
     assert read.split("\n", 1)[1].strip().startswith(expected), read
+
+
+async def test_a_colour_set_by_markdown_is_reset_by_color_default_and_kept_without_one() -> None:
+    async with sandbox_client() as (client, _):
+        _page_id, with_ids = await plan_with_ids(client)
+        block_id = block_id_of(with_ids, "Intro paragraph")
+        reads = []
+        for markdown in ('Red {color="red"}', "Still red", 'Plain {color="default"}'):
+            await call(client, "notion_blocks", operation="update", block_id=block_id, markdown=markdown)
+            reads.append(
+                (await call(client, "notion_blocks", operation="retrieve", block_id=block_id)).split("\n")[1]
+            )
+    assert reads == ['Red {color="red"}', 'Still red {color="red"}', "Plain"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pydantic import Field
@@ -14,6 +15,7 @@ from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, NotionId, trash_flag
 from notion_mcp.tools.output import as_json
+from notion_mcp.tools.properties import text
 
 DEFAULT_MAX_BLOCKS = 2000
 
@@ -128,6 +130,9 @@ def _type_object(block: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     return {btype: data}
 
 
+_COLOR_GIVEN = re.compile(r"\{[^{}]*\bcolor=")
+
+
 def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
     """The update body for a text block from markdown: its text (and a to-do's check, a code
     block's language, a colour the markdown names). Anything the update cannot do is refused."""
@@ -136,6 +141,9 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
         raise InputError(
             f"markdown updates only text blocks; block {block['id']} is a {btype}. Use block_data."
         )
+    if btype == "code" and not markdown.lstrip().startswith(("```", "~~~")):
+        # code is text as written: no inline markdown (a*b*c, __init__ and <b> stay as they are)
+        return {btype: {"rich_text": text(markdown)}}
     try:
         parsed = markdown_to_blocks(markdown)
     except MarkdownError as exc:
@@ -166,8 +174,10 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
         update["checked"] = new.get("checked", False)
     if btype == "code" and kind == "code":
         update["language"] = new["language"]
-    if new.get("color", "default") != "default":
-        update["color"] = new["color"]
+        if new.get("caption"):
+            update["caption"] = new["caption"]
+    if new.get("color", "default") != "default" or _COLOR_GIVEN.search(markdown):
+        update["color"] = new.get("color", "default")  # {color="default"} resets; no {…} keeps it
     return {btype: update}
 
 
