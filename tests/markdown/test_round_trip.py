@@ -302,6 +302,20 @@ DATE = {"type": "mention", "mention": {"type": "date", "date": {"start": "2026-0
         [b("bulleted_list_item", rich_text=[DATE])],  # a lone inline tag is the item's text
         [b("quote", rich_text=[_eq(" y ")])],
         [b("bulleted_list_item", [b("code", rich_text=[t("0\n ")], language="python")], rich_text=[t("x")])],
+        [
+            b(
+                "table",
+                [
+                    b(
+                        "table_row",
+                        cells=[[t("a|b", code=True)], [_eq("|x|")], [t("l", link="https://x.y/?a=1|2")]],
+                    )
+                ],
+                table_width=3,
+                has_column_header=False,
+                has_row_header=False,
+            )
+        ],
     ],
     ids=[
         "edge-spaces",
@@ -315,6 +329,7 @@ DATE = {"type": "mention", "mention": {"type": "date", "date": {"start": "2026-0
         "item-is-a-date",
         "quote-is-an-equation",
         "code-blank-line-in-item",
+        "pipes-in-cell-code-equation-url",
     ],
 )
 def test_cases_found_by_property_testing_and_qa_survive_the_round_trip(blocks: list[dict[str, Any]]) -> None:

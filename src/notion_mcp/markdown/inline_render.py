@@ -21,17 +21,28 @@ _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);")
 _ORDERED = re.compile(r"\d{1,9}[.)]")
 
 
-def rich_text_to_markdown(items: list[dict[str, Any]], *, single_line: bool = False) -> str:
-    """Rich text → inline markdown. `single_line` writes every newline as `<br>` (headings, cells)."""
+def rich_text_to_markdown(
+    items: list[dict[str, Any]], *, single_line: bool = False, cell: bool = False
+) -> str:
+    """Rich text → inline markdown. `single_line` writes every newline as `<br>` (headings, cells).
+    In a table `cell` every `|` is escaped, inside code spans, equations and URLs too (GFM takes
+    `\\|` out of a cell before reading it as inline markdown)."""
     from .inline_parse import markdown_to_rich_text
 
     canon = merge([_labelled(item) for item in items])
     if not canon:
         return ""
-    primary = _render(canon, single_line, plain_marks=True)
-    if markdown_to_rich_text(primary) == split_long([_unlabelled(i) for i in canon]):
-        return primary
-    return _render(canon, single_line, plain_marks=False)
+    expected = split_long([_unlabelled(i) for i in canon])
+    for plain_marks in (True, False):
+        text = _render(canon, single_line or cell, plain_marks)
+        if cell:
+            text = _CELL_BAR.sub(r"\\|", text)
+        if not plain_marks or markdown_to_rich_text(text.replace("\\|", "|") if cell else text) == expected:
+            return text
+    raise AssertionError("unreachable")
+
+
+_CELL_BAR = re.compile(r"(?<!\\)\|")
 
 
 def _labelled(item: dict[str, Any]) -> RichText:

@@ -206,7 +206,7 @@ def table(block: Block, ctx: Context) -> str:
 def _row(row: Block, width: int, ctx: Context) -> str:
     cells = list(data(row).get("cells") or [])
     cells += [[]] * (width - len(cells))
-    rendered = [rich_text_to_markdown(c, single_line=True) or " " for c in cells[:width]]
+    rendered = [rich_text_to_markdown(c, cell=True) or " " for c in cells[:width]]
     return "| " + " | ".join(rendered) + " |"
 
 
