@@ -116,3 +116,14 @@ def test_tags_written_without_blank_lines_keep_their_content(compact: str, space
 def test_a_colour_written_loosely_is_read_as_notions_name(written: str, color: str) -> None:
     block = markdown_to_blocks(written)[0]
     assert block[block["type"]]["color"] == color
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["the <b> tag and the <i> tag", "if a<b and c>d then", "a </b> b", "a <b>open only"],
+)
+def test_html_formatting_tags_without_a_partner_stay_literal_text(written: str) -> None:
+    block = markdown_to_blocks(written)[0]
+    items = block["paragraph"]["rich_text"]
+    assert "".join(i["text"]["content"] for i in items) == written
+    assert not any(i["annotations"]["bold"] or i["annotations"]["italic"] for i in items)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +46,7 @@ class _State:
     links: list[str] = field(default_factory=list)
     out: list[RichText] = field(default_factory=list)
     in_mention: str | None = None
+    unpaired: set[int] = field(default_factory=set)  # ids of HTML formatting tags without a partner
 
     def current(self) -> dict[str, Any]:
         merged: dict[str, Any] = {}
@@ -67,10 +69,33 @@ def markdown_to_rich_text(text: str, line: int | None = None) -> list[RichText]:
 
 
 def inline_tokens_to_rich_text(tokens: list[Token], line: int | None) -> list[RichText]:
-    state = _State(line)
+    state = _State(line, unpaired=_unpaired_html_marks(tokens))
     for token in tokens:
         _HANDLERS.get(token.type, _unknown)(state, token)
     return split_long(merge(state.out))
+
+
+def _unpaired_html_marks(tokens: list[Token]) -> set[int]:
+    """The HTML formatting tags (`<b>` … `</b>`) that have no partner: they stay literal text, so
+    "a<b and c>d" or a lone "<i>" neither vanish nor spread their formatting to the end."""
+    open_tags: list[tuple[str, Token]] = []
+    unpaired: set[int] = set()
+    for token in tokens:
+        tag = parse_tag(token.content, INLINE_TAGS) if token.type == "html_inline" else None
+        if tag is None or tag.name not in _HTML_MARKS or tag.kind == "self":
+            if token.type == "html_inline" and tag is None and _FORMAT_LIKE.match(token.content):
+                unpaired.add(id(token))  # e.g. <b and c>: not a tag we read
+            continue
+        if tag.kind == "open":
+            open_tags.append((tag.name, token))
+        elif open_tags and open_tags[-1][0] == tag.name:
+            open_tags.pop()
+        else:
+            unpaired.add(id(token))
+    return unpaired | {id(token) for _, token in open_tags}
+
+
+_FORMAT_LIKE = re.compile(r"</?(b|strong|i|em|s|del|strike|ins|u|code|mark)\b", re.IGNORECASE)
 
 
 def _text(state: _State, token: Token) -> None:
@@ -132,6 +157,9 @@ def _image(state: _State, token: Token) -> None:
 def _html(state: _State, token: Token) -> None:
     if token.content.startswith("<!--"):
         drop_comments(token.content, state.line)
+        return
+    if id(token) in state.unpaired:
+        state.add_text(token.content)
         return
     tag = parse_tag(token.content, INLINE_TAGS)
     if tag is None:
