@@ -45,6 +45,8 @@ def test_alerts_become_callouts_with_an_emoji() -> None:
         ("text ![i](https://e.test/i.png) more\n", 1, "line of its own"),
         ("a\n\n<!-- never closed\n\nb\n", 3, "never closed"),
         ('<table header-row="false"/>\n', 1, "right before its pipe table"),
+        ("See [Building](./building.md).\n", 1, 'link "./building.md" is not a full URL'),
+        ("x\n\n[top](#intro)\n", 3, "is not a full URL"),
         ('<callout icon=":rocket:">\nx\n\n</callout>\n', 1, "is not an emoji"),
         ('a <span color="violet">b</span>\n', 1, 'color="violet" is not a Notion colour'),
         ('x\n\ntext {color="nope"}\n', 3, "is not a Notion colour"),

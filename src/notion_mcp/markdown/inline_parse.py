@@ -134,8 +134,18 @@ def _close(state: _State, token: Token) -> None:
         state.marks.pop()
 
 
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
 def _link_open(state: _State, token: Token) -> None:
     url = str(token.attrs.get("href", ""))
+    relative = not url.startswith("/") and _SCHEME.match(url) is None  # "/…": Notion's own page links
+    if url and (relative or url.lower().startswith("javascript:")):
+        raise MarkdownError(
+            f'link "{url}" is not a full URL, and Notion refuses those ("Invalid URL for link"): write the'
+            " full address (https://…, mailto:…) or leave the text without the link",
+            state.line,
+        )
     if len(url) > URL_LIMIT:
         raise MarkdownError(
             f"link URL is {len(url)} characters; Notion allows {URL_LIMIT}: shorten it", state.line
