@@ -128,7 +128,7 @@ def build_server(
 
     specs = [SPECS[name] for name in settings.tools]
     if settings.legacy_tools:
-        specs += [s for s in alias_specs() if s.visible(settings.read_only)]
+        specs += [s for s in alias_specs(settings.tools) if s.visible(settings.read_only)]
     tools = [_tool(spec, settings) for spec in specs]
     return MCPServer(
         "notion-mcp",

@@ -67,6 +67,14 @@ async def test_read_only_mode_drops_old_write_names() -> None:
     assert "notion_retrieve_page" in names and "notion_delete_block" not in names
 
 
+@pytest.mark.anyio
+async def test_old_names_follow_the_tool_allow_list() -> None:
+    async with connect(FakeNotion(), legacy_tools=True, tools=("notion_search", "notion_users")) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+    assert "notion_list_all_users" in names and "notion_retrieve_bot_user" in names
+    assert "notion_create_page" not in names and "notion_delete_block" not in names
+
+
 # -- every alias, called with the argument shapes suekou/mcp-notion-server documented -----------
 # (src/types/args.ts: block_id, `after` then `position` objects, `block`, rich text titles,
 # `random_string`, database_id then data_source_id, search filter/sort objects, format).

@@ -9,7 +9,7 @@ reaches the target's model as sent, so an unknown field is refused there as usua
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from typing import Any
 
@@ -143,7 +143,8 @@ LEGACY: dict[str, tuple[ToolSpec, str, Prepare | None]] = {
 }
 
 
-def alias_specs() -> list[ToolSpec]:
+def alias_specs(allowed: Collection[str] | None = None) -> list[ToolSpec]:
+    """The old names as tools; with `allowed` (NOTION_MCP_TOOLS), only those whose tool is allowed."""
     return [
         replace(
             target,
@@ -155,4 +156,5 @@ def alias_specs() -> list[ToolSpec]:
             prepare=prepare,
         )
         for name, (target, operation, prepare) in LEGACY.items()
+        if allowed is None or target.name in allowed
     ]
