@@ -14,9 +14,10 @@ from notion_mcp.tools._dispatch import ToolSpec, input_schema
 HEADER = """# Tools
 
 Generated from the advertised schemas by `python -m notion_mcp.tools.reference`; a test fails
-when this file and the server disagree. Every tool takes `operation` plus the fields below; a
-field marked with operations in brackets belongs to those operations only, and sending it to
-another operation is an error that lists what that operation takes.
+when this file and the server disagree. Every tool takes `operation` (optional for notion_search)
+plus the fields below; a field marked with operations in brackets belongs to those operations
+only (or means something else to each), and sending it to another operation is an error that
+lists what that operation takes.
 """
 
 
