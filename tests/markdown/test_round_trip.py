@@ -316,6 +316,9 @@ DATE = {"type": "mention", "mention": {"type": "date", "date": {"start": "2026-0
                 has_row_header=False,
             )
         ],
+        [b("image", type="external", external={"url": "https://x.y/?a=1&amp;b=2"}, caption=[])],
+        [b("image", type="external", external={"url": "https://x.y/a<b>.png"}, caption=[])],
+        [b("heading_2", rich_text=[_eq("a\nb")])],
     ],
     ids=[
         "edge-spaces",
@@ -330,6 +333,9 @@ DATE = {"type": "mention", "mention": {"type": "date", "date": {"start": "2026-0
         "quote-is-an-equation",
         "code-blank-line-in-item",
         "pipes-in-cell-code-equation-url",
+        "image-url-entity",
+        "image-url-angle",
+        "heading-equation-newline",
     ],
 )
 def test_cases_found_by_property_testing_and_qa_survive_the_round_trip(blocks: list[dict[str, Any]]) -> None:

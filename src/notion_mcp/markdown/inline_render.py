@@ -64,7 +64,7 @@ def _render(items: list[RichText], single_line: bool, plain_marks: bool) -> str:
         url = link_of(group[0])
         if url is not None and out and _bare_bang(out[-1]):
             out[-1] = out[-1][:-1] + "\\!"  # "!" before a link would make it an image
-        out.append(f"[{body}]({_url(url)})" if url is not None else body)
+        out.append(f"[{body}]({link_destination(url)})" if url is not None else body)
     text = "".join(out)
     return _protect_edges(text)
 
@@ -126,7 +126,7 @@ def _atom(item: RichText, single_line: bool, code_span: bool, tag_form: bool) ->
     if kind == "equation":
         # `$…$` reads back only without edge spaces, `$` inside or digits right outside it
         expression = str(item["equation"]["expression"])
-        if tag_form:
+        if tag_form or (single_line and "\n" in expression):  # `$…$` across lines breaks a heading
             return render_tag("equation", {"expression": expression}, close=True)
         return f"${expression}$"
     if kind == "mention":
@@ -226,7 +226,8 @@ def _is_reference_definition(line: str) -> bool:
     return not any(token.type == "inline" for token in parser().parse(line))
 
 
-def _url(url: str) -> str:
+def link_destination(url: str) -> str:
+    """A link's or image's URL as markdown reads it back byte for byte."""
     if re.search(r"[\s()<>\\]", url) or not url:
         return "<" + url.replace("\\", "\\\\").replace("<", "\\<").replace(">", "\\>") + ">"
     return url.replace("&", "\\&") if _ENTITY.search(url) else url

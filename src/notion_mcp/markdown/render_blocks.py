@@ -6,7 +6,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .ids import NOTION_FILE, compact, page_url
-from .inline_render import rich_text_to_markdown
+from .inline_render import link_destination, rich_text_to_markdown
 from .render import (
     Block,
     Context,
@@ -138,9 +138,7 @@ def file_url(block: Block, ctx: Context) -> str:
 
 def image(block: Block, ctx: Context) -> str:
     caption = rich_text_to_markdown(data(block).get("caption") or [], single_line=True)
-    url = file_url(block, ctx)
-    url = f"<{url}>" if any(c in url for c in " ()<>") else url
-    return f"![{caption}]({url}){ctx.marker(block)}"
+    return f"![{caption}]({link_destination(file_url(block, ctx))}){ctx.marker(block)}"
 
 
 def media(name: str) -> Renderer:

@@ -118,7 +118,7 @@ def drop_comments(text: str, line: int | None) -> str:
 
 def attr(value: str) -> str:
     """An attribute value, quoted and escaped."""
-    return '"' + html.escape(value, quote=True) + '"'
+    return '"' + html.escape(value, quote=True).replace("\n", "&#10;") + '"'
 
 
 def render_tag(name: str, attrs: dict[str, str | None], *, close: bool = False) -> str:
