@@ -129,3 +129,20 @@ def test_html_formatting_tags_without_a_partner_stay_literal_text(written: str) 
     items = block["paragraph"]["rich_text"]
     assert "".join(i["text"]["content"] for i in items) == written
     assert not any(i["annotations"]["bold"] or i["annotations"]["italic"] for i in items)
+
+
+@pytest.mark.parametrize(
+    ("written", "kind", "text"),
+    [
+        ('<callout icon="💡">\nWrap it in `<details>` and `</details>`.\n</callout>\n', "callout",
+         "Wrap it in <details> and </details>."),
+        ("<details>\n<summary>Why `</summary>` matters</summary>\n\nbody\n\n</details>\n", "toggle",
+         "Why </summary> matters"),
+        ('<callout icon="💡">\nClose it with \\</details>\n\n</callout>\n', "callout",
+         "Close it with </details>"),
+    ],
+)  # fmt: skip
+def test_a_tag_in_a_code_span_or_escaped_inside_tag_text_is_text(written: str, kind: str, text: str) -> None:
+    block = markdown_to_blocks(written)[0]
+    assert block["type"] == kind
+    assert "".join(i["text"]["content"] for i in block[kind]["rich_text"]) == text

@@ -62,12 +62,39 @@ def _to_tag(m: re.Match[str]) -> Tag:
     return Tag(kind, m.group(2).lower(), attrs)
 
 
+_BACKTICKS = re.compile(r"`+")
+
+
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` has inline code spans (a run of N backticks up to the next run of exactly N)."""
+    spans: list[tuple[int, int]] = []
+    runs = list(_BACKTICKS.finditer(text))
+    i = 0
+    while i < len(runs):
+        width = len(runs[i].group())
+        close = next((j for j in range(i + 1, len(runs)) if len(runs[j].group()) == width), None)
+        if close is None:
+            i += 1
+            continue
+        spans.append((runs[i].start(), runs[close].end()))
+        i = close + 1
+    return spans
+
+
+def _literal(text: str, at: int, spans: list[tuple[int, int]]) -> bool:
+    """Whether a `<` at `at` is text: inside a code span, or escaped by a backslash."""
+    backslashes = len(text[:at]) - len(text[:at].rstrip("\\"))
+    return backslashes % 2 == 1 or any(start < at < end for start, end in spans)
+
+
 def tokenize(text: str, names: frozenset[str] = BLOCK_TAGS) -> list[Tag | str]:
-    """Split `text` into known tags and the text between them (empty text is left out)."""
+    """Split `text` into known tags and the text between them (empty text is left out). A tag
+    inside a code span or after a backslash is text."""
     out: list[Tag | str] = []
     pos = 0
+    spans = _code_spans(text)
     for m in _TAG.finditer(text):
-        if m.group(2).lower() not in names:
+        if m.group(2).lower() not in names or _literal(text, m.start(), spans):
             continue
         if m.start() > pos:
             out.append(text[pos : m.start()])
