@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BeforeValidator, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -18,6 +19,9 @@ from notion_mcp.tools.output import as_json, fit, join, json_list, more_hint
 from notion_mcp.tools.properties import text
 
 QUERY_CAP_REASON = "query_result_limit_reached"
+
+
+T = TypeVar("T")
 
 
 class Create(Formatted):
@@ -83,13 +87,13 @@ async def _source_id(call: Call, database_id: str | None, data_source_id: str | 
     return await call.gateway.resolve_data_source(database_id)
 
 
-async def _database_instead(call: Call, data_source_id: str, missing: NotionAPIError) -> str:
-    """When a data_source_id 404s: the data source of the database that ID names, if it is one
-    (a database's ID given as data_source_id); else the first error."""
+async def _instead(missing: NotionAPIError, other: Callable[[], Awaitable[T]]) -> T:
+    """After a 404, `other()` — the ID taken as the other kind of object (models mix database and
+    data source IDs up); when that fails too, the 404 itself."""
     if missing.status != 404:
         raise missing
     try:
-        return await call.gateway.resolve_data_source(data_source_id)
+        return await other()
     except NotionAPIError:
         raise missing from None
 
@@ -141,7 +145,7 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         try:
             database, refs = await call.gateway.data_sources_of(args.database_id or "")
         except NotionAPIError as exc:  # a data source ID given as database_id (search lists those)
-            source = await _data_source_instead(call, args.database_id or "", exc)
+            source = await _instead(exc, lambda: call.gateway.retrieve_data_source(args.database_id or ""))
     if source is not None:
         parent_id = (source.get("parent") or {}).get("database_id")
         database = (
@@ -153,16 +157,6 @@ async def retrieve(call: Call, args: Retrieve) -> str:
     if args.format == "json":
         return as_json({"database": database, "data_sources": sources})
     return database_to_markdown(database, sources)
-
-
-async def _data_source_instead(call: Call, database_id: str, missing: NotionAPIError) -> dict[str, Any]:
-    """The data source `database_id` names when it is not a database; else the database's error."""
-    if missing.status != 404:
-        raise missing
-    try:
-        return await call.gateway.retrieve_data_source(database_id)
-    except NotionAPIError:
-        raise missing from None
 
 
 async def update(call: Call, args: Update) -> str:
@@ -236,7 +230,7 @@ async def query(call: Call, args: Query) -> str:
     except NotionAPIError as exc:
         if args.data_source_id is None or measured[0]:
             raise
-        source_id = await _database_instead(call, args.data_source_id, exc)
+        source_id = await _instead(exc, lambda: call.gateway.resolve_data_source(str(args.data_source_id)))
         found = await rows_of(source_id)
     rows, cursor, more = found.results, found.next_cursor, found.has_more
     status = found.last_page.get("request_status") or {}
