@@ -338,16 +338,28 @@ async def test_a_cut_read_written_back_is_refused_until_its_unread_children_are_
 
 
 PARAGRAPH = re.compile(r"^Paragraph \d{3} x+$", re.MULTILINE)
+PARAGRAPHS = [f"Paragraph {i:03d} " + "x" * 60 for i in range(250)]
+
+
+async def big_page(client: Any) -> str:
+    """A page of 250 PARAGRAPHS (too big for one small answer); its ID."""
+    markdown = "\n\n".join(PARAGRAPHS)
+    return created_id(
+        await call(
+            client,
+            "notion_pages",
+            operation="create",
+            parent={"workspace": True},
+            title="Big",
+            markdown=markdown,
+        )
+    )
 
 
 @pytest.mark.parametrize("budget", [9_000, 3_000], ids=["cut after the first listing page", "cut inside it"])
 async def test_a_page_too_big_for_one_answer_is_read_whole_by_following_its_cut_notes(budget: int) -> None:
-    paragraphs = [f"Paragraph {i:03d} " + "x" * 60 for i in range(250)]
     async with sandbox_client(max_output_chars=budget) as (client, _):
-        page_id = created_id(
-            await call(client, "notion_pages", operation="create", parent={"workspace": True}, title="Big",
-                       markdown="\n\n".join(paragraphs))
-        )  # fmt: skip
+        page_id = await big_page(client)
         got: list[str] = []
         arguments: dict[str, Any] = {"operation": "retrieve", "page_id": page_id}
         skip = 0
@@ -368,19 +380,15 @@ async def test_a_page_too_big_for_one_answer_is_read_whole_by_following_its_cut_
             arguments["start_cursor"] = cursor.group(1)
             repeat = re.search(r"its first (\d+) top-level blocks repeat", note)
             skip = int(repeat.group(1)) if repeat else 0
-    assert got == paragraphs
+    assert got == PARAGRAPHS
 
 
 @pytest.mark.parametrize("tool", ["notion_pages", "notion_blocks"])
 async def test_a_json_read_over_the_budget_is_cut_at_a_top_level_block_and_says_how_to_go_on(
     tool: str,
 ) -> None:
-    paragraphs = [f"Paragraph {i:03d} " + "x" * 60 for i in range(250)]
     async with sandbox_client(max_output_chars=100_000) as (client, _):  # about 110 blocks of JSON
-        page_id = created_id(
-            await call(client, "notion_pages", operation="create", parent={"workspace": True}, title="Big",
-                       markdown="\n\n".join(paragraphs))
-        )  # fmt: skip
+        page_id = await big_page(client)
         arguments = {"notion_pages": {"page_id": page_id, "include_content": True},
                      "notion_blocks": {"block_id": page_id, "include_children": True}}[tool]  # fmt: skip
         text = await call(client, tool, operation="retrieve", format="json", **arguments)
