@@ -319,7 +319,7 @@ SPEC = ToolSpec(
     description=(
         "Pages and database rows. create: with properties and content (markdown or blocks, any "
         "size). retrieve: properties and the whole body in one call; retrieve_property_item_id: "
-        "a property's complete value (relations beyond 25). update: properties, title, in_trash."
+        "a property's complete value (relations beyond 25). update: properties, title, icon, cover, in_trash."
     ),
     operations={
         "create": Operation(Create, create, writes=True),
