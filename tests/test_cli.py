@@ -44,19 +44,24 @@ def wait_until_up(process: subprocess.Popen[str], url: str, deadline: float = 10
             time.sleep(0.05)
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, Path]]:
-    port = free_port()
-    workspace = tmp_path / "workspace.sqlite"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "notion_mcp", "sandbox", "serve", "--port", str(port), str(workspace)],
+def serve(cwd: Path, *args: str) -> subprocess.Popen[str]:
+    """`notion-mcp sandbox serve ARGS` as a child process (stderr piped for its one line)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "notion_mcp", "sandbox", "serve", *args],
         env=BASE_ENV,
-        cwd=tmp_path,
+        cwd=cwd,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], int, Path]]:
+    port = free_port()
+    workspace = tmp_path / "workspace.sqlite"
+    process = serve(tmp_path, "--port", str(port), str(workspace))
     try:
         yield process, port, workspace
     finally:
@@ -183,15 +188,7 @@ def test_a_sandbox_path_that_is_a_folder_or_not_a_database_is_refused_in_one_lin
 
 
 def test_sandbox_serve_on_port_0_prints_the_port_it_listens_on(tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "notion_mcp", "sandbox", "serve", "--port", "0"],
-        env=BASE_ENV,
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = serve(tmp_path, "--port", "0")
     try:
         assert process.stderr is not None
         ready, _, _ = select.select([process.stderr], [], [], 15)
