@@ -184,7 +184,9 @@ async def append_250(client: Client, task: Task, target: str) -> None:
 
 
 async def statuses(client: Client, task: Task) -> None:
-    await task(client, "notion_pages", operation="update", page_id=SEED.task_id(1), properties={"Status": "Done"})
+    await task(
+        client, "notion_pages", operation="update", page_id=SEED.task_id(1), properties={"Status": "Done"}
+    )
     await task(
         client,
         "notion_pages",
@@ -243,14 +245,18 @@ async def seven_tasks(rate: float) -> list[Row]:
             for name, run in runs:
                 await asyncio.sleep(60 / rate / 20 + 1.0)  # let both sides' budgets refill between tasks
                 task = Task()
-                requests, limited, count, seconds = wire.requests, wire.rate_limited, waits.count, waits.seconds
+                requests, limited, count, seconds = (
+                    wire.requests,
+                    wire.rate_limited,
+                    waits.count,
+                    waits.seconds,
+                )
                 start = time.perf_counter()
                 await run(client, task)
                 wall = time.perf_counter() - start
-                rows.append(
-                    Row(name, task.calls, task.read_bytes, wire.requests - requests, wall, waits.count - count,
-                        waits.seconds - seconds, wire.rate_limited - limited)
-                )  # fmt: skip
+                used, limited = wire.requests - requests, wire.rate_limited - limited
+                waited = (waits.count - count, waits.seconds - seconds)
+                rows.append(Row(name, task.calls, task.read_bytes, used, wall, *waited, limited))
     return rows
 
 
@@ -324,7 +330,10 @@ async def big_page(rate: float) -> list[str]:
     blocks = deep_page()
     markdown = blocks_to_markdown(blocks)
     bounds = write_bounds(blocks, markdown)
-    lines = [f"big page: {count(blocks):,} blocks, {depth(blocks)} levels, {len(markdown.encode()):,} bytes of markdown"]
+    lines = [
+        f"big page: {count(blocks):,} blocks, {depth(blocks)} levels, "
+        f"{len(markdown.encode()):,} bytes of markdown"
+    ]
     with Sandbox(rate_limit=rate or None) as sandbox:
         async with connect(sandbox, 0) as (setup, _, _):
             made = await Task()(
@@ -344,14 +353,16 @@ async def big_page(rate: float) -> list[str]:
             read = (wire.requests, time.perf_counter() - start, waits.count)
             before = wire.requests
             start = time.perf_counter()
-            await task(client, "notion_blocks", operation="append", parent_block_id=empty_id, markdown=markdown)
+            await task(
+                client, "notion_blocks", operation="append", parent_block_id=empty_id, markdown=markdown
+            )
             write = (wire.requests - before, time.perf_counter() - start)
     lines.append(
-        f"  read whole (no block IDs): {read[0]} requests (before: {BIG_BEFORE['read'] or '?'}; goal <= 5), "
+        f"  read whole (no block IDs): {read[0]} requests (before: {BIG_BEFORE['read']}; goal <= 5), "
         f"{read[1]:.2f} s, {read[2]} limiter waits"
     )
     lines.append(
-        f"  written as markdown: {write[0]} requests (before: {BIG_BEFORE['write'] or '?'}), {write[1]:.2f} s; "
+        f"  written as markdown: {write[0]} requests (before: {BIG_BEFORE['write']}), {write[1]:.2f} s; "
         f"least the limits allow: {bounds['markdown']} through the markdown endpoint, "
         f"{bounds['blocks']} through the blocks API"
     )

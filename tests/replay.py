@@ -85,6 +85,16 @@ class FakeNotion:
         path = request.url.path
         self.sent.append(Sent(request.method, path, dict(request.url.params), body))
         queue = self.routes.get((request.method, template(path)))
+        if not queue and path.endswith("/markdown"):  # the recordings predate the markdown endpoints:
+            return httpx.Response(  # answered as Notion answers a path it does not serve
+                400,
+                json={
+                    "object": "error",
+                    "status": 400,
+                    "code": "invalid_request_url",
+                    "message": "Invalid request URL.",
+                },
+            )
         if not queue:
             return httpx.Response(
                 404,

@@ -29,7 +29,7 @@ class HoldPage(httpx.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.paths.append(f"{request.method} {request.url.path}")
-        if re.fullmatch(r"/v1/blocks/[^/]+/children", request.url.path):
+        if re.fullmatch(r"/v1/(blocks/[^/]+/children|pages/[^/]+/markdown)", request.url.path):
             self.children_asked.set()
         elif re.fullmatch(r"/v1/pages/[^/]+", request.url.path):
             with anyio.fail_after(5):
@@ -37,7 +37,15 @@ class HoldPage(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-async def test_the_page_and_its_body_are_requested_together() -> None:
+BODY = {  # the body: through the markdown endpoint unless block IDs are asked for
+    "markdown": ({}, "GET /v1/pages/{}/markdown"),
+    "blocks": ({"block_ids": True}, "GET /v1/blocks/{}/children"),
+}
+
+
+@pytest.mark.parametrize("way", sorted(BODY))
+async def test_the_page_and_its_body_are_requested_together(way: str) -> None:
+    extra, body_path = BODY[way]
     with Sandbox() as sandbox:
         transport = HoldPage(sandbox)
         server = build_server(
@@ -47,13 +55,13 @@ async def test_the_page_and_its_body_are_requested_together() -> None:
         )
         async with Client(server) as client:  # type: ignore[arg-type]
             result = await client.call_tool(
-                "notion_pages", {"operation": "retrieve", "page_id": SEED.welcome_page_id}
+                "notion_pages", {"operation": "retrieve", "page_id": SEED.welcome_page_id, **extra}
             )
     assert not result.is_error, text_of(result)
     assert text_of(result).startswith("# Welcome to the sandbox")
     assert set(transport.paths[:2]) == {
         f"GET /v1/pages/{SEED.welcome_page_id}",
-        f"GET /v1/blocks/{SEED.welcome_page_id}/children",
+        body_path.format(SEED.welcome_page_id),
     }
 
 

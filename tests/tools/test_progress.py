@@ -82,7 +82,8 @@ async def test_reading_a_deep_page_reports_blocks_read_as_pages_arrive(anyio_bac
         await call(client, "notion_blocks", operation="append", parent_block_id=SEED.notes_page_id,
                    children=[nested(8)])  # fmt: skip
         seen, on_progress = recorder()
-        args = {"operation": "retrieve", "page_id": SEED.notes_page_id}
+        # block IDs asked for: read through the blocks API (the markdown endpoint takes one request)
+        args = {"operation": "retrieve", "page_id": SEED.notes_page_id, "block_ids": True}
         result = await client.call_tool("notion_pages", args, progress_callback=on_progress)
 
     assert "bottom" in text_of(result)

@@ -133,6 +133,7 @@ class NotionGateway:
         self.retry_policy = retry_policy
         self.cursors = cursors or CursorRegistry()
         self.requests_sent = 0
+        self.markdown_endpoint: bool | None = None  # False once Notion said it has no such endpoint
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -198,6 +199,10 @@ class NotionGateway:
     async def update_page(self, page_id: str, body: Json) -> Json:
         path = f"pages/{normalize_id(page_id, 'page_id')}"
         return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+
+    async def retrieve_page_markdown(self, page_id: str) -> Json:
+        path = f"pages/{normalize_id(page_id, 'page_id')}/markdown"
+        return await self.call("GET", path, safe_to_repeat=True)
 
     async def retrieve_page_property(
         self, page_id: str, property_id: str, start_cursor: object = None, page_size: object = None

@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
 from notion_mcp.markdown.rich_text import TEXT_LIMIT
+from notion_mcp.notion import markdown_read
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.output import as_json, fit, join, more_hint
@@ -194,6 +195,25 @@ async def read(
         on_progress=progress,
         start_cursor=start_cursor,  # checked by the handler before its first request
     )
+
+
+async def read_as_markdown(call: Call, root_id: str, args: Any) -> TreeResult | None:
+    """A whole page's body through Notion's markdown endpoint (`notion/markdown_read.py`), when
+    the arguments need nothing only the blocks API gives (block IDs, a cursor) and the result
+    fits the response budget (a cut names block IDs to continue from); else None."""
+    if args.block_ids or args.start_cursor is not None or args.format != "markdown":
+        return None
+    tree = await markdown_read.read_page(
+        call.gateway,
+        root_id,
+        notion_version=call.settings.notion_version,
+        max_depth=args.max_depth,
+        max_blocks=args.max_blocks,
+    )
+    if tree is None:
+        return None
+    text = blocks_to_markdown(tree.blocks, file_urls=args.file_urls)
+    return tree if len(text) < call.settings.max_output_chars - 2_000 else None
 
 
 def unread_note(tree: TreeResult, *, next_cursor: bool = True) -> str:

@@ -259,6 +259,9 @@ async def _page_and_content(call: Call, args: Retrieve) -> tuple[dict[str, Any],
 
     async def read_content() -> None:
         try:
+            if (fast := await content.read_as_markdown(call, args.page_id, args)) is not None:
+                trees.append(fast)
+                return
             trees.append(
                 await content.read(
                     call,
