@@ -13,6 +13,8 @@ def notion_color(value: str, line: int | None) -> str:
     """The Notion colour `value` names (case, spaces and dashes aside), or a MarkdownError."""
     key = "_".join(value.strip().lower().replace("-", " ").split())
     key = {"grey": "gray"}.get(key, key).replace("grey_", "gray_")
+    if key.endswith("_bg"):  # the form of Notion's enhanced markdown ("red_bg")
+        key = key[:-3] + "_background"
     if key in COLORS:
         return key
     raise MarkdownError(

@@ -232,6 +232,16 @@ def _table(inner: Block, rows: list[Block]) -> Line:
     return head, body, ["</table>"], False
 
 
+_ENHANCED_ONLY = re.compile(r"^(\t+\S|<table[\s>]|<unknown\s)", re.M)
+_FENCE = re.compile(r"^```.*?^```", re.M | re.S)
+
+
+def looks_enhanced(text: str) -> bool:
+    """Whether `text` is in Notion's enhanced markdown rather than ours: it indents with tabs
+    (ours never does) or holds an HTML `<table>` or an `<unknown>` line (outside code)."""
+    return _ENHANCED_ONLY.search(_FENCE.sub("", text)) is not None
+
+
 # ---- enhanced markdown → blocks ------------------------------------------------------------------
 def enhanced_to_blocks(text: str) -> list[Block]:
     """Blocks (canonical form) for Notion's enhanced markdown; `<unknown>` lines become

@@ -10,6 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
+from notion_mcp.markdown.enhanced import enhanced_to_blocks, looks_enhanced
 from notion_mcp.markdown.rich_text import TEXT_LIMIT
 from notion_mcp.notion import markdown_read
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
@@ -29,6 +30,8 @@ NOT_APPENDABLE = MappingProxyType(
         "link_preview": "Notion makes link previews itself: use a bookmark or embed block with the URL",
         "meeting_notes": "meeting notes are made in Notion's app, not through the API: leave the block out",
         "unsupported": "it stands for a block the API cannot create: leave it out",
+        "unknown": "Notion's markdown shows a block it cannot write as markdown this way: leave it out, or"
+        " append that block as Notion JSON (notion_blocks retrieve block_id=<its id> format=json shows it)",
     }
 )
 
@@ -39,8 +42,8 @@ def blocks_from(children: list[dict[str, Any]] | None, markdown: str | None) -> 
     if children is not None and markdown is not None:
         raise InputError("Give either children (Notion block objects) or markdown, not both.")
     if markdown is not None:
-        try:
-            blocks = markdown_to_blocks(markdown)
+        try:  # Notion's enhanced markdown (read through Notion's own tools) is taken as well
+            blocks = (enhanced_to_blocks if looks_enhanced(markdown) else markdown_to_blocks)(markdown)
         except MarkdownError as exc:
             raise InputError(f"markdown: {exc}") from None
         _refuse_not_appendable(blocks, "markdown")
