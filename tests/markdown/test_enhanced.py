@@ -42,7 +42,9 @@ GUIDE = """# Project kickoff {color="blue"}
 def greet(name):
     return name
 ```
-<unknown url="https://www.notion.so/0123456789abcdef0123456789abcdef#89abcdef0123456789abcdef01234567" alt="bookmark"/>"""
+<unknown url="https://www.notion.so/0123456789abcdef0123456789abcdef#{BLOCK}" alt="bookmark"/>""".replace(
+    "{BLOCK}", "89abcdef0123456789abcdef01234567"
+)
 
 
 def kinds(blocks: list[dict[str, Any]]) -> list[str]:
@@ -52,7 +54,8 @@ def kinds(blocks: list[dict[str, Any]]) -> list[str]:
 def test_the_guides_forms_read_as_blocks() -> None:
     blocks = enhanced_to_blocks(GUIDE)
     assert kinds(blocks) == [
-        "heading_1", "callout", "to_do", "to_do", "toggle", "paragraph", "table", "column_list", "code", "unknown",
+        "heading_1", "callout", "to_do", "to_do", "toggle", "paragraph", "table", "column_list", "code",
+        "unknown",
     ]  # fmt: skip
     assert blocks[0]["heading_1"]["color"] == "blue"
     assert blocks[1]["callout"]["color"] == "blue_background"

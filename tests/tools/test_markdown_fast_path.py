@@ -107,7 +107,8 @@ async def test_block_ids_are_read_through_the_blocks_api() -> None:
 
 async def test_markdown_from_notions_own_tools_can_be_written_back() -> None:
     async with sandbox_client() as (client, _):
-        enhanced = 'Intro {color="blue"}\n\t- a child item\n<table header-row="true">\n\t<tr>\n\t\t<td>A</td>\n\t</tr>\n</table>'
+        enhanced = 'Intro {color="blue"}\n\t- a child item\n'
+        enhanced += '<table header-row="true">\n\t<tr>\n\t\t<td>A</td>\n\t</tr>\n</table>'
         await call(
             client, "notion_blocks", operation="append", parent_block_id=SEED.notes_page_id, markdown=enhanced
         )

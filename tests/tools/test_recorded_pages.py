@@ -35,7 +35,31 @@ def _title(value: str) -> dict[str, Any]:
 
 # -- create ---------------------------------------------------------------------------------------
 @pytest.mark.anyio
-async def test_create_under_a_page_with_title_and_markdown_posts_the_page_then_appends_the_content() -> None:
+async def test_create_under_a_page_with_title_and_markdown_sends_the_content_in_the_create() -> None:
+    notion = FakeNotion()
+    page = notion.replay(SDK + "test_pages_create.yaml", "POST", "/v1/pages")
+
+    error, text = await _call(
+        notion,
+        operation="create",
+        parent={"page_id": PARENT.replace("-", "")},
+        title="Test Page",
+        markdown="# Getting Started\n\nWelcome.",
+    )
+
+    assert not error, text
+    assert _sent(notion) == [("POST", "/v1/pages")]
+    sent = notion.sent[0].body
+    assert {k: v for k, v in sent.items() if k != "children"} == {
+        "parent": {"type": "page_id", "page_id": PARENT},
+        "properties": {"title": _title("Test Page")},
+    }
+    assert [b["type"] for b in sent["children"]] == ["heading_1", "paragraph"]
+    assert text == f"Created page {page['id']} {page['url']} with 2 blocks (0 append requests)."
+
+
+@pytest.mark.anyio
+async def test_create_in_json_posts_the_page_then_appends_the_content_for_its_block_ids() -> None:
     notion = FakeNotion()
     page = notion.replay(SDK + "test_pages_create.yaml", "POST", "/v1/pages")
     heading, paragraph = body(GETTING_STARTED, "GET", "/v1/blocks/{id}/children")["results"]
@@ -48,17 +72,14 @@ async def test_create_under_a_page_with_title_and_markdown_posts_the_page_then_a
         parent={"page_id": PARENT.replace("-", "")},
         title="Test Page",
         markdown="# Getting Started\n\nWelcome.",
+        format="json",
     )
 
     assert not error, text
     assert _sent(notion) == [("POST", "/v1/pages"), ("PATCH", f"/v1/blocks/{page['id']}/children")]
-    assert notion.sent[0].body == {
-        "parent": {"type": "page_id", "page_id": PARENT},
-        "properties": {"title": _title("Test Page")},
-    }
+    assert "children" not in notion.sent[0].body
     assert [b["type"] for b in notion.sent[1].body["children"]] == ["heading_1", "paragraph"]
-    assert "position" not in notion.sent[1].body
-    assert text == f"Created page {page['id']} {page['url']} with 2 blocks (1 append requests)."
+    assert json.loads(text)["content_block_ids"] == [heading["id"], paragraph["id"]]
 
 
 @pytest.mark.anyio

@@ -985,10 +985,26 @@ async def test_the_resume_call_of_a_partial_append_is_a_valid_call_that_finishes
     assert markdown_to_blocks(body_from(read, "p0")) == markdown_to_blocks(paragraphs)
 
 
+async def test_content_beyond_the_creates_part_that_fails_says_what_exists_and_how_to_finish() -> None:
+    paragraphs = "\n\n".join(f"p{n}" for n in range(130))  # 100 ride in the create, 30 are appended
+    async with sandbox_client(max_retries=1) as (client, sandbox):
+        sandbox.faults.add("PATCH", "/v1/blocks/{id}/children", "500", count=50)
+        failed = await client.call_tool("notion_pages", {**CREATE_UNDER_PAGE, "markdown": paragraphs})
+        sandbox.faults.clear()
+        assert failed.is_error
+        assert "with its first 100 blocks, but not the rest" in text_of(failed)
+        finished = await client.call_tool("notion_blocks", _resume_of(text_of(failed)))
+        page_id = re.search(r"Created page ([0-9a-f-]{36})", text_of(failed)).group(1)  # type: ignore[union-attr]
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page_id)
+    assert not finished.is_error, text_of(finished)
+    assert markdown_to_blocks(body_from(read, "p0")) == markdown_to_blocks(paragraphs)
+
+
 async def test_a_page_whose_content_fails_says_it_exists_and_how_to_finish() -> None:
     async with sandbox_client(max_retries=1) as (client, sandbox):
         sandbox.faults.add("PATCH", "/v1/blocks/{id}/children", "500", count=50)
-        failed = await client.call_tool("notion_pages", {**CREATE_UNDER_PAGE, "markdown": "Body text."})
+        arguments = {**CREATE_UNDER_PAGE, "markdown": "Body text.", "format": "json"}  # JSON: appended
+        failed = await client.call_tool("notion_pages", arguments)
         sandbox.faults.clear()
         made = re.search(r"Created page ([0-9a-f-]{36})", text_of(failed))
         assert made, text_of(failed)

@@ -150,8 +150,12 @@ def load(directory: Path = DEFAULT_DIR) -> list[Recorded]:
     return out
 
 
+# Endpoints newer than the recordings: the sandbox follows Notion's reference (docs/sandbox.md)
+UNRECORDED = frozenset({"GET /v1/pages/{id}/markdown", "PATCH /v1/pages/{id}/markdown"})
+
+
 def implemented_kinds() -> set[str]:
-    return {f"{m} {PARAM.sub('{id}', p)}" for m, p, _ in ROUTES}
+    return {f"{m} {PARAM.sub('{id}', p)}" for m, p, _ in ROUTES} - UNRECORDED
 
 
 def recorded_kind_matches(kind: str, implemented: set[str]) -> str | None:

@@ -13,9 +13,11 @@ from notion_mcp.emoji import is_emoji
 from notion_mcp.errors import InputError, NotionMCPError, to_tool_error
 from notion_mcp.markdown import page_to_markdown, property_to_text, rich_text_to_markdown
 from notion_mcp.markdown.ids import compact
+from notion_mcp.notion import first_part
 from notion_mcp.notion.create import create_page
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
+from notion_mcp.notion.plan import children_of, validate_blocks
 from notion_mcp.notion.tree import AppendResult, TreeResult
 from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
@@ -88,6 +90,10 @@ def decorations(icon: str | None, cover: str | None) -> dict[str, Any]:
     return out
 
 
+def count_blocks(blocks: list[dict[str, Any]]) -> int:
+    return sum(1 + count_blocks(children_of(b)) for b in blocks)
+
+
 def title_property(properties: dict[str, Any]) -> str:
     """The name of the title property in a schema or a page's properties."""
     for name, prop in properties.items():
@@ -136,16 +142,23 @@ async def create(call: Call, args: Create) -> str:
     parent, schema = await _parent(call, args.parent)
     properties = _with_title(dict(args.properties or {}), args.title, schema)
     body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
+    inline: list[dict[str, Any]] = []
+    if blocks and args.format == "markdown":  # JSON answers the IDs of the blocks: appended, as before
+        validate_blocks(blocks)  # nothing is created for content Notion would refuse
+        inline, blocks = first_part.split(blocks)
+        if inline:
+            body["children"] = inline
     created = await create_page(call.gateway, body)  # an ambiguous failure is looked into, not repeated
     page = created.page
     written = await _write_content(
-        call, page, blocks, "markdown" if args.markdown is not None else "children"
+        call, page, blocks, "markdown" if args.markdown is not None else "children", count_blocks(inline)
     )
     if args.format == "json":
         return as_json({**page, "content_block_ids": written.top_level_ids} if written else page)
     summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
-    if written:
-        summary += f" with {written.blocks_written} blocks ({written.requests} append requests)"
+    if inline or written:
+        total = count_blocks(inline) + (written.blocks_written if written else 0)
+        summary += f" with {total} blocks ({written.requests if written else 0} append requests)"
     if created.found_after is not None:
         summary += (
             f". Notion's answer to the create was lost ({created.found_after.code}); the page was found"
@@ -155,13 +168,15 @@ async def create(call: Call, args: Create) -> str:
 
 
 async def _write_content(
-    call: Call, page: dict[str, Any], blocks: list[dict[str, Any]], given: str
+    call: Call, page: dict[str, Any], blocks: list[dict[str, Any]], given: str, inline: int = 0
 ) -> AppendResult | None:
-    """The new page's content; when it fails, the error says the page exists (so that it is not
-    created twice) and how to finish."""
+    """The new page's content after the part its create carried (`inline` blocks); when it fails,
+    the error says the page exists (so that it is not created twice) and how to finish."""
     if not blocks:
         return None
     made = f"Created page {page['id']} {page.get('url', '')}".rstrip()
+    if inline:
+        made += f" with its first {inline} blocks"
     try:
         return await content.write(call, str(page["id"]), blocks, None)
     except ToolError as exc:  # part of it landed: the message ends with the call that finishes
@@ -170,6 +185,12 @@ async def _write_content(
         why = "\n".join(
             line for line in str(to_tool_error(exc)).splitlines() if not line.startswith("Next step:")
         )
+        if inline:
+            rest = content.resume_arguments({"parent_block_id": page["id"], "children": blocks})
+            raise ToolError(
+                f"{made}, but not the rest of its content. Do not create the page again: the call"
+                f" below adds the rest.\n{why}\nresume: notion_blocks {as_json(rest)}"
+            ) from exc
         raise ToolError(
             f"{made}, but none of its content was written. Do not create the page again: add the"
             f" content with notion_blocks append parent_block_id={page['id']} and the same {given}.\n{why}"
