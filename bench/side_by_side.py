@@ -173,9 +173,9 @@ async def create_and_read(client: Client, task: Task) -> None:
         parent={"page_id": SEED.welcome_page_id},
         title="Release notes",
         markdown=CREATED,
-        format="json",
     )
-    await task(client, "notion_pages", operation="retrieve", page_id=json.loads(made)["id"])
+    page_id = made.split()[2]  # "Created page <id> <url> …"
+    await task(client, "notion_pages", operation="retrieve", page_id=page_id)
 
 
 async def append_250(client: Client, task: Task, target: str) -> None:

@@ -55,7 +55,7 @@ async def test_create_under_a_page_with_title_and_markdown_sends_the_content_in_
         "properties": {"title": _title("Test Page")},
     }
     assert [b["type"] for b in sent["children"]] == ["heading_1", "paragraph"]
-    assert text == f"Created page {page['id']} {page['url']} with 2 blocks (0 append requests)."
+    assert text == f"Created page {page['id']} {page['url']} with 2 blocks."
 
 
 @pytest.mark.anyio

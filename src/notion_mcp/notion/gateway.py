@@ -20,6 +20,7 @@ from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import CursorRegistry, check_page_size
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.notion.schema_cache import SchemaCache
 
 Json = dict[str, Any]
 log = logging.getLogger("notion_mcp.gateway")
@@ -134,6 +135,8 @@ class NotionGateway:
         self.cursors = cursors or CursorRegistry()
         self.requests_sent = 0
         self.markdown_endpoint: bool | None = None  # False once Notion said it has no such endpoint
+        self.schemas = SchemaCache()
+        self.not_pages: set[str] = set()  # IDs the markdown endpoint said are blocks, not pages
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -190,19 +193,32 @@ class NotionGateway:
         return query
 
     # -- pages ------------------------------------------------------------------------------
+    def _learned(self, obj: Json) -> Json:
+        """`obj` (a page, data source or database), after the schema cache has taken note of it."""
+        self.schemas.learn_page(obj)
+        self.schemas.learn_source(obj)
+        self.schemas.learn_database(obj)
+        return obj
+
     async def create_page(self, body: Json) -> Json:
-        return await self.call("POST", "pages", body=body, safe_to_repeat=False)
+        return self._learned(await self.call("POST", "pages", body=body, safe_to_repeat=False))
 
     async def retrieve_page(self, page_id: str) -> Json:
-        return await self.call("GET", f"pages/{normalize_id(page_id, 'page_id')}", safe_to_repeat=True)
+        path = f"pages/{normalize_id(page_id, 'page_id')}"
+        return self._learned(await self.call("GET", path, safe_to_repeat=True))
 
     async def update_page(self, page_id: str, body: Json) -> Json:
         path = f"pages/{normalize_id(page_id, 'page_id')}"
-        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+        return self._learned(await self.call("PATCH", path, body=body, safe_to_repeat=True))
 
     async def retrieve_page_markdown(self, page_id: str) -> Json:
         path = f"pages/{normalize_id(page_id, 'page_id')}/markdown"
         return await self.call("GET", path, safe_to_repeat=True)
+
+    async def update_page_markdown(self, page_id: str, body: Json) -> Json:
+        """Not safe to repeat: an insert repeated is content doubled."""
+        path = f"pages/{normalize_id(page_id, 'page_id')}/markdown"
+        return await self.call("PATCH", path, body=body, safe_to_repeat=False)
 
     async def retrieve_page_property(
         self, page_id: str, property_id: str, start_cursor: object = None, page_size: object = None
@@ -241,42 +257,65 @@ class NotionGateway:
 
     # -- databases and data sources ---------------------------------------------------------
     async def create_database(self, body: Json) -> Json:
-        return await self.call("POST", "databases", body=body, safe_to_repeat=False)
+        return self._learned(await self.call("POST", "databases", body=body, safe_to_repeat=False))
 
     async def retrieve_database(self, database_id: str) -> Json:
         path = f"databases/{normalize_id(database_id, 'database_id')}"
-        return await self.call("GET", path, safe_to_repeat=True)
+        return self._learned(await self.call("GET", path, safe_to_repeat=True))
 
     async def update_database(self, database_id: str, body: Json) -> Json:
         path = f"databases/{normalize_id(database_id, 'database_id')}"
-        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+        return self._learned(await self.call("PATCH", path, body=body, safe_to_repeat=True))
 
     async def retrieve_data_source(self, data_source_id: str) -> Json:
         path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}"
-        return await self.call("GET", path, safe_to_repeat=True)
+        return self._learned(await self.call("GET", path, safe_to_repeat=True))
 
     async def update_data_source(self, data_source_id: str, body: Json) -> Json:
-        path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}"
-        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+        ident = normalize_id(data_source_id, "data_source_id")
+        self.schemas.forget(ident)  # even when the answer is lost, the schema may have changed
+        return self._learned(
+            await self.call("PATCH", f"data_sources/{ident}", body=body, safe_to_repeat=True)
+        )
+
+    async def schema(self, data_source_id: str) -> Json:
+        """A data source's `properties`: kept (`SchemaCache`) or read."""
+        ident = normalize_id(data_source_id, "data_source_id")
+        kept = self.schemas.schema(ident)
+        if kept is not None:
+            return kept
+        return dict((await self.retrieve_data_source(ident)).get("properties") or {})
 
     async def query_data_source(
         self, data_source_id: str, body: Json, start_cursor: object = None, page_size: object = None
     ) -> Json:
         path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}/query"
-        return await self.call(
+        answer = await self.call(
             "POST", path, body={**body, **self._paging(start_cursor, page_size)}, safe_to_repeat=True
         )
+        for row in answer.get("results") or []:
+            if isinstance(row, dict):
+                self.schemas.learn_page(row)
+        return answer
 
     async def data_sources_of(self, database_id: str) -> tuple[Json, list[Json]]:
         """The database and its data sources ({id, name})."""
         database = await self.retrieve_database(database_id)
         return database, list(database.get("data_sources") or [])
 
+    async def _sources(self, database_id: str) -> list[Json]:
+        """A database's data sources: kept (`SchemaCache`) or read."""
+        ident = normalize_id(database_id, "database_id")
+        kept = self.schemas.sources_of(ident)
+        if kept is not None:
+            return kept
+        return (await self.data_sources_of(ident))[1]
+
     async def resolve_data_source(self, database_id: str) -> str:
         """The one data source of a database; several → an InputError listing them. An ID that is
         not a database but a data source (search lists those) is taken as that data source."""
         try:
-            _, sources = await self.data_sources_of(database_id)
+            sources = await self._sources(database_id)
         except NotionAPIError as exc:
             if exc.status != 404:
                 raise

@@ -87,13 +87,18 @@ class NewBlock:
 @dataclass
 class Counter:
     elements: int = 0
+    limited: bool = True  # the blocks API's per-request limits apply (not to markdown content)
 
 
-def parse_children(value: Any, path: str, users: richtext.UserLookup | None = None) -> list[NewBlock]:
-    """Validate a whole request's ``children`` (top level ≤ 100, nesting ≤ 2, ≤ 1000 elements)."""
-    counter = Counter()
+def parse_children(
+    value: Any, path: str, users: richtext.UserLookup | None = None, *, limited: bool = True
+) -> list[NewBlock]:
+    """Validate a whole request's ``children`` (top level ≤ 100, nesting ≤ 2, ≤ 1000 elements
+    unless not `limited`: blocks from markdown, whose endpoint documents no such limits)."""
+    counter = Counter(limited=limited)
     out = _parse_list(value, path, 0, counter, users)
-    rules.check_element_count(counter.elements)
+    if limited:
+        rules.check_element_count(counter.elements)
     return out
 
 
@@ -101,7 +106,7 @@ def _parse_list(
     value: Any, path: str, depth: int, counter: Counter, users: richtext.UserLookup | None
 ) -> list[NewBlock]:
     items = rules.require_list(path, value)
-    if len(items) > rules.MAX_CHILDREN:
+    if counter.limited and len(items) > rules.MAX_CHILDREN:
         raise rules.too_long(f"{path}.length", rules.MAX_CHILDREN, len(items))
     return [_parse_block(item, f"{path}[{i}]", depth, counter, users) for i, item in enumerate(items)]
 
@@ -130,7 +135,7 @@ def _parse_block(
                 f"`[…{len(children) if isinstance(children, list) else 0} blocks]`: "
                 f"a `{kind}` block cannot have children."
             )
-        if depth >= rules.MAX_NESTING:
+        if counter.limited and depth >= rules.MAX_NESTING:
             raise rules.validation(
                 f"body failed validation: {path}.{kind}.children should be not present, instead was "
                 f"`[…]`: at most `{rules.MAX_NESTING}` levels of nesting are allowed in one request."

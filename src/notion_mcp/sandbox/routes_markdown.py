@@ -72,14 +72,15 @@ def patch_markdown(call: Call) -> JSON:
     ws, body = call.ws, call.body
     _check_version(ws)
     page_id = rules.path_uuid("page_id", call.params["id"])
-    page = ws.need(page_id, "page")
+    kind, page = ws.need_blockish(page_id)
+    if kind != "page":  # the reference's error for a block or database ID
+        raise rules.validation("The provided ID is a database or non-page block.")
     ws.ensure_editable(page)
     kind = rules.check_enum("body.type", body.get("type"), ("insert_content",))
     command = rules.require_dict(f"body.{kind}", body.get(kind))
     rules.only_keys(f"body.{kind}", command, ("content",))  # `after` and `position` are not simulated
-    new = blocks.parse_children(
-        parse(command.get("content"), f"body.{kind}.content"), "body.children", ws.user
-    )
+    content = parse(command.get("content"), f"body.{kind}.content")
+    new = blocks.parse_children(content, f"body.{kind}.content", ws.user, limited=False)
     parent = {"type": "page_id", "page_id": page_id}
     blocks.insert_tree(ws.store, page_id, parent, new, ws.store.slots(page_id, len(new)), ws.stamp())
     ws.touch(page)

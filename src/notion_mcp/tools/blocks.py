@@ -51,6 +51,7 @@ class Append(Formatted):
     markdown: str | None = Field(None, description="content as markdown")
     position: content.Position | None = Field(None, description="start or end (default end)")
     after_block_id: NotionId | None = Field(None, description="insert after this child block")
+    block_ids: bool = Field(False, description="show block IDs")
 
 
 class Update(Formatted):
@@ -103,14 +104,14 @@ async def append(call: Call, args: Append) -> str:
     if not blocks:
         raise InputError("Nothing to append: the content is empty.")
     position = content.position_of(args.position, args.after_block_id)
-    result = await content.write(call, args.parent_block_id, blocks, position)
+    ids_needed = args.format == "json" or args.block_ids
+    result = await content.write(call, args.parent_block_id, blocks, position, ids_needed=ids_needed)
     if args.format == "json":
         return as_json({"top_level_ids": result.top_level_ids, "blocks_written": result.blocks_written})
-    ids = ", ".join(result.top_level_ids)
-    return (
-        f"Appended {result.blocks_written} blocks ({len(result.top_level_ids)} top-level) under "
-        f"{args.parent_block_id} in {result.requests} requests. Top-level block IDs: {ids}"
-    )
+    done = f"Appended {result.blocks_written} blocks ({len(blocks)} top-level) under {args.parent_block_id}"
+    if not result.top_level_ids:  # through the markdown endpoint, which answers no IDs
+        return f"{done} in {result.requests} request through Notion's markdown endpoint."
+    return f"{done} in {result.requests} requests. Top-level block IDs: {', '.join(result.top_level_ids)}"
 
 
 def _type_object(block: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:

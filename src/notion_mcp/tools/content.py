@@ -12,7 +12,7 @@ from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
 from notion_mcp.markdown.enhanced import enhanced_to_blocks, looks_enhanced
 from notion_mcp.markdown.rich_text import TEXT_LIMIT
-from notion_mcp.notion import markdown_read
+from notion_mcp.notion import markdown_read, markdown_write
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.output import as_json, fit, join, more_hint
@@ -155,10 +155,28 @@ def position_of(position: Position | None, after_block_id: str | None) -> dict[s
 
 
 async def write(
-    call: Call, parent_id: str, blocks: list[dict[str, Any]], position: dict[str, Any] | None
+    call: Call,
+    parent_id: str,
+    blocks: list[dict[str, Any]],
+    position: dict[str, Any] | None,
+    *,
+    ids_needed: bool = True,
 ) -> AppendResult:
+    """`blocks` written under `parent_id`: at the end of a page in one request through Notion's
+    markdown endpoint when the caller needs no block IDs and the content fits it
+    (`notion/markdown_write.py`), else through the blocks API."""
+
     async def progress(done: float, total: float | None, message: str | None) -> None:
         await call.progress(done, total, message)
+
+    if position is None and not ids_needed:
+        version = call.settings.notion_version
+        done = await markdown_write.append_to_page(call.gateway, parent_id, blocks, notion_version=version)
+        if done is not None:
+            await call.progress(
+                done.blocks_written, done.blocks_written, f"wrote {done.blocks_written} blocks"
+            )
+            return done
 
     try:
         return await append_tree(call.gateway, parent_id, blocks, position=position, on_progress=progress)

@@ -10,7 +10,7 @@ from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.emoji import is_emoji
-from notion_mcp.errors import InputError, NotionMCPError, to_tool_error
+from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, to_tool_error
 from notion_mcp.markdown import page_to_markdown, property_to_text, rich_text_to_markdown
 from notion_mcp.markdown.ids import compact
 from notion_mcp.notion import first_part
@@ -122,8 +122,7 @@ async def _parent(call: Call, parent: dict[str, Any]) -> tuple[dict[str, Any], d
     if key == "page_id":
         return {"type": "page_id", "page_id": ident}, PAGE_SCHEMA
     source_id = ident if key == "data_source_id" else await call.gateway.resolve_data_source(ident)
-    source = await call.gateway.retrieve_data_source(source_id)
-    return {"type": "data_source_id", "data_source_id": source_id}, dict(source.get("properties") or {})
+    return {"type": "data_source_id", "data_source_id": source_id}, await call.gateway.schema(source_id)
 
 
 def _with_title(properties: dict[str, Any], title: str | None, schema: dict[str, Any]) -> dict[str, Any]:
@@ -158,7 +157,7 @@ async def create(call: Call, args: Create) -> str:
     summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
     if inline or written:
         total = count_blocks(inline) + (written.blocks_written if written else 0)
-        summary += f" with {total} blocks ({written.requests if written else 0} append requests)"
+        summary += f" with {total} blocks" + (f" ({written.requests} append requests)" if written else "")
     if created.found_after is not None:
         summary += (
             f". Notion's answer to the create was lost ({created.found_after.code}); the page was found"
@@ -304,37 +303,73 @@ async def _page_and_content(call: Call, args: Retrieve) -> tuple[dict[str, Any],
     return page, trees[0]
 
 
-async def _schema_of(call: Call, page_id: str, *, with_options: bool) -> dict[str, Any]:
-    """The property schema of an existing page: its own properties' names and types, or (to
-    check option names too) its data source's schema."""
-    page = await call.gateway.retrieve_page(page_id)
-    source_id = (page.get("parent") or {}).get("data_source_id")
-    if source_id and with_options:
-        source = await call.gateway.retrieve_data_source(str(source_id))
-        return dict(source.get("properties") or {})
-    return {
-        name: {"id": p.get("id"), "type": p.get("type")} for name, p in (page.get("properties") or {}).items()
-    }
+async def _schema_of(call: Call, page_id: str, *, with_options: bool) -> tuple[dict[str, Any], bool]:
+    """The property schema of an existing page, and whether it was kept from before (so may be
+    stale): its data source's (kept, `notion/schema_cache.py`, or read), or — when only names and
+    types are needed and the page is not known yet — its own properties' names and types (one
+    read, which also says where the page lives)."""
+    cache = call.gateway.schemas
+    source_id = cache.page_source(normalize_id(page_id, "page_id"))
+    kept = source_id is not None
+    if source_id is None:
+        page = await call.gateway.retrieve_page(page_id)
+        source_id = str((page.get("parent") or {}).get("data_source_id") or "")
+        if not (source_id and with_options) and cache.schema(source_id) is None:
+            props = page.get("properties") or {}
+            return {name: {"id": p.get("id"), "type": p.get("type")} for name, p in props.items()}, False
+    if not source_id:
+        return PAGE_SCHEMA, kept
+    return await call.gateway.schema(source_id), kept or cache.schema(source_id) is not None
 
 
 async def update(call: Call, args: Update) -> str:
     body: dict[str, Any] = {**decorations(args.icon, args.cover)}
-    properties = dict(args.properties or {})
-    if args.title is not None or needs_schema(properties):
-        schema = await _schema_of(call, args.page_id, with_options=needs_schema(properties))
-        properties = _with_title(properties, args.title, schema)
-    if properties:
-        body["properties"] = properties
     trash = trash_flag(args.in_trash, args.archived)
     if trash is not None:
         body["in_trash"] = trash
-    if not body:
+    given = dict(args.properties or {})
+    if not body and not given and args.title is None:
         raise InputError("Nothing to update: give properties, title, icon, cover or in_trash.")
-    page = await call.gateway.update_page(args.page_id, body)
+    kept: list[bool] = []
+    try:
+        page = await _update(call, args, body, given, kept)
+    except NotionAPIError as exc:  # a kept schema may be stale: forget it and resolve once more
+        if not (any(kept) and _names_a_property(exc, given, args.title)):
+            raise
+        _forget_schema(call, args.page_id)
+        page = await _update(call, args, body, given, [])
     if args.format == "json":
         return as_json(page)
     state = " It is in the trash (restore with in_trash=false)." if page.get("in_trash") else ""
     return f"Updated page {page['id']}.{state}\n\n{page_to_markdown(page, None)}"
+
+
+async def _update(
+    call: Call, args: Update, body: dict[str, Any], given: dict[str, Any], kept: list[bool]
+) -> dict[str, Any]:
+    properties = dict(given)
+    if args.title is not None or needs_schema(properties):
+        schema, was_kept = await _schema_of(call, args.page_id, with_options=needs_schema(properties))
+        kept.append(was_kept)
+        properties = _with_title(properties, args.title, schema)
+    return await call.gateway.update_page(
+        args.page_id, {**body, **({"properties": properties} if properties else {})}
+    )
+
+
+def _names_a_property(exc: NotionAPIError, given: dict[str, Any], title: str | None) -> bool:
+    """A validation error whose message names a property the update resolved."""
+    names = [*given, *(["title", "Name"] if title is not None else [])]
+    return exc.code == "validation_error" and any(name in exc.message for name in names)
+
+
+def _forget_schema(call: Call, page_id: str) -> None:
+    """Drop what is kept about the page: where it lives and its data source's schema."""
+    cache = call.gateway.schemas
+    ident = normalize_id(page_id, "page_id")
+    if source := cache.page_source(ident):
+        cache.forget(source)
+    cache.forget_page(ident)
 
 
 SPEC = ToolSpec(

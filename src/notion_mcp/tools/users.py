@@ -36,12 +36,22 @@ def _email(user: dict[str, Any]) -> str:
 
 
 async def names_of(call: Call, user_ids: set[str]) -> dict[str, str | None]:
-    """Names of users, asked of Notion once per process and user (at the same time for several).
+    """Names of users, asked of Notion once per process and user: several unknown ones with one
+    listing of the workspace's users, any the listing's first page left out each by itself (at the
+    same time).
 
     A user Notion will not show (no user-information capability, a guest, a rate limit that
     outlasts the retries) stays unnamed: names are a courtesy, never a reason for a call to fail.
     """
     known = call.app.user_names
+    if len(user_ids - known.keys()) > 1:  # one listing (up to 100 users) instead of a read each
+        try:
+            listed = await call.gateway.list_users(None, 100)
+        except (RateLimitedError, TransientError, NotionAPIError):
+            listed = {}
+        for user in listed.get("results") or []:
+            if isinstance(user, dict) and user.get("id"):
+                known[str(user["id"])] = user.get("name") or None
 
     async def one(user_id: str) -> None:
         try:
