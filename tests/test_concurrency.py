@@ -77,9 +77,18 @@ async def limited(
 
 
 async def all_at_once(client: Client) -> list[Any]:
-    calls = [client.call_tool("notion_pages", {"operation": "retrieve", "page_id": p}) for p in PAGES]
+    # block IDs asked for: every read and write through the blocks API (many requests, interleaved)
+    calls = [
+        client.call_tool("notion_pages", {"operation": "retrieve", "page_id": p, "block_ids": True})
+        for p in PAGES
+    ]
     markdown = "\n\n".join(f"Paragraph {i} of a long note, with a few words in it." for i in range(250))
-    append = {"operation": "append", "parent_block_id": SEED.notes_page_id, "markdown": markdown}
+    append = {
+        "operation": "append",
+        "parent_block_id": SEED.notes_page_id,
+        "markdown": markdown,
+        "block_ids": True,
+    }
     calls.insert(0, client.call_tool("notion_blocks", append))
     query = {"operation": "query", "data_source_id": SEED.tasks_data_source_id, "page_size": 10}
     calls.append(client.call_tool("notion_databases", query))

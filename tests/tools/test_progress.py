@@ -68,7 +68,12 @@ def nested(depth: int) -> dict[str, Any]:
 async def test_a_large_append_reports_each_request_as_it_is_written(anyio_backend: str, mode: str) -> None:
     async with connect(mode) as (client, _):
         seen, on_progress = recorder()
-        args = {"operation": "append", "parent_block_id": SEED.notes_page_id, "markdown": paragraphs(450)}
+        args = {
+            "operation": "append",
+            "parent_block_id": SEED.notes_page_id,
+            "markdown": paragraphs(450),
+            "block_ids": True,
+        }  # the blocks API: one request per 100 (markdown endpoint: one)
         result = await client.call_tool("notion_blocks", args, progress_callback=on_progress)
 
     assert "Appended 450 blocks" in text_of(result)
@@ -106,7 +111,12 @@ async def test_a_cancelled_append_stops_sending_requests(anyio_backend: str, mod
             if progress >= 300:
                 written.set()
 
-        args = {"operation": "append", "parent_block_id": SEED.notes_page_id, "markdown": paragraphs(2000)}
+        args = {
+            "operation": "append",
+            "parent_block_id": SEED.notes_page_id,
+            "markdown": paragraphs(2000),
+            "block_ids": True,
+        }
         with anyio.fail_after(10):
             async with anyio.create_task_group() as group:
                 group.start_soon(client.call_tool, "notion_blocks", args, None, on_progress)

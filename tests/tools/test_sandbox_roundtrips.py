@@ -972,9 +972,13 @@ async def test_the_resume_call_of_a_partial_append_is_a_valid_call_that_finishes
             await call(client, "notion_pages", operation="create", parent={"workspace": True}, title="Long")
         )
         sandbox.faults.add("PATCH", "/v1/blocks/{id}/children", "500", after=1, count=50)
-        failed = await client.call_tool(
-            "notion_blocks", {"operation": "append", "parent_block_id": page_id, "markdown": paragraphs}
-        )
+        arguments = {
+            "operation": "append",
+            "parent_block_id": page_id,
+            "markdown": paragraphs,
+            "block_ids": True,
+        }
+        failed = await client.call_tool("notion_blocks", arguments)
         sandbox.faults.clear()
         resume = _resume_of(text_of(failed))
         assert "position" not in resume or resume["position"] in ("start", "end")

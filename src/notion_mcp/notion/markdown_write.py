@@ -4,7 +4,8 @@ The rule: `PATCH /v1/pages/{id}/markdown` with `insert_content` and no `after` (
 the end of the page) carries the whole content when
 - the Notion-Version has the endpoint (`markdown_read.FIRST_VERSION` on),
 - the caller appends at the end of a page and does not need the new blocks' IDs (the answer is
-  the page's markdown, which has none),
+  the page's markdown, which has none), and the blocks API would need more than one request
+  (for one, it is used: its answer has the IDs),
 - every block can be written as Notion's enhanced markdown (`blocks_to_enhanced` leaves none
   `<unknown>`), and the markdown fits one request (`MAX_MARKDOWN_BYTES`).
 Otherwise None, and the blocks API appends (`append.py`). Why: through the blocks API a request
@@ -30,7 +31,7 @@ from notion_mcp.notion.append import AppendResult
 from notion_mcp.notion.gateway import NotionGateway
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.markdown_read import available
-from notion_mcp.notion.plan import DEFAULT_LIMITS, children_of, same_block
+from notion_mcp.notion.plan import DEFAULT_LIMITS, children_of, plan_append, same_block
 
 Json = dict[str, Any]
 MAX_MARKDOWN_BYTES = DEFAULT_LIMITS.max_bytes - 10_000  # the request's JSON around the markdown
@@ -51,6 +52,8 @@ async def append_to_page(
     ident = normalize_id(page_id, "parent_block_id")
     if not available(gateway, notion_version) or ident in gateway.not_pages:
         return None
+    if len(plan_append(blocks).requests) < 2:
+        return None  # one request either way: the blocks API's answers the new blocks' IDs
     markdown = as_markdown(blocks)
     if markdown is None:
         return None
