@@ -36,10 +36,10 @@ MAX_ITEMS = 10_000
 
 Rows = Annotated[
     list[JsonObject] | str,
-    Field(description="many rows: [{title, properties, markdown, …}], or CSV / a markdown table"),
+    Field(description="many: [{title, properties, markdown…}], CSV or a markdown table"),
 ]
-DryRun = Annotated[bool, Field(description="check every item, write nothing")]
-SkipInvalid = Annotated[bool, Field(description="write the valid items, skip the rest")]
+DryRun = Annotated[bool, Field(description="only check every item")]
+SkipInvalid = Annotated[bool, Field(description="write the valid items only")]
 MADE_SLACK = timedelta(minutes=1)  # Notion's created_time is cut to the minute
 
 
@@ -281,7 +281,7 @@ def _sentence(problem: str) -> str:
 def refuse(problems: dict[int, list[str]], total: int) -> InputError:
     count = len(problems)
     return InputError(
-        f"{count} of {total} {'item is' if count == 1 else 'items are'} invalid; nothing was written.\n"
+        f"{count} of {total} items {'is' if count == 1 else 'are'} invalid; nothing was written.\n"
         f"{problems_text(problems)}\nFix them and call again, or pass skip_invalid=true to write the"
         " valid ones."
     )

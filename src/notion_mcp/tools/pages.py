@@ -39,7 +39,7 @@ class Create(Formatted):
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
     pages: Rows | None = None
-    key: str | None = Field(None, description="upsert: update the row whose key property matches")
+    key: str | None = Field(None, description="upsert by this property")
     dry_run: DryRun = False
     skip_invalid: SkipInvalid = False
 
