@@ -9,7 +9,6 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from notion_mcp.emoji import is_emoji
 from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, to_tool_error
 from notion_mcp.markdown import page_to_markdown, property_to_text, rich_text_to_markdown
 from notion_mcp.markdown.ids import compact
@@ -19,16 +18,17 @@ from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.plan import children_of, validate_blocks
 from notion_mcp.notion.tree import AppendResult, TreeResult
-from notion_mcp.tools import content
+from notion_mcp.tools import bulk, content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
+from notion_mcp.tools.bulk import DryRun, Rows, SkipInvalid
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
 from notion_mcp.tools.output import as_json, join, more_hint
-from notion_mcp.tools.properties import needs_schema, text
-from notion_mcp.tools.properties import resolve as properties_resolve
-
-PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
+from notion_mcp.tools.page_body import PAGE_SCHEMA, decorations
+from notion_mcp.tools.page_body import parent_of as _parent
+from notion_mcp.tools.page_body import with_title as _with_title
+from notion_mcp.tools.properties import needs_schema
 
 
 class Create(Formatted):
@@ -41,6 +41,10 @@ class Create(Formatted):
     markdown: str | None = Field(None, description="content as markdown")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
+    pages: Rows | None = None
+    key: str | None = Field(None, description="upsert by this property")
+    dry_run: DryRun = False
+    skip_invalid: SkipInvalid = False
 
 
 class Retrieve(Formatted):
@@ -57,7 +61,7 @@ class Retrieve(Formatted):
 
 
 class Update(Formatted):
-    page_id: NotionId = Field(description="page ID or Notion URL")
+    page_id: NotionId | None = Field(None, description="page ID or Notion URL")
     properties: JsonObject | None = Field(
         None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
     )
@@ -66,77 +70,18 @@ class Update(Formatted):
     cover: str | None = Field(None, description='image URL; "" removes')
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
-
-
-def _file_or_emoji(value: str, field: str, *, emoji_ok: bool) -> dict[str, Any] | None:
-    if value == "":
-        return None
-    if value.startswith(("https://", "http://")):
-        return {"type": "external", "external": {"url": value}}
-    if emoji_ok and is_emoji(value):
-        return {"type": "emoji", "emoji": value}
-    raise InputError(
-        f"{field}: expected {'one emoji (such as 🚀, not a name like :rocket:) or ' if emoji_ok else ''}"
-        f'an http(s) image URL; got {value!r}. "" removes it.'
-    )
-
-
-def decorations(icon: str | None, cover: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if icon is not None:
-        out["icon"] = _file_or_emoji(icon, "icon", emoji_ok=True)
-    if cover is not None:
-        out["cover"] = _file_or_emoji(cover, "cover", emoji_ok=False)
-    return out
+    pages: Rows | None = None
+    dry_run: DryRun = False
+    skip_invalid: SkipInvalid = False
 
 
 def count_blocks(blocks: list[dict[str, Any]]) -> int:
     return sum(1 + count_blocks(children_of(b)) for b in blocks)
 
 
-def title_property(properties: dict[str, Any]) -> str:
-    """The name of the title property in a schema or a page's properties."""
-    for name, prop in properties.items():
-        if isinstance(prop, dict) and prop.get("type") == "title":
-            return name
-    return "title"
-
-
-PAGE_SCHEMA = {"title": {"id": "title", "name": "title", "type": "title", "title": {}}}
-
-
-async def _parent(call: Call, parent: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Notion's parent object and the property schema a page under it has."""
-    keys = [k for k in PARENT_KEYS if k in parent]
-    if len(keys) != 1 or set(parent) - set(PARENT_KEYS) - {"type"}:
-        raise InputError(
-            'parent: give exactly one of {"page_id": …}, {"database_id": …}, '
-            '{"data_source_id": …} or {"workspace": true}.'
-        )
-    key = keys[0]
-    if key == "workspace":
-        if parent["workspace"] is not True:
-            raise InputError("parent: workspace must be true.")
-        return {"type": "workspace", "workspace": True}, PAGE_SCHEMA
-    ident = normalize_id(parent[key], f"parent.{key}")
-    if key == "page_id":
-        return {"type": "page_id", "page_id": ident}, PAGE_SCHEMA
-    source_id = ident if key == "data_source_id" else await call.gateway.resolve_data_source(ident)
-    return {"type": "data_source_id", "data_source_id": source_id}, await call.gateway.schema(source_id)
-
-
-def _with_title(properties: dict[str, Any], title: str | None, schema: dict[str, Any]) -> dict[str, Any]:
-    """`properties` resolved against `schema` (simple form allowed), with the title shortcut."""
-    out = properties_resolve(properties, schema) if properties else {}
-    if title is not None:
-        name = title_property(schema)
-        if name in out:
-            raise InputError(f"Give the title either as title or in properties[{name!r}], not both.")
-        out[name] = {"title": text(title)}
-    return out
-
-
 async def create(call: Call, args: Create) -> str:
+    if args.pages is not None or args.key or args.dry_run or args.skip_invalid:
+        return await bulk.create_many(call, args, *await _parent(call, args.parent))
     blocks = content.blocks_from(args.children, args.markdown) if (args.children or args.markdown) else []
     parent, schema = await _parent(call, args.parent)
     properties = _with_title(dict(args.properties or {}), args.title, schema)
@@ -323,6 +268,10 @@ async def _schema_of(call: Call, page_id: str, *, with_options: bool) -> tuple[d
 
 
 async def update(call: Call, args: Update) -> str:
+    if args.pages is not None:
+        return await bulk.update_many(call, args)
+    if args.page_id is None:
+        raise InputError("Give page_id (or pages: [{page_id, …}] for many).")
     body: dict[str, Any] = {**decorations(args.icon, args.cover)}
     trash = trash_flag(args.in_trash, args.archived)
     if trash is not None:
@@ -332,12 +281,12 @@ async def update(call: Call, args: Update) -> str:
         raise InputError("Nothing to update: give properties, title, icon, cover or in_trash.")
     kept: list[bool] = []
     try:
-        page = await _update(call, args, body, given, kept)
+        page = await _update(call, args.page_id, args, body, given, kept)
     except NotionAPIError as exc:  # a kept schema may be stale: forget it and resolve once more
         if not (any(kept) and _names_a_property(exc, given, args.title)):
             raise
         _forget_schema(call, args.page_id)
-        page = await _update(call, args, body, given, [])
+        page = await _update(call, args.page_id, args, body, given, [])
     if args.format == "json":
         return as_json(page)
     state = " It is in the trash (restore with in_trash=false)." if page.get("in_trash") else ""
@@ -345,15 +294,15 @@ async def update(call: Call, args: Update) -> str:
 
 
 async def _update(
-    call: Call, args: Update, body: dict[str, Any], given: dict[str, Any], kept: list[bool]
+    call: Call, page_id: str, args: Update, body: dict[str, Any], given: dict[str, Any], kept: list[bool]
 ) -> dict[str, Any]:
     properties = dict(given)
     if args.title is not None or needs_schema(properties):
-        schema, was_kept = await _schema_of(call, args.page_id, with_options=needs_schema(properties))
+        schema, was_kept = await _schema_of(call, page_id, with_options=needs_schema(properties))
         kept.append(was_kept)
         properties = _with_title(properties, args.title, schema)
     return await call.gateway.update_page(
-        args.page_id, {**body, **({"properties": properties} if properties else {})}
+        page_id, {**body, **({"properties": properties} if properties else {})}
     )
 
 
