@@ -115,3 +115,45 @@ async def test_markdown_from_notions_own_tools_can_be_written_back() -> None:
         text = await call(client, "notion_pages", operation="retrieve", page_id=SEED.notes_page_id)
     assert 'Intro {color="blue"}' in text
     assert "- a child item" in text and "| A |" in text
+
+
+PARAGRAPHS = "\n\n".join(f"Paragraph {n}." for n in range(250))  # three requests through the blocks API
+
+
+def occurrences(text: str) -> int:
+    return sum(line == "Paragraph 249." for line in text.splitlines())
+
+
+async def test_a_long_append_to_a_page_is_one_request_through_the_markdown_endpoint() -> None:
+    async with sandbox_client() as (client, sandbox):
+        args = {"operation": "append", "parent_block_id": SEED.notes_page_id, "markdown": PARAGRAPHS}
+        done = await call(client, "notion_blocks", **args)
+        counted = dict(sandbox.counters)
+        read = await call(client, "notion_pages", operation="retrieve", page_id=SEED.notes_page_id)
+    assert counted == {"PATCH /v1/pages/{id}/markdown": 1}
+    assert "Appended 250 blocks" in done and "markdown endpoint" in done
+    assert occurrences(read) == 1 and "Paragraph 0." in read
+
+
+async def test_a_long_append_under_a_block_goes_through_the_blocks_api_and_that_is_remembered() -> None:
+    async with sandbox_client() as (client, sandbox):
+        args = {"operation": "append", "parent_block_id": SEED.toggle_block_id, "markdown": PARAGRAPHS}
+        await call(client, "notion_blocks", **args)
+        await call(client, "notion_blocks", **args)
+    assert sandbox.counters["PATCH /v1/pages/{id}/markdown"] == 1  # refused once: a block, not a page
+    assert sandbox.counters["PATCH /v1/blocks/{id}/children"] == 6
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_a_lost_answer_is_read_back_never_repeated_blindly(when: str) -> None:
+    async with sandbox_client(max_retries=0) as (client, sandbox):
+        sandbox.faults.add("PATCH", "/v1/pages/{id}/markdown", "500", when=when)
+        args = {"operation": "append", "parent_block_id": SEED.notes_page_id, "markdown": PARAGRAPHS}
+        done = await call(client, "notion_blocks", **args)
+        counted = dict(sandbox.counters)
+        read = await call(client, "notion_pages", operation="retrieve", page_id=SEED.notes_page_id)
+    assert "Appended 250 blocks" in done
+    assert occurrences(read) == 1  # never twice, never missing
+    assert counted["GET /v1/pages/{id}/markdown"] == 1  # the read-back
+    landed = when == "after"
+    assert counted.get("PATCH /v1/blocks/{id}/children", 0) == (0 if landed else 3)
