@@ -17,7 +17,7 @@ from .colors import notion_color
 from .errors import MarkdownError
 from .inline_parse import inline_tokens_to_rich_text
 from .languages import notion_language
-from .mdit import parser
+from .mdit import MAX_NESTING, parser
 from .rich_text import EQUATION_LIMIT, ITEMS_LIMIT, TEXT_LIMIT, RichText, text_item
 from .tags import refuse_unread, unread_ids
 
@@ -41,6 +41,7 @@ def markdown_to_blocks(text: str) -> list[Block]:
     from .parse_tags import convert_nodes
 
     tokens = parser().parse(text)
+    _refuse_too_deep(tokens)
     _refuse_wide_rows(tokens, text.splitlines())
     refuse_unread(
         [
@@ -51,6 +52,24 @@ def markdown_to_blocks(text: str) -> list[Block]:
         ]
     )
     return convert_nodes(list(SyntaxTreeNode(tokens).children))
+
+
+_CONTAINERS = frozenset({"blockquote_open", "list_item_open"})
+
+
+def _refuse_too_deep(tokens: list[Token]) -> None:
+    """Refuse nesting that reached markdown-it's limit: past it the parser drops the rest silently.
+    A container (quote, list item) opened at the last level is one whose content was not read."""
+    line = None
+    for token in tokens:
+        line = token.map[0] + 1 if token.map else line
+        if token.type in _CONTAINERS and token.level >= MAX_NESTING - 1:
+            raise MarkdownError(
+                f"the nesting here is deeper than this server reads from markdown (about {MAX_NESTING // 2}"
+                f" list levels or {MAX_NESTING} quote levels, {MAX_NESTING} in all); the rest would be lost."
+                " Nothing was written. Nest less, or append the deeper part under its block later",
+                line,
+            )
 
 
 _CELL_BAR = re.compile(r"(?<!\\)\|")
