@@ -174,7 +174,10 @@ async def write(
     try:
         return await append_tree(call.gateway, parent_id, blocks, position=position, on_progress=progress)
     except PartialAppendError as exc:
-        # The model gets the exact call that finishes the job (what exists is a prefix of the ask).
+        # The model gets the exact call that finishes the job (what exists is a prefix of the ask),
+        # unless a batch may or may not exist: then the read that settles it (no call to repeat).
+        if exc.resume is None:
+            raise ToolError(redact(str(exc))) from exc
         raise ToolError(
             redact(f"{exc}\nresume: notion_blocks {as_json(resume_arguments(exc.resume))}")
         ) from exc
