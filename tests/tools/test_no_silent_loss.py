@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from sandbox_client import call, sandbox_client, text_of
 
 from notion_mcp.markdown import markdown_to_blocks
-from notion_mcp.sandbox import SEED
+from notion_mcp.sandbox import SEED, Sandbox
 
 pytestmark = pytest.mark.anyio
 
@@ -28,6 +29,21 @@ async def new_page(client: Any) -> str:
         client, "notion_pages", operation="create", parent={"page_id": SEED.welcome_page_id}, title="Deep"
     )
     return text.split()[2]
+
+
+async def children_ids(sandbox: Sandbox, block_id: str) -> list[str]:
+    """The IDs of a block's children, read from the sandbox directly (no response budget)."""
+    ids: list[str] = []
+    headers = {"Authorization": "Bearer ntn_test", "Notion-Version": "2026-03-11"}
+    async with httpx.AsyncClient(transport=sandbox.transport(), base_url=Sandbox.base_url) as http:
+        cursor: str | None = None
+        while True:
+            query = {"page_size": "100", **({"start_cursor": cursor} if cursor else {})}
+            page = (await http.get(f"/v1/blocks/{block_id}/children", params=query, headers=headers)).json()
+            ids += [b["id"] for b in page["results"]]
+            cursor = page.get("next_cursor")
+            if not page.get("has_more"):
+                return ids
 
 
 async def append_and_read(markdown: str) -> tuple[str, str]:
@@ -123,3 +139,22 @@ async def test_a_comment_over_2000_characters_is_posted_whole(form: str) -> None
         read = await call(client, "notion_comments", operation="retrieve", block_id=page_id, format="json")
     texts = "".join(item["plain_text"] for c in json.loads(read)["results"] for item in c["rich_text"])
     assert texts == long
+
+
+@pytest.mark.parametrize("form", ["markdown", "json"])
+async def test_an_appends_answer_stays_in_the_budget_and_says_how_to_list_every_new_id(form: str) -> None:
+    markdown = "\n\n".join(f"p{i}" for i in range(300))
+    async with sandbox_client(max_output_chars=4000) as (client, sandbox):
+        page_id = await new_page(client)
+        answer = await call(
+            client,
+            "notion_blocks",
+            operation="append",
+            parent_block_id=page_id,
+            markdown=markdown,
+            format=form,
+        )
+        ids = await children_ids(sandbox, page_id)
+    assert len(ids) == 300 and len(answer) < 4000
+    assert ids[0] in answer and ids[-1] in answer and ids[150] not in answer
+    assert f"notion_blocks retrieve block_id={page_id} include_children=true max_depth=1" in answer

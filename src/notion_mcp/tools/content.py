@@ -183,6 +183,22 @@ async def write(
         ) from exc
 
 
+ID_BUDGET_SHARE = 4  # new block IDs take at most a quarter of the response budget
+
+
+def new_ids(call: Call, parent_id: str, ids: list[str]) -> tuple[list[str], str]:
+    """The new top-level block IDs to list in an answer, within the response budget, and (when
+    some are left out) how to list them all: they are the parent's children from first to last."""
+    room = max(1, call.settings.max_output_chars // ID_BUDGET_SHARE // 38)  # a dashed ID and ", "
+    if len(ids) <= room:
+        return ids, ""
+    return ids[:room], (
+        f"The first {room} of {len(ids)} new top-level block IDs are listed; the last is {ids[-1]}. All of"
+        f" them are the children of {parent_id} from {ids[0]} to {ids[-1]}: notion_blocks retrieve"
+        f" block_id={parent_id} include_children=true max_depth=1 block_ids=true lists them."
+    )
+
+
 def resume_arguments(resume: dict[str, Any]) -> dict[str, Any]:
     """An append's resume (Notion's position object) as the arguments of a notion_blocks call."""
     arguments = {
