@@ -101,7 +101,8 @@ async def retrieve(call: Call, args: Retrieve) -> str:
 async def append(call: Call, args: Append) -> str:
     blocks = content.blocks_from(args.children, args.markdown)
     if not blocks:
-        raise InputError("Nothing to append: the content is empty.")
+        given = "markdown" if args.markdown is not None else "children"
+        raise InputError(f"{given}: nothing to append (it holds no blocks); give the content to append.")
     position = content.position_of(args.position, args.after_block_id)
     result = await content.write(call, args.parent_block_id, blocks, position)
     shown, rest = content.new_ids(call, args.parent_block_id, result.top_level_ids)
