@@ -180,7 +180,7 @@ def _number(name: str, value: Any) -> float | int | None:
         return None
     if number is None or not _finite(number):
         shown = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."
-        raise InputError(f"{name}: a number property takes a finite number (e.g. 3 or 2.5); got {shown!r}.")
+        raise InputError(f"{name}: a number property takes a number (finite, e.g. 3 or 2.5); got {shown!r}.")
     return number
 
 
