@@ -19,7 +19,13 @@ async def test_an_append_whose_answer_and_read_back_both_fail_says_what_is_uncer
         sandbox.faults.add("GET", CHILDREN, "500", count=1000)
         result = await client.call_tool(
             "notion_blocks",
-            {"operation": "append", "parent_block_id": SEED.notes_page_id, "markdown": markdown},
+            # block IDs asked for: the blocks API (the markdown endpoint would take it in one request)
+            {
+                "operation": "append",
+                "parent_block_id": SEED.notes_page_id,
+                "markdown": markdown,
+                "block_ids": True,
+            },
         )
     text = text_of(result)
     assert result.is_error

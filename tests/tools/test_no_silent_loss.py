@@ -153,6 +153,7 @@ async def test_an_appends_answer_stays_in_the_budget_and_says_how_to_list_every_
             parent_block_id=page_id,
             markdown=markdown,
             format=form,
+            block_ids=True,  # the IDs asked for (else 300 blocks go in one markdown request, no IDs)
         )
         ids = await children_ids(sandbox, page_id)
     assert len(ids) == 300 and len(answer) < 4000
