@@ -139,6 +139,13 @@ class Store:
         ).fetchall()
         return [json.loads(r[0]) for r in rows]
 
+    def count_children(self, parent_id: str, kinds: tuple[str, ...]) -> int:
+        marks = ",".join("?" for _ in kinds)
+        row = self._db.execute(
+            f"SELECT COUNT(*) FROM objects WHERE parent_id = ? AND kind IN ({marks})", (parent_id, *kinds)
+        ).fetchone()
+        return int(row[0])
+
     def has_children(self, parent_id: str, kinds: tuple[str, ...]) -> bool:
         marks = ",".join("?" for _ in kinds)
         rows = self._db.execute(
