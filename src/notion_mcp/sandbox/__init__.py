@@ -24,7 +24,15 @@ from pathlib import Path
 
 import httpx
 
-from notion_mcp.sandbox import routes_blocks, routes_databases, routes_markdown, routes_misc, routes_pages
+from notion_mcp.sandbox import (
+    routes_blocks,
+    routes_databases,
+    routes_markdown,
+    routes_misc,
+    routes_pages,
+    templates,
+    views,
+)
 from notion_mcp.sandbox.app import AppState, SandboxApp
 from notion_mcp.sandbox.faults import Fault, Faults, TokenBucket
 from notion_mcp.sandbox.rules import NotionError
@@ -41,6 +49,8 @@ ROUTES = [
     *routes_blocks.ROUTES,
     *routes_databases.ROUTES,
     *routes_misc.ROUTES,
+    *templates.ROUTES,
+    *views.ROUTES,
 ]
 
 

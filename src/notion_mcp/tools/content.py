@@ -13,6 +13,7 @@ from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, 
 from notion_mcp.markdown.enhanced import enhanced_to_blocks, looks_enhanced
 from notion_mcp.markdown.rich_text import TEXT_LIMIT
 from notion_mcp.notion import markdown_read, markdown_write
+from notion_mcp.notion.plan import validate_blocks
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.output import as_json, fit, join, more_hint
@@ -52,6 +53,7 @@ def blocks_from(children: list[dict[str, Any]] | None, markdown: str | None) -> 
         raise InputError("Nothing to write: give children (Notion block objects) or markdown.")
     blocks = [_with_type(b, f"children[{i}]") for i, b in enumerate(children)]
     _refuse_not_appendable(blocks, "children")
+    validate_blocks(blocks)  # every block's shape and size, before anything (a page too) is written
     return blocks
 
 
