@@ -93,7 +93,8 @@ def make_limiter(settings: Settings, base_url: str) -> Limiter:
     """Even pacing if asked, and the window budget shared through the configured store."""
     pacing = TokenBucket(settings.rate_limit, settings.burst, margin=DEFAULT_MARGIN)
     store = open_store(settings.window_store, settings.token or "ntn_sandbox", base_url)
-    window = WindowLimiter(Window(settings.window_budget, settings.rate_window), store)
+    trusted = settings.rate_budget is not None  # set by the user, not our default guess
+    window = WindowLimiter(Window(settings.window_budget, settings.rate_window, trusted=trusted), store)
     return Limiter(window, pacing)
 
 

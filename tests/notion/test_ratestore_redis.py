@@ -59,7 +59,7 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
 def limiter(url: str, time: VirtualTime, budget: int) -> WindowLimiter:
     store = open_store(url, TOKEN, "https://api.notion.com")
     assert isinstance(store, RedisStore)
-    return WindowLimiter(Window(budget, 60.0), store, clock=time.clock, sleep=time.sleep)
+    return WindowLimiter(Window(budget, 60.0, trusted=True), store, clock=time.clock, sleep=time.sleep)
 
 
 async def test_limiters_sharing_redis_spend_one_budget_and_share_a_hold(redis_url: str) -> None:
@@ -69,12 +69,12 @@ async def test_limiters_sharing_redis_spend_one_budget_and_share_a_hold(redis_ur
         await asyncio.gather(*(m.acquire() for m in machines for _ in range(2)))
         assert time.now == 0.0
         await machines[0].acquire()
-        assert time.now == pytest.approx(61.0)  # the seventh, on any machine, waits for the window
+        assert time.now == pytest.approx(61.5)  # the seventh, on any machine, waits for the window
 
         ticket = await machines[1].acquire()
         await machines[1].refused(ticket, 20.0, None)
         await machines[2].acquire()
-        assert time.now == pytest.approx(81.0)  # held on the other machine too
+        assert time.now == pytest.approx(81.5)  # held on the other machine too
         keys = await machines[0].store.client.keys("*")  # type: ignore[attr-defined]
         assert keys == [f"notion-mcp:ratelimit:{token_key(TOKEN, 'https://api.notion.com')}".encode()]
     finally:
@@ -102,6 +102,6 @@ async def test_an_unreachable_redis_limits_this_process_alone_instead_of_failing
         await window.acquire()
         await window.acquire()
         await window.acquire()
-        assert time.now == pytest.approx(61.0)  # still limited, in memory
+        assert time.now == pytest.approx(61.5)  # still limited, in memory
     finally:
         await window.aclose()

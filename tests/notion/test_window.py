@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 
 from notion_mcp.notion.ratestore import FileStore, MemoryStore, open_store, token_key
-from notion_mcp.notion.window import LEARNED_TTL, Window, WindowLimiter, WindowState
+from notion_mcp.notion.window import (
+    LEARNED_TTL,
+    PROBE_FLOOR,
+    RateStore,
+    Window,
+    WindowLimiter,
+    WindowState,
+)
 
 pytestmark = pytest.mark.anyio
 CONNECTION = "public_api_request_rate_limit"
@@ -34,14 +41,11 @@ class VirtualTime:
 
 
 def limiter(
-    time: VirtualTime, budget: int | None, store: object = None, seconds: float = 60.0
+    time: VirtualTime, budget: int | None, store: RateStore | None = None, seconds: float = 60.0
 ) -> WindowLimiter:
-    return WindowLimiter(
-        Window(budget, seconds),
-        store or MemoryStore(),
-        clock=time.clock,
-        sleep=time.sleep,  # type: ignore[arg-type]
-    )
+    """A limiter with a budget the user set (trusted: no probing)."""
+    window = Window(budget, seconds, trusted=True)
+    return WindowLimiter(window, store or MemoryStore(), clock=time.clock, sleep=time.sleep)
 
 
 async def test_the_budget_is_spent_at_once_and_the_next_request_waits_for_the_window() -> None:
@@ -51,7 +55,7 @@ async def test_the_budget_is_spent_at_once_and_the_next_request_waits_for_the_wi
         await window.acquire()
     assert time.now == 0.0  # five at once: no pacing
     await window.acquire()
-    assert time.now == pytest.approx(61.0)  # the first five leave the window (counted by 1 s slots)
+    assert time.now == pytest.approx(61.5)  # the five leave the window: 1 s slots, a 0.5 s margin
 
 
 async def test_no_window_of_the_length_ever_holds_more_than_the_budget() -> None:
@@ -83,7 +87,7 @@ async def test_a_connection_429_teaches_the_budget_and_restarts_the_count() -> N
     assert state.slots == {}  # Notion's window restarts when the hold ends
     window = Window(None)
     assert all(window.take(state, 60.0)[0] == 0 for _ in range(7))
-    assert window.take(state, 60.0)[0] == pytest.approx(61.0)  # the eighth waits a window
+    assert window.take(state, 60.0)[0] == pytest.approx(61.5)  # the eighth waits a window
 
 
 async def test_answers_still_in_flight_when_the_lesson_is_drawn_are_counted_into_it() -> None:
@@ -130,12 +134,12 @@ async def test_processes_sharing_the_file_store_spend_one_budget_and_share_a_hol
         await window.acquire()
     assert time.now == 0.0
     await second.acquire()
-    assert time.now == pytest.approx(61.0)  # the fifth waits, whichever process takes it
+    assert time.now == pytest.approx(61.5)  # the fifth waits, whichever process takes it
 
     ticket = await first.acquire()
     await first.refused(ticket, 30.0, None)  # one process is refused...
     await second.acquire()
-    assert time.now == pytest.approx(91.0)  # ...and the other holds too
+    assert time.now == pytest.approx(91.5)  # ...and the other holds too
 
 
 async def test_the_file_store_is_named_and_filled_without_the_token(
@@ -148,3 +152,25 @@ async def test_the_file_store_is_named_and_filled_without_the_token(
     [path] = (tmp_path / "notion-mcp" / "ratelimit").iterdir()
     assert TOKEN not in str(path) and TOKEN not in path.read_text()
     assert token_key(TOKEN, "http://127.0.0.1:8765") != token_key(TOKEN, "https://api.notion.com")
+
+
+async def test_beyond_what_notion_is_known_to_take_a_guessed_budget_sends_one_request_at_a_time() -> None:
+    time = VirtualTime()
+    window = WindowLimiter(Window(180, 60.0), MemoryStore(), clock=time.clock, sleep=time.sleep)
+    tickets = [await window.acquire() for _ in range(PROBE_FLOOR)]  # the floor: all at once
+    for ticket in tickets:
+        await window.answered(ticket)
+        window.release(ticket)
+
+    probe = await window.acquire()  # Notion has answered 10 in this window: the 11th probes
+    second = asyncio.ensure_future(window.acquire())
+    await asyncio.sleep(0)
+    assert not second.done()  # held while the probe is out
+    await window.answered(probe)
+    window.release(probe)
+    next_probe = await second  # its answer raised what is known: the next probe may go
+    window.release(next_probe)
+
+    trusted = WindowLimiter(Window(180, 60.0, trusted=True), MemoryStore(), clock=time.clock)
+    together = await asyncio.gather(*(trusted.acquire() for _ in range(50)))
+    assert len(together) == 50  # a budget the user gave is not probed

@@ -21,6 +21,7 @@ from notion_mcp.notion.limiter import Limiter
 from notion_mcp.notion.pagination import CursorRegistry, check_page_size
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.notion.window import Ticket
 
 Json = dict[str, Any]
 log = logging.getLogger("notion_mcp.gateway")
@@ -144,6 +145,14 @@ class NotionGateway:
     # -- the one path every request takes -------------------------------------------------
     async def _once(self, method: str, path: str, body: Json | None, query: Json | None) -> Json:
         ticket = await self.limiter.acquire()
+        try:
+            return await self._send(ticket, method, path, body, query)
+        finally:
+            self.limiter.release(ticket)
+
+    async def _send(
+        self, ticket: Ticket | None, method: str, path: str, body: Json | None, query: Json | None
+    ) -> Json:
         self.requests_sent += 1
         try:
             result = await self.client.request(path=path, method=method, body=body, query=query)

@@ -32,6 +32,11 @@ class Limiter:
         if self.window and ticket is not None:
             await self.window.answered(ticket)
 
+    def release(self, ticket: Ticket | None) -> None:
+        """The request is over, however it ended (answered, refused, failed, cancelled)."""
+        if self.window and ticket is not None:
+            self.window.release(ticket)
+
     async def refused(self, ticket: Ticket | None, retry_after: float, reason: str | None) -> None:
         self.pacing.pause(retry_after)
         if self.window and ticket is not None:

@@ -13,12 +13,17 @@ of the workspace's connections, answers the same 429 with another
   machine) using one token spends one budget;
 - a 429 holds every caller of every process until its Retry-After;
 - a 429 whose reason names one of Notion's limits (`REASONS`) teaches the budget: the requests
-  Notion answered (not 429) in the window it says ends at now + Retry-After, counting those
-  still in flight as they are answered. A refused request is not counted as spent. For the
+  Notion answered (not 429) in the window it says ends at now + Retry-After (from a second
+  earlier: Retry-After is rounded to whole seconds), counting those still in flight as they are
+  answered. A refused request is not counted as spent. For the
   per-connection limit that window is known to restart then, so the count restarts with it.
   What was learned expires after `LEARNED_TTL` seconds (the plan may change; a workspace limit
   may have been spent by other connections), so an underestimate does not slow us for ever.
   A reason we do not know (Notion says others can appear) only holds.
+- while the budget is only our default guess, requests beyond the most Notion has been seen to
+  answer in one window (`known`, at least `PROBE_FLOOR`) go one at a time per process: when the
+  guess is too high, each process then meets at most one 429 before the budget is learned. A
+  budget the user set is trusted, and no budget at all (0) means no probing either.
 - a 429 for a request taken before the last lesson (in flight while it was learned) holds but
   teaches nothing more.
 
@@ -26,7 +31,9 @@ Why: pacing at an average rate (the old 3 requests/s) made every interactive cal
 requests Notion would have accepted at once (3.7 s to read the demo's welcome page, 25 ms
 unpaced), and a limiter per process let several processes on one token overrun Notion together.
 Counting a sliding window in slots of `window / SLOTS` seconds keeps the shared state small;
-a request counts until its whole slot has left the window, so the count errs on the safe side.
+a request counts until its whole slot has left the window, and `MARGIN` longer: Notion counts a
+request when it arrives, and the next one may travel faster than the one it replaces (without
+the margin, a bench of three processes met a 429 or two in every later window).
 """
 
 from __future__ import annotations
@@ -46,6 +53,9 @@ Json = dict[str, Any]
 
 SLOTS = 60  # a window is counted in this many slots
 LEARNED_TTL = 3600.0  # seconds a learned budget holds
+RETRY_AFTER_GRAIN = 1.0  # Retry-After comes in whole seconds
+PROBE_FLOOR = 10  # requests per window sent together before probing one at a time
+MARGIN = 0.5  # seconds a request counts beyond its window: it reaches Notion after we count it
 # Notion's rate_limit_reason values -> which limit was hit (the request-limits reference)
 REASONS = {
     "public_api_request_rate_limit": "connection",
@@ -64,6 +74,7 @@ class RateStore(Protocol):
 
 
 Ticket = tuple[int, int]  # (epoch, slot) of one request taken
+PROBE = -1.0  # what `take` answers when the request would be a second probe of this process
 
 
 @dataclass
@@ -76,6 +87,7 @@ class WindowState:
     epoch: int = 0
     learned: dict[str, tuple[int, float]] = field(default_factory=dict)
     lesson: tuple[int, str, float] | None = None  # (epoch, limit, when) of the last lesson
+    known: int = 0  # the most requests Notion has answered within one window
 
     @classmethod
     def load(cls, raw: Json) -> WindowState:
@@ -88,6 +100,7 @@ class WindowState:
                 epoch=int(raw.get("epoch") or 0),
                 learned={str(k): (int(v[0]), float(v[1])) for k, v in dict(raw.get("learned") or {}).items()},
                 lesson=(int(lesson[0]), str(lesson[1]), float(lesson[2])) if lesson else None,
+                known=int(raw.get("known") or 0),
             )
         except (TypeError, ValueError, IndexError, AttributeError, KeyError):
             return cls()  # a damaged state file starts afresh rather than stopping every call
@@ -100,6 +113,7 @@ class WindowState:
             "epoch": self.epoch,
             "learned": {k: list(v) for k, v in self.learned.items()},
             "lesson": list(self.lesson) if self.lesson else None,
+            "known": self.known,
         }
 
 
@@ -109,6 +123,8 @@ class Window:
 
     budget: int | None  # None: no budget of our own (only what Notion teaches)
     seconds: float = 60.0
+    margin: float = MARGIN
+    trusted: bool = False  # the budget was given by the user, not our default guess
 
     @property
     def slot(self) -> float:
@@ -116,7 +132,7 @@ class Window:
 
     def _prune(self, state: WindowState, now: float) -> None:
         def live(s: int) -> bool:
-            return (s + 1) * self.slot > now - self.seconds
+            return (s + 1) * self.slot + self.margin > now - self.seconds
 
         state.slots = {s: n for s, n in state.slots.items() if live(s) and n > 0}
         state.answered = {s: n for s, n in state.answered.items() if live(s)}
@@ -128,29 +144,40 @@ class Window:
             budgets.append(float(self.budget))
         return min(budgets, default=math.inf)
 
-    def take(self, state: WindowState, now: float) -> tuple[float, Ticket]:
-        """(0, ticket) when a request may go now (it is then counted), else (seconds to wait, _)."""
+    def probing(self, state: WindowState, used: int) -> bool:
+        """Whether one more request goes beyond what Notion is known to accept in a window."""
+        guessed = self.budget is not None and not self.trusted
+        return guessed and used >= max(state.known, PROBE_FLOOR)
+
+    def take(self, state: WindowState, now: float, may_probe: bool = True) -> tuple[float, Ticket, bool]:
+        """(0, ticket, probing) when a request may go now (it is then counted), (PROBE, …) when
+        it would probe and `may_probe` is False, else (seconds to wait, …)."""
         index = math.floor(now / self.slot)
         if now < state.hold_until:
-            return state.hold_until - now, (state.epoch, index)
+            return state.hold_until - now, (state.epoch, index), False
         self._prune(state, now)
         used = sum(state.slots.values())
         limit = self.limit(state)
         if used < limit:
+            probing = self.probing(state, used)
+            if probing and not may_probe:
+                return PROBE, (state.epoch, index), True
             state.slots[index] = state.slots.get(index, 0) + 1
-            return 0.0, (state.epoch, index)
+            return 0.0, (state.epoch, index), probing
         excess = used - int(limit) + 1  # this many must leave the window first
         for slot in sorted(state.slots):
             excess -= state.slots[slot]
             if excess <= 0:
-                return max((slot + 1) * self.slot + self.seconds - now, 1e-3), (state.epoch, index)
-        return self.slot, (state.epoch, index)  # not reached: the slots hold `used` requests
+                leaves = (slot + 1) * self.slot + self.seconds + self.margin
+                return max(leaves - now, 1e-3), (state.epoch, index), False
+        return self.slot, (state.epoch, index), False  # not reached: the slots hold `used` requests
 
     def answer(self, state: WindowState, ticket: Ticket) -> None:
         """A request was answered (not 429): Notion counted it."""
         epoch, slot = ticket
         if epoch == state.epoch:
             state.answered[slot] = state.answered.get(slot, 0) + 1
+            state.known = max(state.known, sum(state.answered.values()))
         elif state.lesson and state.lesson[0] == epoch:
             # in flight while the lesson was drawn: Notion counted it in the window that taught it
             _, kind, at = state.lesson
@@ -171,12 +198,15 @@ class Window:
         if kind is None or retry_after > self.seconds:
             return  # not a limit we know, or a window longer than ours: hold only
         self._prune(state, now)
-        resets = now + retry_after
-        counted = sum(n for s, n in state.answered.items() if (s + 1) * self.slot > resets - self.seconds)
+        # Notion's window began `seconds` before it resets, give or take Retry-After's rounding to
+        # whole seconds: count from a second earlier, or a burst that opened the window is missed
+        opened = now + retry_after - self.seconds - RETRY_AFTER_GRAIN
+        counted = sum(n for s, n in state.answered.items() if (s + 1) * self.slot > opened)
         if counted >= 1:
             state.learned[kind] = (counted, now)
         else:
             state.learned.pop(kind, None)  # the answers still in flight will say
+        state.known = min(state.known, counted)
         state.lesson = (state.epoch, kind, now)
         if kind == "connection":
             state.slots, state.answered = {}, {}  # Notion's window restarts at `resets`
@@ -185,7 +215,7 @@ class Window:
 
 class WindowLimiter:
     """The window policy over a store: `acquire` before each request, then `answered` or
-    `refused` with the ticket it gave."""
+    `refused` with the ticket it gave, and `release` whatever happened."""
 
     def __init__(
         self,
@@ -200,6 +230,8 @@ class WindowLimiter:
         self._clock = clock
         self._sleep = sleep
         self._lock = asyncio.Lock()  # this process's callers are served in arrival order
+        self._probe: Ticket | None = None  # this process's request beyond what Notion is known to take
+        self._probe_done = asyncio.Event()
         self.waited = 0.0  # seconds spent waiting for the budget or a hold (for benches)
 
     async def _change(self, step: Callable[[WindowState], T]) -> T:
@@ -213,14 +245,31 @@ class WindowLimiter:
         return await self.store.update(change)
 
     async def acquire(self) -> Ticket:
-        """Wait until a request may go."""
+        """Wait until a request may go. Beyond what Notion is known to accept in a window, this
+        process sends one request at a time (a probe), so that when the budget turns out to be
+        smaller than ours, at most one request per process is refused for it."""
         async with self._lock:
             while True:
-                delay, ticket = await self._change(partial(self.window.take, now=self._clock()))
+                may_probe = self._probe is None
+                step = partial(self.window.take, now=self._clock(), may_probe=may_probe)
+                delay, ticket, probing = await self._change(step)
+                if delay == PROBE:
+                    if self._probe is not None:  # (it may have ended while the store answered)
+                        self._probe_done.clear()
+                        await self._probe_done.wait()
+                    continue
                 if delay <= 0:
+                    if probing:
+                        self._probe = ticket
                     return ticket
                 self.waited += delay
                 await self._sleep(delay)
+
+    def release(self, ticket: Ticket) -> None:
+        """The request of `ticket` is over, however it ended."""
+        if self._probe is ticket:
+            self._probe = None
+            self._probe_done.set()
 
     async def answered(self, ticket: Ticket) -> None:
         await self._change(lambda st: self.window.answer(st, ticket))
