@@ -172,9 +172,8 @@ async def main_async(processes: int, budget: int, window: float, appends: int) -
     print(f"  429s in the first window {in_first:>6}   (goal <= {processes}: one per process)")
     print(f"  429s after it            {after:>6}   (goal 0)")
     print(f"  wall time                {wall:>6.1f} s (floor {floor:.1f} s: requests / budget x window)")
-    print(
-        f"  paragraphs lost          {lost:>6}   doubled {doubled}   (of {processes * appends * PARAGRAPHS_PER_APPEND})"
-    )
+    written = processes * appends * PARAGRAPHS_PER_APPEND
+    print(f"  paragraphs lost          {lost:>6}   doubled {doubled}   (of {written})")
     print(f"  tool errors              {len(errors):>6}" + (f"  first: {errors[0]!r}" if errors else ""))
     print("  OK" if ok else "  MISSED a goal")
     if os.environ.get("BENCH_TIMELINE"):
