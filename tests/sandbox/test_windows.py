@@ -53,13 +53,17 @@ async def test_a_tokens_budget_is_spent_at_once_and_the_429_says_when_the_window
 
 async def test_the_workspace_budget_is_shared_by_every_token_with_its_own_reason() -> None:
     clock = Clock()
-    sandbox = Sandbox(window_budget=10, workspace_budget=4, workspace_seconds=120, clock=clock)
+    sandbox = Sandbox(window_budget=5, workspace_budget=4, workspace_seconds=30, clock=clock)
     with sandbox:
         async with client(sandbox, "ntn_a") as a, client(sandbox, "ntn_b") as b:
             assert await statuses(a, 2) + await statuses(b, 2) == [200] * 4
             refused = await b.get("/v1/users/me")
-            assert refused.status_code == 429 and refused.headers["Retry-After"] == "120"
+            assert refused.status_code == 429 and refused.headers["Retry-After"] == "30"
             reason = refused.json()["additional_data"]["rate_limit_reason"]
             assert reason == "public_api_space_request_rate_limit"
-            clock.now = 120.0
-            assert await statuses(a, 4) == [200] * 4  # the connection budget was not spent by refusals
+            assert await statuses(a, 3) == [429] * 3  # refused by the workspace: a spends nothing
+            clock.now = 30.0  # the workspace's window resets; a's own (60 s) goes on
+            assert await statuses(a, 4) == [200, 200, 200, 429]  # 5 - 2: refusals were free
+            assert (await a.get("/v1/users/me")).json()["additional_data"]["rate_limit_reason"] == (
+                "public_api_request_rate_limit"
+            )
