@@ -6,7 +6,6 @@ describes (a test keeps the two in step).
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -123,8 +122,6 @@ def _store(raw: str) -> str:
     if value.lower() in ("memory", "file"):
         return value.lower()
     if value.startswith(REDIS_SCHEMES):
-        if importlib.util.find_spec("redis") is None:
-            raise ValueError("a Redis store needs the redis package: pip install 'notion-mcp[redis]'")
         return value
     raise ValueError("expected memory, file, or a Redis URL (redis://host:6379/0, rediss://…, unix:///path)")
 

@@ -6,7 +6,7 @@
   `flock`, so the processes of one machine (a desktop app, an editor, an export started from a
   terminal) share it.
 - `redis://…`, `rediss://…`, `unix://…`: a Redis server, so several machines or HTTP workers
-  share it (`ratestore_redis.py`; the `redis` package is the `redis` extra).
+  share it (`ratestore_redis.py`).
 """
 
 from __future__ import annotations
