@@ -20,6 +20,7 @@ from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import CursorRegistry, check_page_size
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.notion.usage import Usage
 
 Json = dict[str, Any]
 log = logging.getLogger("notion_mcp.gateway")
@@ -127,30 +128,43 @@ class NotionGateway:
         limiter: TokenBucket,
         retry_policy: RetryPolicy,
         cursors: CursorRegistry | None = None,
+        usage: Usage | None = None,
     ) -> None:
         self.client = client
         self.limiter = limiter
         self.retry_policy = retry_policy
         self.cursors = cursors or CursorRegistry()
+        self.usage = usage or Usage()
         self.requests_sent = 0
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
     # -- the one path every request takes -------------------------------------------------
-    async def _once(self, method: str, path: str, body: Json | None, query: Json | None) -> Json:
+    async def _once(
+        self, method: str, path: str, body: Json | None, query: Json | None, talking: list[float]
+    ) -> Json:
         await self.limiter.acquire()
         self.requests_sent += 1
+        clock = self.usage.clock
+        started = clock()
+
+        def record(status: int) -> None:
+            talking.append(clock() - started)
+            self.usage.sent(method, path, status, talking[-1], retry=len(talking) > 1)
+
         try:
             result = await self.client.request(path=path, method=method, body=body, query=query)
         except Exception as exc:
             mapped = translate(exc)
+            record(mapped.status if mapped is not None else 0)
             if mapped is None:
                 raise
             if isinstance(mapped, RateLimitedError):
                 self.limiter.pause(mapped.retry_after or 1.0)
             log.info("%s %s -> %s %s", method, path, mapped.status, mapped.code)
             raise mapped from exc
+        record(200)
         if not isinstance(result, dict):
             raise NotionAPIError(
                 0, "invalid_response", "Notion answered with something other than an object."
@@ -171,14 +185,19 @@ class NotionGateway:
         if cursor:
             self.cursors.check_listing(str(cursor), listing_of(method, path, body, query))
 
+        talking: list[float] = []  # each attempt's round trip; the rest of the call was waiting
+        began = self.usage.clock()
+
         async def attempt() -> Json:
-            return await self._once(method, path, body, query)
+            return await self._once(method, path, body, query, talking)
 
         try:
             return await self.retry_policy.run(attempt, safe_to_repeat=safe_to_repeat)
         except TransientError as exc:
             exc.ambiguous = exc.sent and not safe_to_repeat
             raise
+        finally:
+            self.usage.wait(self.usage.clock() - began - sum(talking))
 
     def _paging(self, start_cursor: object, page_size: object) -> Json:
         query: Json = {}
