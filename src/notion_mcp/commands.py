@@ -68,9 +68,22 @@ def _check_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _export_parser() -> argparse.ArgumentParser:
+    from notion_mcp.backup.cli import export_parser
+
+    return export_parser(_connection_flags)
+
+
+async def _export(ns: argparse.Namespace, settings: Settings, gateway: NotionGateway, io: Io) -> int:
+    from notion_mcp.backup.cli import run_export
+
+    return await run_export(ns, gateway, io.out, io.err)
+
+
 # name -> (its parser, what it does)
 COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
     "check": (_check_parser, _check),
+    "export": (_export_parser, _export),
 }
 
 
