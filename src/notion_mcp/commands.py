@@ -38,7 +38,7 @@ Runner = Callable[[argparse.Namespace, Settings, NotionGateway, Io], Awaitable[i
 
 def _connection_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--sandbox", nargs="?", const=MEMORY, metavar="PATH", help="use the local sandbox")
-    p.add_argument("--env-file", default=".env", help="read settings from this file (default .env)")
+    p.add_argument("--env-file", help="read settings from this file (default .env, if there is one)")
     p.add_argument("--rate-limit", metavar="N", help="requests per second (default 3)")
     p.add_argument("--notion-version", help="Notion-Version header")
     p.add_argument("--base-url", help="API base URL")
