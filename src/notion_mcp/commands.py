@@ -80,15 +80,37 @@ async def _export(ns: argparse.Namespace, settings: Settings, gateway: NotionGat
     return await run_export(ns, gateway, io.out, io.err)
 
 
+def _import_parser() -> argparse.ArgumentParser:
+    from notion_mcp.backup.cli import import_parser
+
+    return import_parser(_connection_flags)
+
+
+async def _import(ns: argparse.Namespace, settings: Settings, gateway: NotionGateway, io: Io) -> int:
+    from notion_mcp.backup.cli import run_import
+
+    return await run_import(ns, gateway, io.out, io.err)
+
+
+def _sync_parser() -> argparse.ArgumentParser:
+    from notion_mcp.backup.cli import sync_parser
+
+    return sync_parser(_connection_flags)
+
+
+async def _sync(ns: argparse.Namespace, settings: Settings, gateway: NotionGateway, io: Io) -> int:
+    from notion_mcp.backup.cli import run_sync
+
+    return await run_sync(ns, gateway, io.out, io.err)
+
+
 # name -> (its parser, what it does)
 COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
     "check": (_check_parser, _check),
     "export": (_export_parser, _export),
+    "import": (_import_parser, _import),
+    "sync": (_sync_parser, _sync),
 }
-
-
-def register(name: str, parser: Callable[[], argparse.ArgumentParser], runner: Runner) -> None:
-    COMMANDS[name] = (parser, runner)
 
 
 def _settings(ns: argparse.Namespace, io: Io) -> Settings:

@@ -9,6 +9,8 @@ A client of `notion/` (requests, policies, trees) and `markdown/` (blocks ↔ ma
     layout.py    a page file: YAML front matter + markdown body; _schema.yaml; rows.csv
     export.py    Notion → folder (incremental, resumable)
     restore.py   folder → Notion (import)
+    diff.py      local markdown → the smallest block changes (sync's push)
+    sync.py      both ways, with conflicts, deletions as trash, resumable
     progress.py  a progress line on a terminal, plain lines otherwise
-    cli.py       the export / import subcommands
+    cli.py       the export / import / sync subcommands
 """

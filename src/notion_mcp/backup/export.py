@@ -56,6 +56,7 @@ class Stats:
     files: int = 0
     removed: int = 0
     failed_files: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
 
 
 Event = Callable[[Stats, str], None]
@@ -109,6 +110,11 @@ def _stem(path: str) -> str:
     return path[: -len(".md")] if path.endswith(".md") else path
 
 
+def conflict_path(path: str) -> str:
+    """Where Notion's version of a page changed on both sides is written: `Title.conflict.md`."""
+    return f"{_stem(path)}.conflict.md"
+
+
 class Exporter:
     def __init__(
         self,
@@ -134,10 +140,12 @@ class Exporter:
         self.visited: set[str] = set()  # found and exported (or vouched for) this run
         self.claimed: set[str] = set(self.manifest.paths())
         self.started = ""
+        self.conflicts: set[str] = set()  # pages changed on both sides (sync): not overwritten
 
     # -- the run ------------------------------------------------------------------------------
-    async def run(self, target: str | None) -> Stats:
-        """Export `target` (a page or database ID or URL; None: everything visible)."""
+    async def run(self, target: str | None, *, indexed: bool = False) -> Stats:
+        """Export `target` (a page or database ID or URL; None: everything visible). `indexed`:
+        `build_index()` was called already (sync looks at the index before pulling)."""
         target_id = normalize_id(target, "TARGET") if target is not None else None
         if self.manifest.target not in (None, target_id or "all") and self.manifest.entries:
             raise InputError(
@@ -146,19 +154,24 @@ class Exporter:
             )
         self.root.mkdir(parents=True, exist_ok=True)
         sweep_temporaries(self.root)
-        self.started = self.now().isoformat()
+        self.started = self.started or self.now().isoformat()
         self.manifest.target = target_id or "all"
-        await self._index()
+        if not indexed:
+            await self.build_index()
         if target_id is None:
             await self._all()
         else:
             await self._target(target_id)
+        await self._new_children()
         self._set_aside_unreached()
         self.manifest.completed = self.started
         self.manifest.save()
         return self.stats
 
-    async def _index(self) -> None:
+    async def build_index(self) -> None:
+        """Everything visible, with its last_edited_time: one search listing."""
+        self.started = self.started or self.now().isoformat()
+
         async def page(cursor: str | None, size: int) -> Json:
             return await self.gateway.search({}, start_cursor=cursor, page_size=size)
 
@@ -206,6 +219,27 @@ class Exporter:
             and (i.get("parent") or {}).get("type") != "data_source_id"
         ] + [(d, "database") for d in self.sources_of if d and d not in self.planned]  # fmt: skip
         await self._children("", None, rest)
+
+    async def _new_children(self) -> None:
+        """Pages the index shows under a page exported here but that its (vouched-for) entry does
+        not list yet: a child page made since, whose parent's stamp did not move."""
+        while True:
+            found: dict[str, list[tuple[str, str]]] = {}
+            for item in self.index.values():
+                parent = str((item.get("parent") or {}).get("page_id") or "")
+                if (
+                    item.get("object") == "page"
+                    and parent in self.visited
+                    and str(item["id"]) not in self.planned
+                ):
+                    found.setdefault(parent, []).append((str(item["id"]), "page"))
+            if not found:
+                return
+            for parent, children in found.items():
+                entry = self.manifest.entries.get(parent)
+                if entry is not None:
+                    entry.children += [c for c, _ in children if c not in entry.children]
+                await self._children(_stem(entry.path) if entry else "", parent, children)
 
     # -- names ----------------------------------------------------------------------------------
     def _existing(self, object_id: str) -> str | None:
@@ -285,9 +319,13 @@ class Exporter:
         body = blocks_to_markdown(tree.blocks, block_ids=True)
         body, files = await self._files(flat, body, path)
         text = layout.page_file(layout.page_meta(page), body)
-        write_atomic(self.root / path, text)
         kinds = {"child_page": "page", "child_database": "database"}
         children = [(str(b["id"]), kinds[str(b["type"])]) for b in flat if b.get("type") in kinds]
+        if page_id in self.conflicts:  # both sides changed (sync): Notion's version goes beside
+            write_atomic(self.root / conflict_path(path), text)
+            self.stats.conflicts.append(path)
+            return children
+        write_atomic(self.root / path, text)
         self.manifest.entries[page_id] = Entry(
             id=page_id,
             kind="page",
@@ -371,6 +409,7 @@ class Exporter:
             children=[str(r["id"]) for r in rows],
             run_started=self.started,
             data_source=source_id,
+            content_hash=_hash(csv_text),
         )
         self.manifest.save()
         self.on_event(self.stats, folder)
@@ -389,7 +428,7 @@ class Exporter:
 
         found = await collect(page, start_cursor=None, limit=10**9, page_size=100)
         rows = list(found.results)
-        rows.sort(key=lambda r: (str(r.get("created_time") or ""), str(r["id"])))
+        rows.sort(key=lambda r: (str(r.get("created_time") or ""), title_of(r), str(r["id"])))
         return rows
 
     # -- what was not reached ---------------------------------------------------------------------

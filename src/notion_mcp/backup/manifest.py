@@ -47,6 +47,8 @@ class Entry:
     run_started: str = ""
     content_hash: str = ""  # sha256 of the file as written (sync: has it changed locally?)
     data_source: str | None = None  # databases: the data source whose rows are in the folder
+    pushing: str = ""  # sync: the hash of the local file being pushed (an interrupted push resumes)
+    conflict: str = ""  # sync: Notion's last_edited_time when its version was written beside the file
 
     def vouches(self, last_edited_time: str) -> bool:
         if last_edited_time != self.last_edited_time or not self.run_started:
