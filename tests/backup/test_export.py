@@ -73,17 +73,21 @@ async def test_an_edited_block_rereads_only_its_page(tmp_path: Path) -> None:
 
 
 async def test_an_edit_in_the_minute_of_the_export_is_not_missed(tmp_path: Path) -> None:
-    """Notion stamps last_edited_time to the minute: an edit after the export read the page, in
-    the same minute, leaves the stamp unchanged — the manifest cannot vouch for that page."""
+    """Notion stamps last_edited_time to the minute: a page edited in the minute of the export,
+    then again after the export read it, keeps the same stamp — the manifest cannot vouch for it."""
     env = new_env()
-    await env.exporter(tmp_path).run(None)  # the clock does not move: edits share its minute
-    children = await env.gateway.list_children(SEED.notes_page_id)
-    await env.gateway.update_block(
-        children["results"][1]["id"], {"paragraph": {"rich_text": [{"text": {"content": "Same minute."}}]}}
-    )
-    env.clock.advance()
+    block = (await env.gateway.list_children(SEED.notes_page_id))["results"][1]["id"]
+
+    async def write(text: str) -> None:
+        await env.gateway.update_block(block, {"paragraph": {"rich_text": [{"text": {"content": text}}]}})
+
+    await write("Before the export.")  # the clock stays in this minute until after the export
     await env.exporter(tmp_path).run(None)
-    assert "Same minute." in (tmp_path / "Project notes.md").read_text()
+    await write("After the export, same minute.")
+    env.clock.advance()
+    stats = await env.exporter(tmp_path).run(None)
+    assert "After the export, same minute." in (tmp_path / "Project notes.md").read_text()
+    assert stats.pages_read == 1
 
 
 @pytest.mark.parametrize("kill_at", [3, 12, 25, 40])
