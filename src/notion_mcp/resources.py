@@ -59,7 +59,7 @@ async def read_database(app: App, database_id: str) -> str:
     schema = await databases.retrieve(
         Call(app), databases.Retrieve.model_validate({"database_id": database_id})
     )
-    room = max(2_000, app.settings.max_output_chars - len(schema) - 200)
+    room = max(500, app.settings.max_output_chars - len(schema) - 300)
     narrow = replace(app, settings=replace(app.settings, max_output_chars=room))
     rows = await databases.query(Call(narrow), databases.Query.model_validate({"database_id": database_id}))
     rest = ""

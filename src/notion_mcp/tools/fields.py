@@ -29,7 +29,7 @@ def _not_a_flag(value: object) -> object:
     return value
 
 
-Cursor = Annotated[str | None, Field(None, description="next_cursor from the last result")]
+Cursor = Annotated[str | None, Field(None, description="a next_cursor given")]
 # the bounds sit on the int itself: on `int | None` pydantic would apply them to None too (a crash)
 PageSize = Annotated[
     Annotated[int, Field(ge=1, le=100)] | None,
@@ -39,7 +39,7 @@ PageSize = Annotated[
 MaxResults = Annotated[
     Annotated[int, Field(ge=1, le=10_000)] | None,
     BeforeValidator(_not_a_flag),
-    Field(None, description="collect up to this many across pages"),
+    Field(None, description="most to collect, across pages"),
 ]
 
 
