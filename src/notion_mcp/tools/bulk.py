@@ -39,10 +39,10 @@ MAX_ITEMS = 10_000
 Rows = Annotated[  # advertised as one type list (an anyOf would cost a model twice the bytes)
     list[JsonObject] | str | None,
     WithJsonSchema({"type": ["array", "string"]}),
-    Field(description="many: [{title, properties, markdown…}], CSV or a markdown table"),
+    Field(description="many: [{title, properties, …}], CSV or a markdown table"),
 ]
 DryRun = Annotated[bool, Field(description="only check every item")]
-SkipInvalid = Annotated[bool, Field(description="write the valid items only")]
+SkipInvalid = Annotated[bool, Field(description="write only valid items")]
 MADE_SLACK = timedelta(minutes=1)  # Notion's created_time is cut to the minute
 
 

@@ -69,6 +69,7 @@ class Update(Formatted):
     cover: str | None = Field(None, description='image URL; "" removes')
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
+    template: str | None = Field(None, description="database or local template")
     pages: Rows = None
     dry_run: DryRun = False
     skip_invalid: SkipInvalid = False
@@ -267,6 +268,8 @@ async def update(call: Call, args: Update) -> str:
     trash = trash_flag(args.in_trash, args.archived)
     if trash is not None:
         body["in_trash"] = trash
+    if args.template is not None:
+        body["template"] = await page_templates.for_existing(call, args.page_id, args.template)
     if not body:
         raise InputError("Nothing to update: give properties, title, icon, cover or in_trash.")
     page = await call.gateway.update_page(args.page_id, body)
