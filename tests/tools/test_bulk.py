@@ -250,3 +250,23 @@ async def test_a_long_table_is_cut_within_the_response_budget_and_json_lists_eve
     assert [r["item"] for r in results] == list(range(1, 61)) and {r["status"] for r in results} == {
         "unchanged"
     }
+
+
+async def test_a_row_whose_content_fails_is_never_created_again_by_the_ready_call() -> None:
+    async with leads_client(max_retries=1) as (client, sandbox, database_id):
+        pages = [{**item, "markdown": f"Notes on {item['title']}."} for item in leads(6)]
+        sandbox.faults.add("PATCH", "/v1/blocks/{id}/children", "500", count=10**6)
+        first = await client.call_tool("notion_pages", {"operation": "create", "pages": pages,
+                                        "parent": {"database_id": database_id}})  # fmt: skip
+        sandbox.faults.clear()
+        answer = text_of(first)
+        failed = [n for n, result, _ in table_rows(answer) if result.startswith("failed: the row was made")]
+        ready = (
+            json.loads(answer.split("rest: notion_pages ", 1)[1]) if "rest: notion_pages " in answer else None
+        )
+        if ready is not None:
+            await call(client, "notion_pages", **ready)
+        made = await rows(client, database_id)
+    assert failed and "not by creating the row again" in answer
+    assert ready is None or not {p["title"] for p in ready["pages"]} & {f"Lead {n - 1}" for n in failed}
+    assert emails(made) == {f"lead{i}@example.com": 1 for i in range(6)}
