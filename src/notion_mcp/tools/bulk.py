@@ -403,8 +403,9 @@ def answer(
                 "To finish exactly the rest, call again with the same arguments and pages set to items"
                 f" {numbers} of this call (as given)."
             )
-    budget = call.settings.max_output_chars - len(head) - len(why) - len(ready) - 10
-    return join(head, table(outcomes, max(budget, 2_000)), why, ready)
+    # what the table may use: the rest of the budget, less room for the line that says it was cut
+    budget = call.settings.max_output_chars - len(head) - len(why) - len(ready) - 150
+    return join(head, table(outcomes, max(budget, 300)), why, ready)
 
 
 # -- the two entry points ---------------------------------------------------------------------
@@ -509,7 +510,7 @@ async def update_many(call: Call, args: Any) -> str:
     rest = ready_call(_arguments("update", args), checked, outcomes, started, creates=False)
     if args.format == "json":
         return _as_json(outcomes, rest)
-    return answer(call, "updated", outcomes, stopped, rest)
+    return answer(call, "to update", outcomes, stopped, rest)
 
 
 ProgressFn = Callable[[int, int, str], Awaitable[None]]
