@@ -108,6 +108,8 @@ def _header(obj: Obj) -> list[str]:
             line += f" · {name} {shown}"
     if obj.get("in_trash") or obj.get("archived"):
         line += " · in the trash"
+    if obj.get("object") == "page" and obj.get("last_edited_time"):
+        line += f" · edited {obj['last_edited_time']}"  # for notion_pages update if_unchanged_since
     return [f"# {title_of(obj)}", "", line]
 
 

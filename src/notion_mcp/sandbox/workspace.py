@@ -57,6 +57,19 @@ class Workspace:
             data["last_edited_by"] = {"object": "user", "id": BOT_ID}
         self.store.update(data)
 
+    def touch_page_of(self, block_id: str) -> None:
+        """A content change edits the page it is on too (Notion moves the page's last_edited_time)."""
+        current = self.store.parent_of(block_id)
+        for _ in range(100):
+            if current is None:
+                return
+            if self.store.kind_of(current) == "page":
+                page = self.store.get(current, "page")
+                if page is not None:
+                    self.touch(page)
+                return
+            current = self.store.parent_of(current)
+
     def user(self, user_id: str) -> JSON | None:
         return self.store.get(user_id, "user")
 

@@ -36,12 +36,12 @@ BLOCK_TYPES = TEXT_TYPES | {
 
 
 class Retrieve(Formatted):
-    block_id: NotionId = Field(description="block or page ID, or a Notion URL")
+    block_id: NotionId = Field(description="block/page ID or URL")
     include_children: bool = Field(False, description="also read the whole subtree")
-    max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
+    max_depth: int = Field(10, ge=1, le=50, description="levels to read below")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
     block_ids: bool = Field(False, description="show block IDs")
-    file_urls: bool = Field(False, description="full links of files stored by Notion")
+    file_urls: bool = Field(False, description="links of files Notion stores")
     start_cursor: Cursor = None
 
 
@@ -54,7 +54,7 @@ class Append(Formatted):
 
 
 class Update(Formatted):
-    block_id: NotionId = Field(description="block or page ID, or a Notion URL")
+    block_id: NotionId = Field(description="block/page ID or URL")
     block_data: JsonObject | None = Field(None, description='{"paragraph": {...}} or the type object alone')
     markdown: str | None = Field(None, description="new text of a text block, as markdown")
     in_trash: bool | None = Field(None, description="true trashes, false restores")
@@ -62,7 +62,7 @@ class Update(Formatted):
 
 
 class Delete(Formatted):
-    block_id: NotionId = Field(description="block or page ID, or a Notion URL")
+    block_id: NotionId = Field(description="block/page ID or URL")
 
 
 async def retrieve(call: Call, args: Retrieve) -> str:

@@ -21,6 +21,7 @@ from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.context import Call
+from notion_mcp.tools.edits import Edits, Since, apply_edits
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
 from notion_mcp.tools.output import as_json, join, more_hint
 from notion_mcp.tools.properties import needs_schema, text
@@ -43,12 +44,12 @@ class Create(Formatted):
 
 class Retrieve(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
-    include_content: bool | None = Field(None, description="include the body (default true for markdown)")
+    include_content: bool | None = Field(None, description="with the body (default: if markdown)")
     retrieve_property_item_id: str | None = Field(None, description="property name or ID: its complete value")
-    max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
+    max_depth: int = Field(10, ge=1, le=50, description="levels to read below")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
     block_ids: bool = Field(False, description="show block IDs")
-    file_urls: bool = Field(False, description="full links of files stored by Notion")
+    file_urls: bool = Field(False, description="links of files Notion stores")
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
@@ -64,6 +65,8 @@ class Update(Formatted):
     cover: str | None = Field(None, description='image URL; "" removes')
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
+    edits: Edits = None
+    if_unchanged_since: Since = None
 
 
 def _file_or_emoji(value: str, field: str, *, emoji_ok: bool) -> dict[str, Any] | None:
@@ -294,6 +297,7 @@ async def _schema_of(call: Call, page_id: str, *, with_options: bool) -> dict[st
 
 
 async def update(call: Call, args: Update) -> str:
+    edited = await apply_edits(call, args.page_id, args.edits, args.if_unchanged_since) if args.edits else ""
     body: dict[str, Any] = {**decorations(args.icon, args.cover)}
     properties = dict(args.properties or {})
     if args.title is not None or needs_schema(properties):
@@ -304,13 +308,15 @@ async def update(call: Call, args: Update) -> str:
     trash = trash_flag(args.in_trash, args.archived)
     if trash is not None:
         body["in_trash"] = trash
+    if not body and edited:
+        return edited
     if not body:
-        raise InputError("Nothing to update: give properties, title, icon, cover or in_trash.")
+        raise InputError("Nothing to update: give properties, title, icon, cover, in_trash or edits.")
     page = await call.gateway.update_page(args.page_id, body)
     if args.format == "json":
         return as_json(page)
     state = " It is in the trash (restore with in_trash=false)." if page.get("in_trash") else ""
-    return f"Updated page {page['id']}.{state}\n\n{page_to_markdown(page, None)}"
+    return join(edited, f"Updated page {page['id']}.{state}\n\n{page_to_markdown(page, None)}")
 
 
 SPEC = ToolSpec(
@@ -319,7 +325,8 @@ SPEC = ToolSpec(
     description=(
         "Pages and database rows. create: with properties and content (markdown or blocks, any "
         "size). retrieve: properties and the whole body in one call; retrieve_property_item_id: "
-        "a property's complete value (relations beyond 25). update: properties, title, icon, cover, in_trash."
+        "a property's complete value. update: properties, title, icon, cover, in_trash; edits: the "
+        "body in place."
     ),
     operations={
         "create": Operation(Create, create, writes=True),
