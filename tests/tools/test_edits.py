@@ -332,6 +332,21 @@ async def test_a_fault_at_any_request_ends_as_intended_as_before_or_with_the_cal
             assert same(read, PAGE), (position, message, read)
 
 
+async def test_a_failed_listing_among_concurrent_ones_leaves_the_session_working() -> None:
+    # the second listing runs next to others (the children of every container at one level)
+    async with sandbox_client(max_retries=0) as (client, sandbox):
+        page_id = await make_page(client)
+        sandbox.faults.add("GET", "/v1/blocks/{id}/children", "500", after=2)
+        failed = await client.call_tool(
+            "notion_blocks", {"operation": "retrieve", "block_id": page_id, "include_children": True}
+        )
+        failed_edit = await edit(client, page_id, {"old": "March 3", "new": "x"})
+        read = await body(client, page_id)
+    assert failed.is_error and "500" in text_of(failed)
+    assert not failed_edit.is_error  # the fault fired once; this edit read everything
+    assert "x" in read
+
+
 # -- no loss: generated edits read back as expected, untouched blocks keep their IDs ------------
 WORDS = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet"]
 

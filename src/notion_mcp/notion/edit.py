@@ -24,7 +24,7 @@ from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, Transi
 from notion_mcp.notion.append import PartialAppendError, append_tree
 from notion_mcp.notion.edit_plan import Insert, Op, Page, Planned, Planner, Trash, Update
 from notion_mcp.notion.gateway import NotionGateway
-from notion_mcp.notion.tree import TreeResult, fetch_tree
+from notion_mcp.notion.tree import fetch_tree
 
 Json = dict[str, Any]
 Progress = Callable[[int, int | None, str], Awaitable[None]]
@@ -145,26 +145,9 @@ async def _user_name(gateway: NotionGateway, who: Any) -> str:
 
 
 async def read_page(gateway: NotionGateway, page_id: str, on_progress: Progress | None = None) -> Page:
-    trees: list[TreeResult] = []
-    errors: list[Exception] = []
-
-    async def read() -> None:
-        try:
-            trees.append(
-                await fetch_tree(
-                    gateway, page_id, max_depth=MAX_DEPTH, max_blocks=MAX_BLOCKS, on_progress=on_progress
-                )
-            )
-        except Exception as exc:
-            errors.append(exc)
-
-    # in a task of its own, as notion_pages retrieve reads: a failed concurrent listing's
-    # cancelled siblings then end inside that task, not in the caller's
-    async with anyio.create_task_group() as group:
-        group.start_soon(read)
-    if errors:
-        raise errors[0]
-    tree = trees[0]
+    tree = await fetch_tree(
+        gateway, page_id, max_depth=MAX_DEPTH, max_blocks=MAX_BLOCKS, on_progress=on_progress
+    )
     if not tree.complete:
         raise InputError(
             f"Page {page_id} is larger than {MAX_BLOCKS} blocks (or nested deeper than {MAX_DEPTH}):"

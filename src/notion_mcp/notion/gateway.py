@@ -199,6 +199,10 @@ class NotionGateway:
         path = f"pages/{normalize_id(page_id, 'page_id')}"
         return await self.call("PATCH", path, body=body, safe_to_repeat=True)
 
+    async def move_page(self, page_id: str, parent: Json) -> Json:
+        path = f"pages/{normalize_id(page_id, 'page_id')}/move"
+        return await self.call("POST", path, body={"parent": parent}, safe_to_repeat=True)
+
     async def retrieve_page_property(
         self, page_id: str, property_id: str, start_cursor: object = None, page_size: object = None
     ) -> Json:
@@ -307,6 +311,14 @@ class NotionGateway:
 
     async def create_comment(self, body: Json) -> Json:
         return await self.call("POST", "comments", body=body, safe_to_repeat=False)
+
+    async def update_comment(self, comment_id: str, body: Json) -> Json:
+        path = f"comments/{normalize_id(comment_id, 'comment_id')}"
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+
+    async def delete_comment(self, comment_id: str) -> Json:
+        path = f"comments/{normalize_id(comment_id, 'comment_id')}"
+        return await self.call("DELETE", path, safe_to_repeat=False)  # a repeat would meet a 404
 
     async def list_comments(
         self, block_id: str, start_cursor: object = None, page_size: object = None

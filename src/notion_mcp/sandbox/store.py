@@ -124,6 +124,9 @@ class Store:
             "UPDATE objects SET data = ?, edited_seq = ? WHERE id = ?", (json.dumps(data), seq, data["id"])
         )
 
+    def delete(self, object_id: str) -> None:
+        self._db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
+
     def set_parent(self, object_id: str, parent_id: str | None) -> None:
         self._db.execute("UPDATE objects SET parent_id = ? WHERE id = ?", (parent_id, object_id))
 

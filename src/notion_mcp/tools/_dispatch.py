@@ -31,7 +31,7 @@ class OpArgs(BaseModel):
 
 
 class Formatted(OpArgs):
-    format: Format = Field("markdown", description="json: Notion's raw objects")
+    format: Format = Field("markdown", description="json: raw API objects")
 
 
 Handler = Callable[[Call, Any], Awaitable[str]]

@@ -38,8 +38,8 @@ BLOCK_TYPES = TEXT_TYPES | {
 class Retrieve(Formatted):
     block_id: NotionId = Field(description="block/page ID or URL")
     include_children: bool = Field(False, description="also read the whole subtree")
-    max_depth: int = Field(10, ge=1, le=50, description="levels to read below")
-    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
+    max_depth: int = Field(10, ge=1, le=50)
+    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000)
     block_ids: bool = Field(False, description="show block IDs")
     file_urls: bool = Field(False, description="links of files Notion stores")
     start_cursor: Cursor = None
@@ -226,9 +226,9 @@ SPEC = ToolSpec(
     name="notion_blocks",
     title="Notion blocks",
     description=(
-        "Page content. retrieve: a block; include_children reads its whole subtree in one call. "
-        "append: markdown or blocks of any size under a page or block. update: a block's content "
-        "or in_trash. delete: trash a block."
+        "Page content. retrieve: a block (include_children: its whole subtree in one call). append: "
+        "markdown or blocks, any size, under a page or block. update: a block's content or "
+        "in_trash. delete: trash it."
     ),
     operations={
         "retrieve": Operation(Retrieve, retrieve),

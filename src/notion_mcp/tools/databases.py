@@ -25,7 +25,7 @@ T = TypeVar("T")
 
 
 class Create(Formatted):
-    parent: JsonObject = Field(description="{page_id} of the page to hold the database")
+    parent: JsonObject = Field(description="{page_id}: the page holding it")
     title: str | None = Field(None, description="database title")
     description: str | None = Field(None, description="database description")
     properties: JsonObject | None = Field(None, description="schema {name: {type: {...}}}")
@@ -34,12 +34,12 @@ class Create(Formatted):
 
 class Retrieve(Formatted):
     database_id: NotionId | None = Field(None, description="database ID or URL")
-    data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
+    data_source_id: NotionId | None = Field(None, description="instead of database_id")
 
 
 class Update(Formatted):
     database_id: NotionId | None = Field(None, description="database ID or URL")
-    data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
+    data_source_id: NotionId | None = Field(None, description="instead of database_id")
     title: str | None = Field(None, description="database title")
     description: str | None = Field(None, description="database description")
     properties: JsonObject | None = Field(
@@ -68,7 +68,7 @@ def _listed(value: Any) -> Any:
 
 class Query(Formatted):
     database_id: NotionId | None = Field(None, description="database ID or URL")
-    data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
+    data_source_id: NotionId | None = Field(None, description="instead of database_id")
     filter: JsonObject | None = Field(None, description="Notion filter object")
     sorts: Annotated[list[JsonObject] | None, BeforeValidator(_listed)] = Field(
         None, description="Notion sort objects"

@@ -30,15 +30,15 @@ class Edit(BaseModel):
 
 
 EDITS_DESCRIPTION = (
-    "{old,new} replaces text as read; {heading,new,position?:start|end} a section; {after|before,new}"
-    " inserts; new: markdown"
+    "{old,new}: replace text; {heading,new,position?:start|end}: section; {after|before,new}: insert;"
+    " new: markdown"
 )
 # advertised as plain objects (the forms are in the description); validated by `Edit`
 Edits = Annotated[
     list[Annotated[Edit, WithJsonSchema({"type": "object"})]] | None,
     Field(None, description=EDITS_DESCRIPTION),
 ]
-SINCE_DESCRIPTION = "edited time from your read; refused if edited since"
+SINCE_DESCRIPTION = "a read's edited time: refuse if edited since"
 Since = Annotated[str | None, Field(None, description=SINCE_DESCRIPTION)]
 
 

@@ -23,7 +23,7 @@ Blocks = list[dict[str, Any]]
 
 Cursor = Annotated[str | None, Field(None, description="next_cursor from the last result")]
 PageSize = Annotated[int | None, Field(None, ge=1, le=100, description="per page")]
-MaxResults = Annotated[int | None, Field(None, ge=1, le=10_000, description="up to this many, across pages")]
+MaxResults = Annotated[int | None, Field(None, ge=1, le=10_000, description="total cap, across pages")]
 
 
 def trash_flag(in_trash: bool | None, archived: bool | None) -> bool | None:

@@ -24,6 +24,7 @@ from notion_mcp.tools.context import Call
 from notion_mcp.tools.edits import Edits, Since, apply_edits
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
 from notion_mcp.tools.output import as_json, join, more_hint
+from notion_mcp.tools.page_move import PARENT_DESCRIPTION, Move, move
 from notion_mcp.tools.properties import needs_schema, text
 from notion_mcp.tools.properties import resolve as properties_resolve
 
@@ -31,7 +32,7 @@ PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
 
 
 class Create(Formatted):
-    parent: JsonObject = Field(description="{page_id}, {database_id}, {data_source_id} or {workspace: true}")
+    parent: JsonObject = Field(description=PARENT_DESCRIPTION)
     title: str | None = Field(None, description="page title")
     properties: JsonObject | None = Field(
         None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
@@ -46,8 +47,8 @@ class Retrieve(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
     include_content: bool | None = Field(None, description="with the body (default: if markdown)")
     retrieve_property_item_id: str | None = Field(None, description="property name or ID: its complete value")
-    max_depth: int = Field(10, ge=1, le=50, description="levels to read below")
-    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
+    max_depth: int = Field(10, ge=1, le=50)
+    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000)
     block_ids: bool = Field(False, description="show block IDs")
     file_urls: bool = Field(False, description="links of files Notion stores")
     start_cursor: Cursor = None
@@ -324,13 +325,14 @@ SPEC = ToolSpec(
     title="Notion pages",
     description=(
         "Pages and database rows. create: with properties and content (markdown or blocks, any "
-        "size). retrieve: properties and the whole body in one call; retrieve_property_item_id: "
-        "a property's complete value. update: properties, title, icon, cover, in_trash; edits: the "
-        "body in place."
+        "size). retrieve: properties and the whole body in one call; retrieve_property_item_id: one "
+        "property's complete value. update: properties, title, icon, cover, in_trash; edits: body "
+        "in place. move: under a page or into a database."
     ),
     operations={
         "create": Operation(Create, create, writes=True),
         "retrieve": Operation(Retrieve, retrieve),
         "update": Operation(Update, update, writes=True, destructive=True),
+        "move": Operation(Move, move, writes=True),
     },
 )

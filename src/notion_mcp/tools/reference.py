@@ -45,11 +45,11 @@ that is not a property, or an option that does not exist, is refused with the cl
 One field carries every edit form (TOOLS.md names `edits`, `section` and `insert`; one list costs
 the schema one field, lets a call mix forms, and applies them all or none):
 
-| form | does |
-|---|---|
-| `{"old": "…", "new": "…"}` | replaces text as the page reads in markdown (within a block or across consecutive blocks); it must match exactly once, else the error shows the candidates |
-| `{"heading": "Risks", "new": "…"}` | replaces everything under the heading up to the next heading of the same or a higher level; `"position": "start"`/`"end"` adds instead |
-| `{"after": "…", "new": "…"}`, `{"before": …}` | inserts after (before) the block holding that text |
+- `{"old": "…", "new": "…"}` replaces text as the page reads in markdown (within a block or
+  across consecutive blocks); it must match exactly once, else the error shows the candidates.
+- `{"heading": "Risks", "new": "…"}` replaces everything under the heading up to the next
+  heading of the same or a higher level; `"position": "start"` or `"end"` adds instead.
+- `{"after": "…", "new": "…"}` (or `"before"`) inserts after (before) the block holding that text.
 
 `new` is markdown (empty deletes; several blocks are fine). Every edit is located before the
 first write; blocks whose text does not change keep their IDs, comments and children.

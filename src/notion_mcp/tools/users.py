@@ -94,8 +94,8 @@ SPEC = ToolSpec(
     name="notion_users",
     title="Notion users",
     description=(
-        "Workspace users. list (email finds one person), retrieve, retrieve_bot (the "
-        "integration itself: a connection check)."
+        "Workspace users. list (email finds one), retrieve, retrieve_bot (the integration: a "
+        "connection check)."
     ),
     operations={
         "list": Operation(List, list_users),
