@@ -3,7 +3,6 @@ workspace kept in a file across two runs of the stdio server."""
 
 from __future__ import annotations
 
-import os
 import re
 import select
 import socket
@@ -15,12 +14,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from child_env import BASE_ENV
 from mcp import Client, StdioServerParameters
 from sandbox_client import text_of
 
 from notion_mcp.sandbox import SEED
 
-BASE_ENV = {"PATH": os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1"}
 HEADERS = {"Authorization": "Bearer ntn_x", "Notion-Version": "2026-03-11"}
 
 

@@ -3,19 +3,18 @@ environment; and the start-up errors a user sees when the token is missing or ma
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from child_env import BASE_ENV
 from mcp import Client, StdioServerParameters
 from sandbox_client import text_of
 
 from notion_mcp.config import TOOL_NAMES, load_settings
 from notion_mcp.sandbox import SEED
 
-BASE_ENV = {"PATH": os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1"}
 SECRET_TOKEN = "secret_" + "Q7x" * 15
 
 

@@ -14,8 +14,7 @@ from dotenv import dotenv_values
 from notion_mcp import __version__
 from notion_mcp.config import MEMORY, TOOL_NAMES, Settings, load_settings
 from notion_mcp.errors import ConfigError
-
-AUTO = "auto"
+from notion_mcp.wording import counted
 
 
 def _server_parser() -> argparse.ArgumentParser:
@@ -32,7 +31,7 @@ def _server_parser() -> argparse.ArgumentParser:
         help="serve the local sandbox workspace (in memory, or kept in the SQLite file PATH); "
         "'auto' uses it only when no NOTION_TOKEN is set",
     )
-    p.add_argument("--env-file", default=".env", help="read settings from this file (default .env)")
+    p.add_argument("--env-file", help="read settings from this file (default .env, if there is one)")
     p.add_argument("--read-only", action="store_true", default=None, help="refuse write operations")
     p.add_argument("--tools", help=f"comma-separated allow-list of: {', '.join(TOOL_NAMES)}")
     p.add_argument("--rate-limit", metavar="N", help="requests per second, 0 for no limit (default 3)")
@@ -50,12 +49,14 @@ def _sandbox_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _environment(env_file: str) -> dict[str, str]:
-    """The process environment over the .env file's values (the environment wins)."""
+def _environment(env_file: str | None) -> dict[str, str]:
+    """The process environment over the env file's values (the environment wins). The default
+    `.env` may be absent; a file named with --env-file must be there."""
+    if env_file is not None and not os.path.isfile(env_file):
+        raise ConfigError(f"--env-file {env_file}: no such file (give the path of your .env file)")
+    path = ".env" if env_file is None else env_file
     file_values = (
-        {k: v for k, v in dotenv_values(env_file).items() if v is not None}
-        if os.path.isfile(env_file)
-        else {}
+        {k: v for k, v in dotenv_values(path).items() if v is not None} if os.path.isfile(path) else {}
     )
     return {**file_values, **os.environ}
 
@@ -76,16 +77,17 @@ def settings_from_args(ns: argparse.Namespace, env: dict[str, str]) -> Settings:
         for flag, name in FLAGS.items()
         if (raw := getattr(ns, flag[2:].replace("-", "_"))) is not None
     }
-    sandbox = ns.sandbox
-    if sandbox == AUTO:
-        sandbox = None if env.get("NOTION_TOKEN", "").strip() else MEMORY
-    if sandbox is not None:
-        env = {**env, "NOTION_MCP_SANDBOX": sandbox}
+    if ns.sandbox is not None:  # the flag stands for the variable (`auto` included)
+        env = {**env, "NOTION_MCP_SANDBOX": ns.sandbox}
     return load_settings(env, {"read_only": ns.read_only}, flags)
 
 
-def _describe(settings: Settings) -> str:
-    tools = f"{len(settings.tools)} tools" + (" (read-only)" if settings.read_only else "")
+def _describe(settings: Settings, registered: int) -> str:
+    aliases = registered - len(settings.tools)
+    tools = counted(registered, "tool") + (
+        f" ({len(settings.tools)} + {aliases} legacy aliases)" if aliases else ""
+    )
+    tools += " (read-only)" if settings.read_only else ""
     if settings.sandbox == MEMORY:
         where = "the sandbox workspace (in memory; pass --sandbox PATH to keep it)"
     elif settings.sandbox:
@@ -110,7 +112,7 @@ def serve_sandbox(argv: Sequence[str]) -> int:
     return 0
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:2] == ["sandbox", "serve"]:
         return serve_sandbox(args[2:])
@@ -138,12 +140,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         stream=sys.stderr, level=settings.log_level, format="%(levelname)s %(name)s: %(message)s"
     )
-    from notion_mcp.server import build_server
+    from notion_mcp.server import build_server, registered_specs
 
     server = build_server(settings)
-    print(_describe(settings), file=sys.stderr, flush=True)
+    print(_describe(settings, len(registered_specs(settings))), file=sys.stderr, flush=True)
     server.run()
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Every command; Ctrl-C ends any of them quietly (exit 130, the shell's code for SIGINT)."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from notion_mcp.errors import ConfigError
 
@@ -26,6 +27,7 @@ TOOL_NAMES = (
 )
 _TOKEN_SHAPE = re.compile(r"^(ntn_|secret_)[A-Za-z0-9]{20,}$")
 MEMORY = ":memory:"
+AUTO = "auto"  # NOTION_MCP_SANDBOX=auto / --sandbox auto: the sandbox only when no token is set
 MIN_OUTPUT_CHARS = 2_000  # below this an answer has no room for more than its header
 
 
@@ -96,10 +98,36 @@ class Number:
 
 def _tools(raw: str) -> tuple[str, ...]:
     names = tuple(n.strip() for n in raw.split(",") if n.strip())
+    if not names:
+        raise ValueError(f"it names no tool: list some of {', '.join(TOOL_NAMES)}, or unset it for all six")
     unknown = [n for n in names if n not in TOOL_NAMES]
     if unknown:
         raise ValueError(f"unknown tool {', '.join(unknown)}; known: {', '.join(TOOL_NAMES)}")
-    return names or TOOL_NAMES
+    return names
+
+
+_VERSION_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _version(raw: str) -> str:
+    value = raw.strip()
+    if not _VERSION_SHAPE.match(value):
+        raise ValueError(f"expected a date such as {DEFAULT_NOTION_VERSION} (a Notion API version)")
+    return value
+
+
+def _base_url(raw: str) -> str:
+    """An http(s) URL; a trailing `/v1` (as `sandbox serve` prints it) is dropped: we add it."""
+    value = raw.strip().rstrip("/")
+    value = value.removesuffix("/v1").rstrip("/")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        parts = urlsplit("")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"expected an http(s) URL such as {DEFAULT_BASE_URL}")
+    return value
 
 
 def _level(raw: str) -> str:
@@ -113,6 +141,8 @@ def _sandbox(raw: str) -> str | None:
     value = raw.strip()
     if value.lower() in {"", "0", "false", "no", "off"}:
         return None
+    if value.lower() == AUTO:
+        return AUTO  # resolved in load_settings, once the token is known
     return MEMORY if value.lower() in {"1", "true", "yes", "on", "memory", MEMORY} else value
 
 
@@ -123,8 +153,8 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
         str.strip,
         "Integration token (ntn_… or secret_…); required unless the sandbox is used",
     ),
-    "notion_version": ("NOTION_VERSION", str.strip, "Notion-Version header"),
-    "base_url": ("NOTION_BASE_URL", lambda s: s.strip().rstrip("/"), "API base URL, without /v1"),
+    "notion_version": ("NOTION_VERSION", _version, "Notion-Version header (a date)"),
+    "base_url": ("NOTION_BASE_URL", _base_url, "API base URL (a trailing /v1 is dropped)"),
     "rate_limit": (
         "NOTION_MCP_RATE_LIMIT",
         Number(float, 0, "requests per second; 0: no limit"),
@@ -150,13 +180,21 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "tools": ("NOTION_MCP_TOOLS", _tools, "Comma-separated allow-list of tools"),
     "legacy_tools": ("NOTION_MCP_LEGACY_TOOLS", _bool, "Also register the 18 old tool names as aliases"),
     "log_level": ("NOTION_MCP_LOG_LEVEL", _level, "Log level on stderr"),
-    "sandbox": ("NOTION_MCP_SANDBOX", _sandbox, "Serve the local sandbox: true (in memory) or a SQLite path"),
+    "sandbox": (
+        "NOTION_MCP_SANDBOX",
+        _sandbox,
+        "Serve the local sandbox: true (in memory), a SQLite path, or auto (only without a token)",
+    ),
     "max_output_chars": (
         "NOTION_MCP_MAX_OUTPUT_CHARS",
         Number(int, MIN_OUTPUT_CHARS, "characters"),
         "Response budget in characters",
     ),
 }
+
+
+# settings whose empty text means something (an empty token: none; an empty tool list: a mistake)
+_EMPTY_IS_A_VALUE = {"token", "tools"}
 
 
 def _parse(name: str, raw: str, label: str | None = None) -> Any:
@@ -189,13 +227,15 @@ def load_settings(
     values: dict[str, Any] = {}
     for name, (variable, _, _) in FIELDS.items():
         raw = env.get(variable)
-        if raw is not None and (raw.strip() or name == "token"):
+        if raw is not None and (raw.strip() or name in _EMPTY_IS_A_VALUE):
             values[name] = _parse(name, raw)
     for name, (flag, raw) in (flags or {}).items():
         values[name] = _parse(name, raw, label=flag)
     values.update({k: _checked(k, v) for k, v in (overrides or {}).items() if v is not None})
     if not values.get("token"):
         values["token"] = None
+    if values.get("sandbox") == AUTO:
+        values["sandbox"] = None if values["token"] else MEMORY
     settings = replace(Settings(), **values)
     check(settings)
     return settings
@@ -213,5 +253,6 @@ def check(settings: Settings) -> None:
     if not _TOKEN_SHAPE.match(settings.token):
         raise ConfigError(
             "NOTION_TOKEN does not look like a Notion integration token: expected ntn_… or "
-            "secret_… followed by letters and digits (copy it again from notion.so/my-integrations)."
+            "secret_… followed by at least 20 letters and digits, nothing else (copy it again from "
+            "notion.so/my-integrations)."
         )

@@ -101,6 +101,14 @@ def make_gateway(
     return NotionGateway(client, limiter, policy)
 
 
+def registered_specs(settings: Settings) -> list[ToolSpec]:
+    """The tools the server registers: the allowed ones, then their legacy aliases if asked."""
+    specs = [SPECS[name] for name in settings.tools]
+    if settings.legacy_tools:
+        specs += [s for s in alias_specs(settings.tools) if s.visible(settings.read_only)]
+    return specs
+
+
 def build_server(
     settings: Settings,
     *,
@@ -126,10 +134,7 @@ def build_server(
             finally:
                 await gateway.aclose()
 
-    specs = [SPECS[name] for name in settings.tools]
-    if settings.legacy_tools:
-        specs += [s for s in alias_specs(settings.tools) if s.visible(settings.read_only)]
-    tools = [_tool(spec, settings) for spec in specs]
+    tools = [_tool(spec, settings) for spec in registered_specs(settings)]
     return MCPServer(
         "notion-mcp",
         version=__version__,
