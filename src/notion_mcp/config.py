@@ -7,6 +7,7 @@ describes (a test keeps the two in step).
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -47,6 +48,8 @@ class Settings:
     log_level: str = "WARNING"
     sandbox: str | None = None  # None: real Notion; ":memory:" or a SQLite path: the sandbox
     max_output_chars: int = 60_000
+    upload_roots: tuple[str, ...] = ()  # folders local files may be uploaded from (none: no uploads)
+    upload_max_mb: int = 5_120  # Notion's limit for a paid workspace (5 GB); a free one takes 5 MB
 
     @property
     def uses_sandbox(self) -> bool:
@@ -146,6 +149,15 @@ def _sandbox(raw: str) -> str | None:
     return MEMORY if value.lower() in {"1", "true", "yes", "on", "memory", MEMORY} else value
 
 
+def _roots(raw: str) -> tuple[str, ...]:
+    """Folders separated by the OS path separator (`:` here, `;` on Windows), each absolute."""
+    roots = tuple(p.strip() for p in raw.split(os.pathsep) if p.strip())
+    relative = [p for p in roots if not os.path.isabs(os.path.expanduser(p))]
+    if relative:
+        raise ValueError(f"give absolute folders; {', '.join(relative)} is relative")
+    return tuple(os.path.expanduser(p) for p in roots)
+
+
 # setting name -> (environment variable, parser, one-line description)
 FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "token": (
@@ -189,6 +201,16 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "NOTION_MCP_MAX_OUTPUT_CHARS",
         Number(int, MIN_OUTPUT_CHARS, "characters"),
         "Response budget in characters",
+    ),
+    "upload_roots": (
+        "NOTION_MCP_UPLOAD_ROOTS",
+        _roots,
+        f"Folders (separated by {os.pathsep!r}) whose files markdown and icon/cover may upload",
+    ),
+    "upload_max_mb": (
+        "NOTION_MCP_UPLOAD_MAX_MB",
+        Number(int, 1, "MiB"),
+        "Largest local file to upload, in MiB",
     ),
 }
 

@@ -14,7 +14,7 @@ refuses the whole request before any write, naming who edited and when.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +28,7 @@ from notion_mcp.notion.tree import fetch_tree
 
 Json = dict[str, Any]
 Progress = Callable[[int, int | None, str], Awaitable[None]]
+Prepare = Callable[[Any], Awaitable[Any]]
 MAX_BLOCKS = 20_000
 MAX_DEPTH = 50
 
@@ -163,8 +164,11 @@ async def edit_page(
     *,
     if_unchanged_since: str | None = None,
     on_progress: Progress | None = None,
+    prepare: Prepare | None = None,
 ) -> EditResult:
-    """Apply `specs` to the page (see the module docstring)."""
+    """Apply `specs` to the page (see the module docstring). `prepare` turns what is about to be
+    written (new blocks, update bodies) into what is sent — e.g. local files into uploads — after
+    every edit is planned and before the first write."""
     start = gateway.requests_sent
     if if_unchanged_since is not None:
         _when(if_unchanged_since, "if_unchanged_since")  # a bad time is refused before any request
@@ -173,6 +177,8 @@ async def edit_page(
     if if_unchanged_since is not None:
         await _check_unchanged(gateway, page_id, if_unchanged_since, page)
     ops = [op for p in sorted(planned, key=lambda p: -p.first) for op in p.ops]
+    if prepare is not None:
+        ops = [await _prepared(op, prepare) for op in ops]
     result = EditResult()
     for n, op in enumerate(ops):
         try:
@@ -194,6 +200,14 @@ async def edit_page(
             await on_progress(n + 1, len(ops), f"{n + 1} of {len(ops)} writes")
     result.requests = gateway.requests_sent - start
     return result
+
+
+async def _prepared(op: Op, prepare: Prepare) -> Op:
+    if isinstance(op, Insert):
+        return replace(op, blocks=await prepare(op.blocks))
+    if isinstance(op, Update):
+        return replace(op, body=await prepare(op.body))
+    return op
 
 
 def _maybe_applied(exc: NotionMCPError) -> bool:

@@ -138,11 +138,15 @@ class NotionGateway:
         await self.client.aclose()
 
     # -- the one path every request takes -------------------------------------------------
-    async def _once(self, method: str, path: str, body: Json | None, query: Json | None) -> Json:
+    async def _once(
+        self, method: str, path: str, body: Json | None, query: Json | None, form: Json | None = None
+    ) -> Json:
         await self.limiter.acquire()
         self.requests_sent += 1
         try:
-            result = await self.client.request(path=path, method=method, body=body, query=query)
+            result = await self.client.request(
+                path=path, method=method, body=body, query=query, form_data=form
+            )
         except Exception as exc:
             mapped = translate(exc)
             if mapped is None:
@@ -165,6 +169,7 @@ class NotionGateway:
         *,
         body: Json | None = None,
         query: Json | None = None,
+        form: Json | None = None,
         safe_to_repeat: bool,
     ) -> Json:
         cursor = (body or {}).get("start_cursor") or (query or {}).get("start_cursor")
@@ -172,7 +177,7 @@ class NotionGateway:
             self.cursors.check_listing(str(cursor), listing_of(method, path, body, query))
 
         async def attempt() -> Json:
-            return await self._once(method, path, body, query)
+            return await self._once(method, path, body, query, form)
 
         try:
             return await self.retry_policy.run(attempt, safe_to_repeat=safe_to_repeat)
@@ -319,6 +324,28 @@ class NotionGateway:
     async def delete_comment(self, comment_id: str) -> Json:
         path = f"comments/{normalize_id(comment_id, 'comment_id')}"
         return await self.call("DELETE", path, safe_to_repeat=False)  # a repeat would meet a 404
+
+    # -- file uploads -----------------------------------------------------------------------
+    async def create_file_upload(self, body: Json) -> Json:
+        return await self.call("POST", "file_uploads", body=body, safe_to_repeat=False)
+
+    async def send_file_upload(
+        self, upload_id: str, filename: str, data: bytes, content_type: str, part: int | None = None
+    ) -> Json:
+        """One part (or the whole file) as multipart/form-data; sending a part again replaces it."""
+        form: Json = {"file": (filename, data, content_type)}
+        if part is not None:
+            form["part_number"] = str(part)
+        path = f"file_uploads/{normalize_id(upload_id, 'file_upload_id')}/send"
+        return await self.call("POST", path, form=form, safe_to_repeat=part is not None)
+
+    async def complete_file_upload(self, upload_id: str) -> Json:
+        path = f"file_uploads/{normalize_id(upload_id, 'file_upload_id')}/complete"
+        return await self.call("POST", path, safe_to_repeat=False)
+
+    async def retrieve_file_upload(self, upload_id: str) -> Json:
+        path = f"file_uploads/{normalize_id(upload_id, 'file_upload_id')}"
+        return await self.call("GET", path, safe_to_repeat=True)
 
     async def list_comments(
         self, block_id: str, start_cursor: object = None, page_size: object = None

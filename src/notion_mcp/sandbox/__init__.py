@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from notion_mcp.sandbox import routes_blocks, routes_databases, routes_misc, routes_pages
+from notion_mcp.sandbox import routes_blocks, routes_databases, routes_misc, routes_pages, routes_uploads
 from notion_mcp.sandbox.app import AppState, SandboxApp
 from notion_mcp.sandbox.faults import Fault, Faults, TokenBucket
 from notion_mcp.sandbox.rules import NotionError
@@ -35,7 +35,13 @@ __all__ = ["SEED", "Fault", "Faults", "NotionError", "Sandbox", "SeedIds", "chec
 
 log = logging.getLogger(__name__)
 
-ROUTES = [*routes_pages.ROUTES, *routes_blocks.ROUTES, *routes_databases.ROUTES, *routes_misc.ROUTES]
+ROUTES = [
+    *routes_pages.ROUTES,
+    *routes_blocks.ROUTES,
+    *routes_databases.ROUTES,
+    *routes_misc.ROUTES,
+    *routes_uploads.ROUTES,
+]
 
 
 def _utcnow() -> datetime:

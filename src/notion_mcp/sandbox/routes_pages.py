@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from notion_mcp.sandbox import blocks, properties, rules
+from notion_mcp.sandbox import blocks, files, properties, rules
 from notion_mcp.sandbox.app import Call, RouteSpec
 from notion_mcp.sandbox.rules import JSON
 from notion_mcp.sandbox.workspace import Workspace
@@ -53,7 +53,8 @@ def build_values(ws: Workspace, schema: dict[str, JSON], value: Any, values: JSO
         if found is None:
             raise rules.validation(f"{key} is not a property that exists.")
         _, prop = found
-        values[prop["id"]] = properties.complete_value(prop, item, f"body.properties.{key}", ws.user)
+        value_of = properties.complete_value(prop, item, f"body.properties.{key}", ws.user)
+        values[prop["id"]] = files.attach_all(ws, value_of, f"body.properties.{key}")
     if ds is not None and json.dumps(schema) != before:
         ws.store.update(ds)
 
@@ -68,9 +69,11 @@ def create_page(call: Call) -> JSON:
     values: JSON = {}
     build_values(ws, schema, body.get("properties", {}), values, ds)
     children = blocks.parse_children(body["children"], "body.children", ws.user) if "children" in body else []
+    files.attach_blocks(ws, children, "body.children")
     page: JSON = {"object": "page", "id": str(uuid.uuid4()), **ws.stamp()}
-    icon = rules.check_icon("body.icon", body.get("icon"))
-    page.update({"cover": body.get("cover"), "icon": icon, "parent": ws.parent_ref(parent_id)})
+    icon = files.attach_all(ws, rules.check_icon("body.icon", body.get("icon")), "body.icon")
+    cover = files.attach_all(ws, body.get("cover"), "body.cover")
+    page.update({"cover": cover, "icon": icon, "parent": ws.parent_ref(parent_id)})
     page.update({"in_trash": False, "is_archived": False, "is_locked": False, "values": values})
     if ds is not None:
         page["number"] = 1 + len(ws.store.children(ds["id"], ("page",)))
@@ -119,8 +122,10 @@ def update_page(call: Call) -> JSON:
             ds,
         )
     if "icon" in body:
-        page["icon"] = rules.check_icon("body.icon", body["icon"])
-    for key in ("cover", "is_locked"):
+        page["icon"] = files.attach_all(ws, rules.check_icon("body.icon", body["icon"]), "body.icon")
+    if "cover" in body:
+        page["cover"] = files.attach_all(ws, body["cover"], "body.cover")
+    for key in ("is_locked",):
         if key in body:
             page[key] = body[key]
     ws.touch(page)

@@ -48,7 +48,7 @@ class Retrieve(Formatted):
 class Append(Formatted):
     parent_block_id: NotionId = Field(description="page or block to append under")
     children: Blocks | None = Field(None, description="Notion blocks, any size")
-    markdown: str | None = Field(None, description="content as markdown")
+    markdown: str | None = Field(None, description="content as markdown; ![](./a.png) uploads")
     position: content.Position | None = Field(None, description="start or end (default end)")
     after_block_id: NotionId | None = Field(None, description="insert after this child block")
 

@@ -13,6 +13,7 @@ from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, 
 from notion_mcp.markdown.rich_text import TEXT_LIMIT
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
+from notion_mcp.tools.files import with_uploads
 from notion_mcp.tools.output import as_json, fit, join, more_hint
 
 Position = Literal["start", "end"]
@@ -156,6 +157,7 @@ async def write(
     async def progress(done: float, total: float | None, message: str | None) -> None:
         await call.progress(done, total, message)
 
+    blocks = await with_uploads(call, blocks, "markdown")  # local files: uploaded first
     try:
         return await append_tree(call.gateway, parent_id, blocks, position=position, on_progress=progress)
     except PartialAppendError as exc:

@@ -15,6 +15,7 @@ from notion_mcp.errors import redact
 from notion_mcp.notion.edit import EditIncomplete, EditResult, EditSpec, edit_page
 from notion_mcp.notion.edit_plan import Insert, Op, Trash, Update
 from notion_mcp.tools.context import Call
+from notion_mcp.tools.files import with_uploads
 from notion_mcp.tools.output import as_json
 
 
@@ -48,8 +49,13 @@ async def apply_edits(call: Call, page_id: str, edits: list[Edit], since: str | 
     async def progress(done: float, total: float | None, message: str | None) -> None:
         await call.progress(done, total, message)
 
+    async def prepare(payload: Any) -> Any:
+        return await with_uploads(call, payload, "edits.new")
+
     try:
-        result = await edit_page(call.gateway, page_id, specs, if_unchanged_since=since, on_progress=progress)
+        result = await edit_page(
+            call.gateway, page_id, specs, if_unchanged_since=since, on_progress=progress, prepare=prepare
+        )
     except EditIncomplete as exc:
         raise ToolError(redact(incomplete(exc))) from exc
     return summary(page_id, result)

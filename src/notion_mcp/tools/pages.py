@@ -17,12 +17,14 @@ from notion_mcp.notion.create import create_page
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.tree import AppendResult, TreeResult
+from notion_mcp.notion.uploads import looks_local
 from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.edits import Edits, Since, apply_edits
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
+from notion_mcp.tools.files import with_uploads
 from notion_mcp.tools.output import as_json, join, more_hint
 from notion_mcp.tools.page_move import PARENT_DESCRIPTION, Move, move
 from notion_mcp.tools.properties import needs_schema, text
@@ -38,7 +40,7 @@ class Create(Formatted):
         None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
     )
     children: Blocks | None = Field(None, description="Notion blocks, any size")
-    markdown: str | None = Field(None, description="content as markdown")
+    markdown: str | None = Field(None, description="content as markdown; ![](./a.png) uploads")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
 
@@ -73,7 +75,7 @@ class Update(Formatted):
 def _file_or_emoji(value: str, field: str, *, emoji_ok: bool) -> dict[str, Any] | None:
     if value == "":
         return None
-    if value.startswith(("https://", "http://")):
+    if value.startswith(("https://", "http://")) or looks_local(value):  # a local file is uploaded
         return {"type": "external", "external": {"url": value}}
     if emoji_ok and is_emoji(value):
         return {"type": "emoji", "emoji": value}
@@ -140,6 +142,8 @@ async def create(call: Call, args: Create) -> str:
     parent, schema = await _parent(call, args.parent)
     properties = _with_title(dict(args.properties or {}), args.title, schema)
     body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
+    body = await with_uploads(call, body, "properties/icon/cover")  # before the page exists
+    blocks = await with_uploads(call, blocks, "markdown")
     created = await create_page(call.gateway, body)  # an ambiguous failure is looked into, not repeated
     page = created.page
     written = await _write_content(
@@ -311,6 +315,7 @@ async def update(call: Call, args: Update) -> str:
         body["in_trash"] = trash
     if not body and edited:
         return edited
+    body = await with_uploads(call, body, "properties/icon/cover")
     if not body:
         raise InputError("Nothing to update: give properties, title, icon, cover, in_trash or edits.")
     page = await call.gateway.update_page(args.page_id, body)

@@ -53,9 +53,20 @@ the schema one field, lets a call mix forms, and applies them all or none):
 
 `new` is markdown (empty deletes; several blocks are fine). Every edit is located before the
 first write; blocks whose text does not change keep their IDs, comments and children.
-`if_unchanged_since` (the `edited` time a read shows) refuses the call, naming who edited and
-when, if the page changed since. A write that fails part way answers with the
-`notion_blocks` calls that finish the edit.
+Local files in `new` upload as in any markdown (below). `if_unchanged_since` (the `edited`
+time a read shows) refuses the call, naming who edited and when, if the page changed since. A
+write that fails part way answers with the `notion_blocks` calls that finish the edit.
+
+## Files
+
+In markdown (`notion_blocks append`, `notion_pages create`, `edits`), as an `icon` or `cover`, or
+as a files property value, a local path uploads the file into Notion (the file-uploads API: one
+part up to 20 MiB, parts of 10 MiB above): `![Chart](./chart.png)`, `<file src="./report.pdf"/>`,
+`<pdf src="…"/>`, `<video src="…"/>`, `<audio src="…"/>`. Only files inside the folders listed in
+`NOTION_MCP_UPLOAD_ROOTS` are read (none by default; see docs/configuration.md); relative paths
+start at the first of them. `import:https://…` has Notion fetch and keep a copy of a file at a URL;
+`file-upload:<id>` uses an upload already made. A read shows stored files as `notion-file:<id>`,
+and with `file_urls: true` as download links that expire after an hour.
 """
 
 
