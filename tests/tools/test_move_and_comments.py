@@ -134,3 +134,59 @@ async def test_comments_of_others_cannot_be_changed() -> None:
             "notion_comments", {"operation": "update", "comment_id": someone_else[0], "markdown": "mine now"}
         )
     assert result.is_error and "object_not_found" in text_of(result), text_of(result)
+
+
+NESTED = """## Plan
+
+- step one
+  - detail
+- step two
+
+<details>
+<summary>More</summary>
+
+Hidden text.
+
+</details>
+
+| a | b |
+| --- | --- |
+| 1 | 2 |
+"""
+
+
+def body_of(read: str) -> str:
+    return read.split("\n\n\n", 1)[1] if "\n\n\n" in read else ""
+
+
+async def test_duplicate_copies_the_whole_content_and_says_what_it_did_not_copy() -> None:
+    async with sandbox_client() as (client, _):
+        original = await new_page(client, "Original", markdown=NESTED)
+        await new_page(client, "Child", parent={"page_id": original}, markdown="Child text.")
+        archive = await new_page(client, "Archive")
+        plain = await call(
+            client, "notion_pages", operation="duplicate", page_id=original, parent={"page_id": archive}
+        )
+        deep = await call(
+            client,
+            "notion_pages",
+            operation="duplicate",
+            page_id=original,
+            title="Deep copy",
+            child_pages=True,
+        )
+        copy_id = re.search(r"Duplicated as page ([0-9a-f-]{36})", plain)
+        deep_id = re.search(r"Duplicated as page ([0-9a-f-]{36})", deep)
+        assert copy_id and deep_id, (plain, deep)
+        original_read = await call(client, "notion_pages", operation="retrieve", page_id=original)
+        copy_read = await call(client, "notion_pages", operation="retrieve", page_id=copy_id.group(1))
+        deep_read = await call(client, "notion_pages", operation="retrieve", page_id=deep_id.group(1))
+        archive_read = await call(
+            client, "notion_blocks", operation="retrieve", block_id=archive, include_children=True
+        )
+    assert "not copied: child page 'Child'" in plain and "child_pages=true" in plain
+    assert body_of(copy_read) == body_of(original_read).split("<page")[0].rstrip() + "\n"
+    assert copy_read.startswith("# Original") and deep_read.startswith("# Deep copy")
+    assert deep.count("Duplicated as page") == 2  # the page and its child page
+    assert "<page url=" in deep_read and "Child" in deep_read
+    assert "Original" in archive_read

@@ -37,7 +37,7 @@ BLOCK_TYPES = TEXT_TYPES | {
 
 class Retrieve(Formatted):
     block_id: NotionId = Field(description="block/page ID or URL")
-    include_children: bool = Field(False, description="also read the whole subtree")
+    include_children: bool = Field(False, description="read the whole subtree")
     max_depth: int = Field(10, ge=1, le=50)
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000)
     block_ids: bool = Field(False, description="show block IDs")
@@ -48,9 +48,9 @@ class Retrieve(Formatted):
 class Append(Formatted):
     parent_block_id: NotionId = Field(description="page or block to append under")
     children: Blocks | None = Field(None, description="Notion blocks, any size")
-    markdown: str | None = Field(None, description="content as markdown; ![](./a.png) uploads")
-    position: content.Position | None = Field(None, description="start or end (default end)")
-    after_block_id: NotionId | None = Field(None, description="insert after this child block")
+    markdown: str | None = Field(None, description="markdown; ![](./a.png) uploads")
+    position: content.Position | None = Field(None, description="start or end")
+    after_block_id: NotionId | None = Field(None, description="insert after this child")
 
 
 class Update(Formatted):

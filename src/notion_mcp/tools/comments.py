@@ -23,7 +23,7 @@ from notion_mcp.tools.users import names_of
 class Create(Formatted):
     parent: JsonObject | None = Field(None, description="{page_id} or {block_id}: new discussion")
     discussion_id: str | None = Field(None, description="reply to this discussion")
-    rich_text: list[JsonObject] | None = Field(None, description="comment as Notion rich text")
+    rich_text: list[JsonObject] | None = Field(None, description="Notion rich text")
     markdown: str | None = Field(None, description="comment as markdown")
 
 
@@ -35,7 +35,7 @@ class Retrieve(Formatted):
 
 class Update(Formatted):
     comment_id: str = Field(description="ID of a comment it wrote")
-    rich_text: list[JsonObject] | None = Field(None, description="comment as Notion rich text")
+    rich_text: list[JsonObject] | None = Field(None, description="Notion rich text")
     markdown: str | None = Field(None, description="comment as markdown")
 
 

@@ -29,7 +29,7 @@ class Create(Formatted):
     title: str | None = Field(None, description="database title")
     description: str | None = Field(None, description="database description")
     properties: JsonObject | None = Field(None, description="schema {name: {type: {...}}}")
-    is_inline: bool | None = Field(None, description="show inline in the parent page")
+    is_inline: bool | None = Field(None, description="inline in the parent page")
 
 
 class Retrieve(Formatted):

@@ -21,9 +21,9 @@ NotionId = Annotated[str, AfterValidator(_notion_id)]
 JsonObject = dict[str, Any]
 Blocks = list[dict[str, Any]]
 
-Cursor = Annotated[str | None, Field(None, description="next_cursor from the last result")]
+Cursor = Annotated[str | None, Field(None, description="next_cursor of the last call")]
 PageSize = Annotated[int | None, Field(None, ge=1, le=100, description="per page")]
-MaxResults = Annotated[int | None, Field(None, ge=1, le=10_000, description="total cap, across pages")]
+MaxResults = Annotated[int | None, Field(None, ge=1, le=10_000, description="total, across pages")]
 
 
 def trash_flag(in_trash: bool | None, archived: bool | None) -> bool | None:

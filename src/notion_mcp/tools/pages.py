@@ -26,6 +26,8 @@ from notion_mcp.tools.edits import Edits, Since, apply_edits
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
 from notion_mcp.tools.files import with_uploads
 from notion_mcp.tools.output import as_json, join, more_hint
+from notion_mcp.tools.page_duplicate import Duplicate
+from notion_mcp.tools.page_duplicate import duplicate as duplicate_with
 from notion_mcp.tools.page_move import PARENT_DESCRIPTION, Move, move
 from notion_mcp.tools.properties import needs_schema, text
 from notion_mcp.tools.properties import resolve as properties_resolve
@@ -40,7 +42,7 @@ class Create(Formatted):
         None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
     )
     children: Blocks | None = Field(None, description="Notion blocks, any size")
-    markdown: str | None = Field(None, description="content as markdown; ![](./a.png) uploads")
+    markdown: str | None = Field(None, description="markdown; ![](./a.png) uploads")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
 
@@ -48,7 +50,7 @@ class Create(Formatted):
 class Retrieve(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
     include_content: bool | None = Field(None, description="with the body (default: if markdown)")
-    retrieve_property_item_id: str | None = Field(None, description="property name or ID: its complete value")
+    retrieve_property_item_id: str | None = Field(None, description="property name or ID")
     max_depth: int = Field(10, ge=1, le=50)
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000)
     block_ids: bool = Field(False, description="show block IDs")
@@ -325,6 +327,10 @@ async def update(call: Call, args: Update) -> str:
     return join(edited, f"Updated page {page['id']}.{state}\n\n{page_to_markdown(page, None)}")
 
 
+async def duplicate(call: Call, args: Duplicate) -> str:
+    return await duplicate_with(call, args, _parent)
+
+
 SPEC = ToolSpec(
     name="notion_pages",
     title="Notion pages",
@@ -332,12 +338,13 @@ SPEC = ToolSpec(
         "Pages and database rows. create: with properties and content (markdown or blocks, any "
         "size). retrieve: properties and the whole body in one call; retrieve_property_item_id: one "
         "property's complete value. update: properties, title, icon, cover, in_trash; edits: body "
-        "in place. move: under a page or into a database."
+        "in place. move: under a page or into a database. duplicate: copy with content."
     ),
     operations={
         "create": Operation(Create, create, writes=True),
         "retrieve": Operation(Retrieve, retrieve),
         "update": Operation(Update, update, writes=True, destructive=True),
         "move": Operation(Move, move, writes=True),
+        "duplicate": Operation(Duplicate, duplicate, writes=True),
     },
 )

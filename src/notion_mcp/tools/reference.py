@@ -57,6 +57,17 @@ Local files in `new` upload as in any markdown (below). `if_unchanged_since` (th
 time a read shows) refuses the call, naming who edited and when, if the page changed since. A
 write that fails part way answers with the `notion_blocks` calls that finish the edit.
 
+## Move, duplicate, restore
+
+`notion_pages move` puts a page under another page or into a database (Notion's move endpoint;
+the API cannot move a page to the workspace's top level, nor move databases or blocks).
+`notion_pages duplicate` copies a page — properties, icon, cover and whole content, and with
+`child_pages: true` its child pages too (they come after the content) — under `parent` (default:
+where the original is), and lists what it could not copy (databases inside the page, link
+previews, files Notion stores: upload them again). `in_trash: false` on `notion_pages update`,
+`notion_blocks update` or `notion_databases update` restores from the trash. There is no way to
+list the trash: the API has no endpoint for it, and search leaves trashed pages out.
+
 ## Files
 
 In markdown (`notion_blocks append`, `notion_pages create`, `edits`), as an `icon` or `cover`, or
