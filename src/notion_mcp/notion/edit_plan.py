@@ -26,11 +26,12 @@ from typing import Any
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import MarkdownError, markdown_to_blocks
-from notion_mcp.markdown.render import Context, render_block, render_blocks
+from notion_mcp.markdown.render import render_block, render_blocks
+from notion_mcp.markdown.render_kit import Context
 
 Json = dict[str, Any]
 ROOT = -1
-_CTX = Context()
+_CTX = Context(render_blocks)
 _BARE_TAG = re.compile(r"</?[a-z][a-z_-]*>")
 _NUMBER = re.compile(r"(\d+)\. ")
 

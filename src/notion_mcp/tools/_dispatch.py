@@ -31,7 +31,7 @@ class OpArgs(BaseModel):
 
 
 class Formatted(OpArgs):
-    format: Format = Field("markdown", description="json: raw API objects")
+    format: Format = Field("markdown", description="json: raw objects")
 
 
 Handler = Callable[[Call, Any], Awaitable[str]]
@@ -64,7 +64,7 @@ class ToolSpec:
             read_only_hint=not writes,
             destructive_hint=any(op.destructive for op in ops),
             idempotent_hint=not writes,
-            open_world_hint=True,  # every tool reaches an outside workspace
+            # every tool reaches an outside workspace: openWorldHint, left out as MCP's default is true
         )
 
 

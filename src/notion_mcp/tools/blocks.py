@@ -41,13 +41,13 @@ class Retrieve(Formatted):
     max_depth: int = Field(10, ge=1, le=50)
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000)
     block_ids: bool = Field(False, description="show block IDs")
-    file_urls: bool = Field(False, description="links of files Notion stores")
+    file_urls: bool = Field(False, description="links to stored files")
     start_cursor: Cursor = None
 
 
 class Append(Formatted):
     parent_block_id: NotionId = Field(description="page or block to append under")
-    children: Blocks | None = Field(None, description="Notion blocks, any size")
+    children: Blocks | None = Field(None, description="Notion blocks")
     markdown: str | None = Field(None, description="markdown; ![](./a.png) uploads")
     position: content.Position | None = Field(None, description="start or end")
     after_block_id: NotionId | None = Field(None, description="insert after this child")
@@ -56,7 +56,7 @@ class Append(Formatted):
 class Update(Formatted):
     block_id: NotionId = Field(description="block/page ID or URL")
     block_data: JsonObject | None = Field(None, description='{"paragraph": {...}} or the type object alone')
-    markdown: str | None = Field(None, description="new text of a text block, as markdown")
+    markdown: str | None = Field(None, description="a text block's new text")
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
 

@@ -31,15 +31,15 @@ class Edit(BaseModel):
 
 
 EDITS_DESCRIPTION = (
-    "{old,new}: replace text; {heading,new,position?:start|end}: section; {after|before,new}: insert;"
-    " new: markdown"
+    "{old,new}: replace; {heading,new,position?:start|end}: section; {after|before,new}: insert; new:"
+    " markdown"
 )
 # advertised as plain objects (the forms are in the description); validated by `Edit`
 Edits = Annotated[
     list[Annotated[Edit, WithJsonSchema({"type": "object"})]] | None,
     Field(None, description=EDITS_DESCRIPTION),
 ]
-SINCE_DESCRIPTION = "a read's edited time: refuse if edited since"
+SINCE_DESCRIPTION = "edited time of a read; refuse if later"
 Since = Annotated[str | None, Field(None, description=SINCE_DESCRIPTION)]
 
 

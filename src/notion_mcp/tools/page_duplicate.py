@@ -19,7 +19,7 @@ from notion_mcp.tools.page_move import PARENT_DESCRIPTION
 
 
 class Duplicate(Formatted):
-    page_id: NotionId = Field(description="page ID or Notion URL")
+    page_id: NotionId = Field(description="page ID or URL")
     parent: JsonObject | None = Field(None, description=PARENT_DESCRIPTION)
     title: str | None = Field(None, description="page title")
     child_pages: bool = False

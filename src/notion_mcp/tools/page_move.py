@@ -14,11 +14,11 @@ from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import JsonObject, NotionId
 from notion_mcp.tools.output import as_json
 
-PARENT_DESCRIPTION = "{page_id}, {database_id}, {data_source_id} or {workspace: true}"
+PARENT_DESCRIPTION = "{page_id}|{database_id}|{data_source_id}|{workspace: true}"
 
 
 class Move(Formatted):
-    page_id: NotionId = Field(description="page ID or Notion URL")
+    page_id: NotionId = Field(description="page ID or URL")
     parent: JsonObject = Field(description=PARENT_DESCRIPTION)
 
 
