@@ -11,6 +11,7 @@ Run: python bench/edits.py   (prints figures; never part of the test pass/fail)
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 
@@ -99,6 +100,7 @@ def _first(pattern: str, result: Any) -> str:
 
 
 async def main() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the figures only
     print(f"{'edit':34} {'requests':>8} {'bound':>6} {'ratio':>6}")
     worst = 0.0
     for name, markdown, edit in CASES:
