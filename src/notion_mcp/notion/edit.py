@@ -134,6 +134,11 @@ async def _check_unchanged(gateway: NotionGateway, page_id: str, since: str, blo
     )
 
 
+async def ensure_unchanged(gateway: NotionGateway, page_id: str, since: str) -> None:
+    """The page (its own properties, icon, cover) not edited after `since`, else EditedSince."""
+    await _check_unchanged(gateway, page_id, since, Page(page_id, []))
+
+
 async def _user_name(gateway: NotionGateway, who: Any) -> str:
     user_id = str((who or {}).get("id", "")) if isinstance(who, dict) else ""
     if not user_id:

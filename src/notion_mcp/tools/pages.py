@@ -13,6 +13,7 @@ from notion_mcp.errors import InputError, NotionMCPError, to_tool_error
 from notion_mcp.markdown import page_to_markdown, property_to_text, rich_text_to_markdown
 from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.create import create_page
+from notion_mcp.notion.edit import ensure_unchanged
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.tree import AppendResult, TreeResult
 from notion_mcp.tools import bulk, content
@@ -247,6 +248,8 @@ async def update(call: Call, args: Update) -> str:
     if args.page_id is None:
         raise InputError("Give page_id (or pages: [{page_id, …}] for many).")
     edited = await apply_edits(call, args.page_id, args.edits, args.if_unchanged_since) if args.edits else ""
+    if args.if_unchanged_since and not args.edits:
+        await ensure_unchanged(call.gateway, args.page_id, args.if_unchanged_since)
     body: dict[str, Any] = {**decorations(args.icon, args.cover)}
     properties = dict(args.properties or {})
     if args.title is not None or needs_schema(properties):
