@@ -194,8 +194,8 @@ async def edit_page(
                 raise  # nothing was written: the error as it is
             rest = ops[n + 1 :]
             if isinstance(exc, PartialAppendError):
-                resumed = Insert(exc.parent_id, _after(exc.resume), list(exc.remaining))
-                rest = [resumed, *rest]
+                if exc.resume is not None:  # else a batch may exist: its message says what to read
+                    rest = [Insert(exc.parent_id, _after(exc.resume), list(exc.remaining)), *rest]
                 if exc.not_trashed:
                     rest = [*(Trash(b) for b in exc.not_trashed), *rest]
             else:

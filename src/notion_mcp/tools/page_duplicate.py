@@ -44,12 +44,9 @@ async def duplicate(call: Call, args: Duplicate, parent_of: ParentOf) -> str:
             on_progress=progress,
         )
     except PartialAppendError as exc:
-        raise ToolError(
-            redact(
-                f"The copy {exc.parent_id} was created, but not all of its content (do not duplicate "
-                f"again).\n{exc}\nresume: notion_blocks {as_json(resume_arguments(exc.resume))}"
-            )
-        ) from exc
+        made = f"The copy {exc.parent_id} was created, but not all of its content (do not duplicate again)."
+        resume = f"\nresume: notion_blocks {as_json(resume_arguments(exc.resume))}" if exc.resume else ""
+        raise ToolError(redact(f"{made}\n{exc}{resume}")) from exc
     if args.format == "json":
         return as_json(_as_dict(result))
     return _summary(result)
