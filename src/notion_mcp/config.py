@@ -50,6 +50,7 @@ class Settings:
     max_output_chars: int = 60_000
     upload_roots: tuple[str, ...] = ()  # folders local files may be uploaded from (none: no uploads)
     upload_max_mb: int = 5_120  # Notion's limit for a paid workspace (5 GB); a free one takes 5 MB
+    templates: str | None = None  # folder of local page templates (None: templates.DEFAULT_FOLDER)
 
     @property
     def uses_sandbox(self) -> bool:
@@ -211,6 +212,11 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "NOTION_MCP_UPLOAD_MAX_MB",
         Number(int, 1, "MiB"),
         "Largest local file to upload, in MiB",
+    ),
+    "templates": (
+        "NOTION_MCP_TEMPLATES",
+        lambda s: s.strip() or None,
+        "Folder of local page templates (markdown files with front matter)",
     ),
 }
 

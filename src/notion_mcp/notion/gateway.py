@@ -298,6 +298,27 @@ class NotionGateway:
             answer="results",
         )
 
+    async def list_templates(
+        self, data_source_id: str, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        """A data source's page templates ({templates: [{id, name, is_default}], …}; 2025-09 API on)."""
+        path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}/templates"
+        return await self.call("GET", path, query=self._paging(start_cursor, page_size), safe_to_repeat=True)
+
+    # -- views (2026 API) -------------------------------------------------------------------
+    async def list_views(
+        self, database_id: str, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        """A database's views, as {object: "view", id} stubs."""
+        query = {
+            "database_id": normalize_id(database_id, "database_id"),
+            **self._paging(start_cursor, page_size),
+        }
+        return await self.call("GET", "views", query=query, safe_to_repeat=True)
+
+    async def retrieve_view(self, view_id: str) -> Json:
+        return await self.call("GET", f"views/{normalize_id(view_id, 'view')}", safe_to_repeat=True)
+
     async def data_sources_of(self, database_id: str) -> tuple[Json, list[Json]]:
         """The database and its data sources ({id, name})."""
         database = await self.retrieve_database(database_id)

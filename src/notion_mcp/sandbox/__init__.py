@@ -24,7 +24,15 @@ from pathlib import Path
 
 import httpx
 
-from notion_mcp.sandbox import routes_blocks, routes_databases, routes_misc, routes_pages, routes_uploads
+from notion_mcp.sandbox import (
+    routes_blocks,
+    routes_databases,
+    routes_misc,
+    routes_pages,
+    routes_uploads,
+    templates,
+    views,
+)
 from notion_mcp.sandbox.app import AppState, SandboxApp
 from notion_mcp.sandbox.faults import Fault, Faults, TokenBucket
 from notion_mcp.sandbox.rules import NotionError
@@ -41,6 +49,8 @@ ROUTES = [
     *routes_databases.ROUTES,
     *routes_misc.ROUTES,
     *routes_uploads.ROUTES,
+    *templates.ROUTES,
+    *views.ROUTES,
 ]
 
 

@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from notion_mcp.sandbox import blocks, files, properties, rules
+from notion_mcp.sandbox import blocks, files, properties, rules, templates
 from notion_mcp.sandbox.app import Call, RouteSpec
 from notion_mcp.sandbox.rules import JSON
 from notion_mcp.sandbox.workspace import Workspace
@@ -62,6 +62,9 @@ def build_values(ws: Workspace, schema: dict[str, JSON], value: Any, values: JSO
 def create_page(call: Call) -> JSON:
     ws, body = call.ws, call.body
     parent_id, schema, ds = resolve_page_parent(ws, body.get("parent"))
+    template = templates.chosen(ws, body, ds)
+    if template is not None:
+        body = templates.with_template(body, template)
     if "markdown" in body:
         raise rules.validation(
             "body failed validation: body.markdown is not supported by the sandbox; send `children`."
@@ -76,7 +79,7 @@ def create_page(call: Call) -> JSON:
     page.update({"cover": cover, "icon": icon, "parent": ws.parent_ref(parent_id)})
     page.update({"in_trash": False, "is_archived": False, "is_locked": False, "values": values})
     if ds is not None:
-        page["number"] = 1 + len(ws.store.children(ds["id"], ("page",)))
+        page["number"] = 1 + ws.store.count_children(ds["id"], ("page",))  # not loading every row
     position = ws.store.slots(parent_id, 1)[0] if parent_id and ds is None else 0.0
     ws.store.insert("page", page, parent_id, position)
     if children:

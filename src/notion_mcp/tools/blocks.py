@@ -46,16 +46,16 @@ class Retrieve(Formatted):
 
 
 class Append(Formatted):
-    parent_block_id: NotionId = Field(description="page or block to append under")
+    parent_block_id: NotionId = Field(description="page or block")
     children: Blocks | None = Field(None, description="Notion blocks")
     markdown: str | None = Field(None, description="markdown; ![](./a.png) uploads")
-    position: content.Position | None = Field(None, description="start or end")
-    after_block_id: NotionId | None = Field(None, description="insert after this child")
+    position: content.Position | None = None
+    after_block_id: NotionId | None = Field(None, description="after this child")
 
 
 class Update(Formatted):
     block_id: NotionId = Field(description="block/page ID or URL")
-    block_data: JsonObject | None = Field(None, description='{"paragraph": {...}} or the type object alone')
+    block_data: JsonObject | None = Field(None, description='{"paragraph": {...}} or its inner object')
     markdown: str | None = Field(None, description="a text block's new text")
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
@@ -229,9 +229,8 @@ SPEC = ToolSpec(
     name="notion_blocks",
     title="Notion blocks",
     description=(
-        "Page content. retrieve: a block (include_children: its whole subtree in one call). append: "
-        "markdown or blocks, any size, under a page or block. update: a block's content or "
-        "in_trash. delete: trash it."
+        "Page content. retrieve: a block (include_children: whole subtree). append: markdown or "
+        "blocks, any size. update: a block's content or in_trash. delete: trash it."
     ),
     operations={
         "retrieve": Operation(Retrieve, retrieve),

@@ -35,13 +35,13 @@ class Retrieve(Formatted):
 
 
 class Update(Formatted):
-    comment_id: str = Field(description="ID of a comment it wrote")
+    comment_id: str = Field(description="own comment's ID")
     rich_text: list[JsonObject] | None = Field(None, description="Notion rich text")
     markdown: str | None = Field(None, description="comment as markdown")
 
 
 class Delete(Formatted):
-    comment_id: str = Field(description="ID of a comment it wrote")
+    comment_id: str = Field(description="own comment's ID")
 
 
 def _target(args: Create) -> dict[str, Any]:
@@ -159,8 +159,8 @@ SPEC = ToolSpec(
     title="Notion comments",
     description=(
         "Comments, posted as the integration. create: a discussion on a page or block (parent) or "
-        "a reply (discussion_id). retrieve: those of a page or block and the blocks in it. update, "
-        "delete: its own."
+        "a reply (discussion_id). retrieve: a page's or block's, with its blocks'. update, delete: "
+        "its own."
     ),
     operations={
         "create": Operation(Create, create, writes=True),

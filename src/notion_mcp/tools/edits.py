@@ -30,16 +30,13 @@ class Edit(BaseModel):
     position: Literal["replace", "start", "end"] = "replace"
 
 
-EDITS_DESCRIPTION = (
-    "{old,new}: replace; {heading,new,position?:start|end}: section; {after|before,new}: insert; new:"
-    " markdown"
-)
+EDITS_DESCRIPTION = "{old,new}|{heading,new,position?:start|end}|{after|before,new}; new: markdown"
 # advertised as plain objects (the forms are in the description); validated by `Edit`
 Edits = Annotated[
     list[Annotated[Edit, WithJsonSchema({"type": "object"})]] | None,
     Field(None, description=EDITS_DESCRIPTION),
 ]
-SINCE_DESCRIPTION = "edited time of a read; refuse if later"
+SINCE_DESCRIPTION = "refuse if edited after this"
 Since = Annotated[str | None, Field(None, description=SINCE_DESCRIPTION)]
 
 

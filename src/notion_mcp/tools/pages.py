@@ -16,7 +16,7 @@ from notion_mcp.notion.create import create_page
 from notion_mcp.notion.edit import ensure_unchanged
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.tree import AppendResult, TreeResult
-from notion_mcp.tools import bulk, content
+from notion_mcp.tools import bulk, content, page_templates
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.bulk import DryRun, Rows, SkipInvalid
@@ -42,7 +42,9 @@ class Create(Formatted):
     markdown: str | None = Field(None, description="markdown; ![](./a.png) uploads")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
-    pages: Rows | None = None
+    template: str | None = Field(None, description="database or local template")
+    variables: JsonObject | None = Field(None, description="{{name}} values")
+    pages: Rows = None
     key: str | None = Field(None, description="upsert by this property")
     dry_run: DryRun = False
     skip_invalid: SkipInvalid = False
@@ -50,7 +52,7 @@ class Create(Formatted):
 
 class Retrieve(Formatted):
     page_id: NotionId = Field(description="page ID or URL")
-    include_content: bool | None = Field(None, description="default: true for markdown")
+    include_content: bool | None = None  # default: true for markdown
     retrieve_property_item_id: str | None = Field(None, description="property name or ID")
     max_depth: int = Field(10, ge=1, le=50)
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000)
@@ -71,18 +73,27 @@ class Update(Formatted):
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
     edits: Edits = None
     if_unchanged_since: Since = None
-    pages: Rows | None = None
+    pages: Rows = None
     dry_run: DryRun = False
     skip_invalid: SkipInvalid = False
 
 
 async def create(call: Call, args: Create) -> str:
+    page_templates.check_variables(args.template, args.variables)
     if args.pages is not None or args.key or args.dry_run or args.skip_invalid:
         return await bulk.create_many(call, args, *await _parent(call, args.parent))
-    blocks = content.blocks_from(args.children, args.markdown) if (args.children or args.markdown) else []
+    if args.template is None and (args.children or args.markdown):
+        content.blocks_from(args.children, args.markdown)  # checked before any request
     parent, schema = await _parent(call, args.parent)
+    chosen = await page_templates.choose(call, args.template, parent) if args.template else None
+    if chosen is not None:
+        given = args.model_dump(include={"title", "properties", "markdown", "children", "icon", "cover"})
+        args = args.model_copy(update=page_templates.fill(given, chosen, args.variables))
+    blocks = content.blocks_from(args.children, args.markdown) if (args.children or args.markdown) else []
     properties = _with_title(dict(args.properties or {}), args.title, schema)
     body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
+    if chosen is not None and chosen.notion is not None:
+        body["template"] = chosen.notion
     body = await with_uploads(call, body, "properties/icon/cover")  # before the page exists
     blocks = await with_uploads(call, blocks, "markdown")
     created = await create_page(call.gateway, body)  # an ambiguous failure is looked into, not repeated
@@ -285,10 +296,10 @@ SPEC = ToolSpec(
     name="notion_pages",
     title="Notion pages",
     description=(
-        "Pages and database rows. create: properties and content (markdown or blocks, any size). "
-        "retrieve: properties and whole body in one call; retrieve_property_item_id: one property's "
-        "complete value. update: properties, title, icon, cover, in_trash; edits: body in place. "
-        "move: to a page or database. duplicate: copy with content."
+        "Pages and database rows. create: properties and content (markdown or blocks, any size); "
+        "pages: many rows. retrieve: properties and whole body; retrieve_property_item_id: a "
+        "property's full value. update: properties, title, icon, cover, in_trash; edits: body in "
+        "place. move; duplicate (with content)."
     ),
     operations={
         "create": Operation(Create, create, writes=True),

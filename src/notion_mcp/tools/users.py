@@ -17,7 +17,7 @@ from notion_mcp.tools.output import as_json, join, json_list, more_hint
 
 
 class List(Formatted):
-    email: str | None = Field(None, description="find the user by email")
+    email: str | None = Field(None, description="finds one user")
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
