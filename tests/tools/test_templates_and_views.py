@@ -101,6 +101,18 @@ async def test_one_template_makes_many_pages_from_many_variable_sets(tmp_path: P
     assert page.rstrip().endswith("Blockers for backend on Tue: none.")
 
 
+async def test_update_merges_a_database_template_into_an_existing_row_and_refuses_a_local_one() -> None:
+    async with sandbox_client() as (client, _):
+        done = await call(client, "notion_pages", operation="update", page_id=SEED.task_id(2),
+                          template="Bug report")  # fmt: skip
+        page = await call(client, "notion_pages", operation="retrieve", page_id=SEED.task_id(2))
+        local = await client.call_tool("notion_pages", {"operation": "update", "page_id": SEED.task_id(2),
+                                                        "template": "meeting-notes"})  # fmt: skip
+    assert done.startswith("Updated page")
+    assert "- Tags: bug" in page and "## Steps to reproduce" in page and "icon 🐞" in page
+    assert local.is_error and "a local template, which makes new pages" in text_of(local)
+
+
 def test_every_shipped_template_renders_with_its_own_placeholders_and_nothing_left() -> None:
     for path in sorted(BUILTIN.glob("*.md")):
         template = parse(path.stem, path.read_text())

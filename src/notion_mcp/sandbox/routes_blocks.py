@@ -100,8 +100,6 @@ def append_children(call: Call) -> JSON:
     )
     new_ids = blocks.insert_tree(ws.store, parent_id, parent, children, positions, ws.stamp())
     ws.touch(data)
-    if kind == "block":
-        ws.touch_page_of(block_id)
     items = visible_children(ws, parent_id)
     first = next((i for i, (_, d) in enumerate(items) if d["id"] in new_ids), len(items))
     chunk = items[first : first + rules.MAX_PAGE_SIZE]
@@ -142,8 +140,6 @@ def update_block(call: Call) -> JSON:
     elif kind == "database" and "title" in raw:
         data["title"] = [richtext.text(str(raw["title"]))]
     ws.touch(data)
-    if kind == "block":
-        ws.touch_page_of(block_id)
     return ws.render_block(data, kind)
 
 
@@ -154,8 +150,6 @@ def delete_block(call: Call) -> JSON:
     ws.ensure_editable(data)
     data["in_trash"] = True
     ws.touch(data)
-    if kind == "block":
-        ws.touch_page_of(block_id)
     return ws.render_block(data, kind)
 
 

@@ -114,6 +114,9 @@ def update_page(call: Call) -> JSON:
     still_trashed = not apply_trash_flags(ws, page, body)
     if was_trashed and still_trashed and any(k in body for k in ("properties", "icon", "cover", "is_locked")):
         ws.ensure_editable(page)
+    if "template" in body:
+        source = ws.store.get(page["parent"].get("data_source_id", ""), "data_source")
+        body = templates.apply_to(ws, page, body, source)
     if "properties" in body:
         schema = ws.schema_of(page)
         ds = ws.store.get(page["parent"].get("data_source_id", ""), "data_source")

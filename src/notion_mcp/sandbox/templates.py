@@ -91,4 +91,24 @@ def with_template(body: JSON, template: JSON) -> JSON:
     return out
 
 
+def apply_to(ws: Workspace, page: JSON, body: JSON, ds: JSON | None) -> JSON:
+    """An update body with `template` (Notion merges a template into an existing page): the
+    template's property values under the request's own, its icon when the page has none, and its
+    content appended to the page's."""
+    template = chosen(ws, {k: v for k, v in body.items() if k != "children"}, ds)
+    if template is None:
+        return body
+    from notion_mcp.sandbox import blocks
+
+    out = {**body, "properties": {**template.get("properties", {}), **(body.get("properties") or {})}}
+    if page.get("icon") is None and template.get("icon") is not None and "icon" not in body:
+        out["icon"] = template["icon"]
+    nodes = blocks.parse_children(template.get("children") or [], "template.children", ws.user)
+    if nodes:
+        parent = {"type": "page_id", "page_id": page["id"]}
+        positions = ws.store.slots(page["id"], len(nodes))
+        blocks.insert_tree(ws.store, page["id"], parent, nodes, positions, ws.stamp())
+    return out
+
+
 ROUTES: list[RouteSpec] = [("GET", "/v1/data_sources/{id}/templates", list_templates)]

@@ -56,19 +56,21 @@ class Workspace:
         if "last_edited_by" in data:
             data["last_edited_by"] = {"object": "user", "id": BOT_ID}
         self.store.update(data)
+        self._touch_page_above(str(data["id"]))
 
-    def touch_page_of(self, block_id: str) -> None:
-        """A content change edits the page it is on too (Notion moves the page's last_edited_time)."""
-        current = self.store.parent_of(block_id)
-        for _ in range(100):
-            if current is None:
-                return
-            if self.store.kind_of(current) == "page":
-                page = self.store.get(current, "page")
-                if page is not None:
-                    self.touch(page)
-                return
-            current = self.store.parent_of(current)
+    def _touch_page_above(self, object_id: str) -> None:
+        """A block edited, added or trashed edits the page it is in, as in Notion (whose
+        last_edited_time of a page moves with any change to its content)."""
+        if self.store.kind_of(object_id) != "block":
+            return
+        above = self.store.parent_of(object_id)
+        while above is not None and self.store.kind_of(above) == "block":
+            above = self.store.parent_of(above)
+        page = self.store.get(above, "page") if above is not None else None
+        if page is not None:
+            page["last_edited_time"] = iso_minute(self.now())
+            page["last_edited_by"] = {"object": "user", "id": BOT_ID}
+            self.store.update(page)
 
     def user(self, user_id: str) -> JSON | None:
         return self.store.get(user_id, "user")

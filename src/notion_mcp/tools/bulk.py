@@ -39,10 +39,10 @@ MAX_ITEMS = 10_000
 Rows = Annotated[  # advertised as one type list (an anyOf would cost a model twice the bytes)
     list[JsonObject] | str | None,
     WithJsonSchema({"type": ["array", "string"]}),
-    Field(description="many: [{title, properties, markdown…}], CSV or a markdown table"),
+    Field(description="many: [{title, properties, …}], CSV or a markdown table"),
 ]
 DryRun = Annotated[bool, Field(description="only check every item")]
-SkipInvalid = Annotated[bool, Field(description="write the valid items only")]
+SkipInvalid = Annotated[bool, Field(description="write only valid items")]
 MADE_SLACK = timedelta(minutes=1)  # Notion's created_time is cut to the minute
 
 
@@ -405,8 +405,9 @@ def answer(
                 "To finish exactly the rest, call again with the same arguments and pages set to items"
                 f" {numbers} of this call (as given)."
             )
-    budget = call.settings.max_output_chars - len(head) - len(why) - len(ready) - 10
-    return join(head, table(outcomes, max(budget, 2_000)), why, ready)
+    # what the table may use: the rest of the budget, less room for the line that says it was cut
+    budget = call.settings.max_output_chars - len(head) - len(why) - len(ready) - 150
+    return join(head, table(outcomes, max(budget, 300)), why, ready)
 
 
 # -- the two entry points ---------------------------------------------------------------------
@@ -511,7 +512,7 @@ async def update_many(call: Call, args: Any) -> str:
     rest = ready_call(_arguments("update", args), checked, outcomes, started, creates=False)
     if args.format == "json":
         return _as_json(outcomes, rest)
-    return answer(call, "updated", outcomes, stopped, rest)
+    return answer(call, "to update", outcomes, stopped, rest)
 
 
 ProgressFn = Callable[[int, int, str], Awaitable[None]]

@@ -75,6 +75,24 @@ def _known(call: Call, listed: list[Json]) -> str:
     return f"{where}Local templates: {local} (add <name>.md files to {folder_of(call.settings.templates)})."
 
 
+async def for_existing(call: Call, page_id: str, name: str) -> Json:
+    """Notion's `template` parameter that merges a database template into an existing row."""
+    page = await call.gateway.retrieve_page(page_id)
+    source_id = (page.get("parent") or {}).get("data_source_id")
+    if not source_id:
+        raise InputError(
+            "template: only a database row takes a template on update (this page is not in one)."
+        )
+    chosen = await choose(call, name, {"data_source_id": source_id})
+    if chosen.notion is None:
+        listed = await notion_templates(call.gateway, str(source_id))
+        raise InputError(
+            f"template: on update, a database template is merged into the row; {name!r} is a local"
+            f" template, which makes new pages (notion_pages create). {_known(call, listed)}"
+        )
+    return chosen.notion
+
+
 def fill(item: Json, chosen: Chosen, variables: Any) -> Json:
     """The item (title, properties, markdown, …) with a local template's values under its own."""
     if chosen.local is None:

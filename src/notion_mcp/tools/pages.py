@@ -73,6 +73,7 @@ class Update(Formatted):
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
     edits: Edits = None
     if_unchanged_since: Since = None
+    template: str | None = Field(None, description="database or local template")
     pages: Rows = None
     dry_run: DryRun = False
     skip_invalid: SkipInvalid = False
@@ -276,6 +277,8 @@ async def update(call: Call, args: Update) -> str:
     trash = trash_flag(args.in_trash, args.archived)
     if trash is not None:
         body["in_trash"] = trash
+    if args.template is not None:
+        body["template"] = await page_templates.for_existing(call, args.page_id, args.template)
     if not body and edited:
         return edited
     body = await with_uploads(call, body, "properties/icon/cover")
