@@ -23,7 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import uvicorn
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from notion_mcp.loopback import loopback_host
 from notion_mcp.sandbox import routes_blocks, routes_databases, routes_misc, routes_pages
 from notion_mcp.sandbox.app import AppState, SandboxApp
 from notion_mcp.sandbox.faults import Fault, Faults, TokenBucket
@@ -151,6 +156,7 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(128)
     except OSError as exc:
         sock.close()
         raise ValueError(
@@ -158,6 +164,39 @@ def _listen(host: str, port: int) -> socket.socket:
             "(choose another --port, or --port 0 for any free one)"
         ) from None
     return sock
+
+
+class LoopbackOnly:
+    """ASGI middleware: answers 421 to a request whose Host is not a loopback name (DNS rebinding:
+    a web page cannot make its browser talk to this workspace under the page's own name)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not loopback_host(Headers(scope=scope).get("host")):
+            body = {
+                "object": "error",
+                "status": 421,
+                "code": "misdirected_request",
+                "message": "The sandbox answers only to localhost, 127.0.0.1 or [::1] in the Host header.",
+            }
+            await JSONResponse(body, status_code=421)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
+
+
+class _Announcing(uvicorn.Server):
+    """uvicorn, printing `line` on stderr once it accepts connections (not before)."""
+
+    def __init__(self, config: uvicorn.Config, line: str) -> None:
+        super().__init__(config)
+        self.line = line
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            print(self.line, file=sys.stderr, flush=True)
 
 
 def serve(path: str | None, host: str = "127.0.0.1", port: int = 8765) -> None:
@@ -169,8 +208,6 @@ def serve(path: str | None, host: str = "127.0.0.1", port: int = 8765) -> None:
         raise ValueError(f"the sandbox serves on 127.0.0.1 only, not {host!r}")
     if path is not None:
         check_workspace(path)
-    import uvicorn
-
     sock = _listen(host, port)
     try:
         try:
@@ -181,14 +218,10 @@ def serve(path: str | None, host: str = "127.0.0.1", port: int = 8765) -> None:
             bound = sock.getsockname()[1]
             where = path or "memory (lost on exit)"
             shown = f"[{host}]" if ":" in host else host
-            print(
-                f"notion-mcp sandbox: serving Notion's API at http://{shown}:{bound}/v1/ ; "
-                f"workspace in {where}",
-                file=sys.stderr,
-                flush=True,
-            )
-            server = uvicorn.Server(uvicorn.Config(sandbox.app, log_level="warning"))
-            server.run(sockets=[sock])
+            url = f"http://{shown}:{bound}/v1/"
+            line = f"notion-mcp sandbox: serving Notion's API at {url} ; workspace in {where}"
+            config = uvicorn.Config(LoopbackOnly(sandbox.app), log_level="warning", lifespan="off")
+            _Announcing(config, line).run(sockets=[sock])
         finally:
             sandbox.close()
     finally:

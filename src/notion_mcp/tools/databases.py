@@ -248,14 +248,16 @@ async def query(call: Call, args: Query) -> str:
     bound = "max_results" if args.max_results else "page_size"
 
     def cut(i: int) -> str:
-        nonlocal cursor
-        cursor = None  # the cursor continues after every row, shown or not: not offered
+        nonlocal cursor, more
+        cursor, more = None, False  # the cursor continues after every row, shown or not: not offered
         return (
             f"[output cut at {i} of {len(rows)} rows (response budget). Call again with the same "
             f"arguments and {bound}={i}: that page ends here and its cursor continues after it.]"
         )
 
-    table = fit(table_lines[2:], budget - len(head), cut, head="\n".join(table_lines[:2]))
+    tail = join(more_hint(cursor, more), *notes)
+    room = budget - len(head) - 2 - (len(tail) + 2 if tail else 0)
+    table = fit(table_lines[2:], room, cut, head="\n".join(table_lines[:2]))
     return join(head, table.rstrip("\n"), more_hint(cursor, more), *notes)
 
 
