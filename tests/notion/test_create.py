@@ -46,23 +46,73 @@ async def test_the_page_made_before_the_answer_was_lost_is_found_and_returned() 
     assert [s.method for s in notion.sent] == ["POST", "GET", "GET"]
 
 
-@pytest.mark.parametrize(
-    ("children", "why"),
-    [
-        ([child(NEW, "Plan"), child("1a2b3c4d-5e6f-4000-8000-000000000003", "Plan")], "two matches"),
-        ([child(NEW, "Plan")], "the listing goes on"),
-    ],
-)
-async def test_a_look_that_cannot_tell_raises_the_ambiguous_error_and_sends_nothing_more(
-    children: list[dict[str, Any]], why: str
-) -> None:
+def others(n: int, start: int = 0x100) -> list[dict[str, Any]]:
+    return [child(f"1a2b3c4d-5e6f-4000-8000-{start + i:012x}", "Other") for i in range(n)]
+
+
+async def test_two_matches_raise_the_ambiguous_error_and_send_nothing_more() -> None:
     notion = FakeNotion()
     notion.answer("POST", "/v1/pages", DROP)
-    more = why == "the listing goes on"
-    notion.answer("GET", "/v1/blocks/{id}/children", listing(*children, more=more))
+    twins = [child(NEW, "Plan"), child("1a2b3c4d-5e6f-4000-8000-000000000003", "Plan")]
+    notion.answer("GET", "/v1/blocks/{id}/children", listing(*twins))
     with pytest.raises(TransientError) as info:
         await run(notion)
     assert info.value.ambiguous
+    assert [s.method for s in notion.sent].count("POST") == 1
+
+
+async def test_a_listing_longer_than_the_look_reads_is_not_taken_as_complete() -> None:
+    # one match in the first 100 children, but more than LISTING_LIMIT (1,000) children in all:
+    # a second "Plan" may be further on, so the look cannot tell.
+    notion = FakeNotion()
+    notion.answer("POST", "/v1/pages", DROP)
+    first = listing(child(NEW, "Plan"), *others(99), more=True)
+    notion.answer("GET", "/v1/blocks/{id}/children", first, listing(*others(100), more=True))
+    with pytest.raises(TransientError) as info:
+        await run(notion)
+    assert info.value.ambiguous
+    assert [s.method for s in notion.sent].count("POST") == 1
+    assert [s.method for s in notion.sent].count("GET") == 10  # read up to the limit, then stopped
+
+
+def row(page_id: str, title: str, created: str = "2026-11-22T05:30:00.000Z") -> dict[str, Any]:
+    return {"object": "page", "id": page_id, "created_time": created,
+            "properties": {"Name": {"type": "title", "title": [{"plain_text": title}]}}}  # fmt: skip
+
+
+async def test_a_row_look_with_more_rows_to_come_is_not_taken_as_complete() -> None:
+    notion = FakeNotion()
+    notion.answer("POST", "/v1/pages", DROP)
+    rows = {"object": "list", "results": [row(NEW, "Plan")], "has_more": True,
+            "next_cursor": "1a2b3c4d-5e6f-4000-8000-0000000000ff"}  # fmt: skip
+    notion.answer("POST", "/v1/data_sources/{id}/query", (200, rows))
+    body = {**BODY, "parent": {"type": "data_source_id", "data_source_id": PARENT}}
+    with pytest.raises(TransientError) as info:
+        await create_page(gateway_for(notion), body, now=lambda: NOW)
+    assert info.value.ambiguous
+    assert [s.path for s in notion.sent].count("/v1/pages") == 1
+
+
+async def test_a_row_found_by_the_row_look_is_returned() -> None:
+    notion = FakeNotion()
+    notion.answer("POST", "/v1/pages", DROP)
+    rows = {"object": "list", "results": [row(NEW, "Plan")], "has_more": False, "next_cursor": None}
+    notion.answer("POST", "/v1/data_sources/{id}/query", (200, rows))
+    notion.answer("GET", "/v1/pages/{id}", (200, {"object": "page", "id": NEW}))
+    body = {**BODY, "parent": {"type": "data_source_id", "data_source_id": PARENT}}
+    created = await create_page(gateway_for(notion), body, now=lambda: NOW)
+    assert created.page["id"] == NEW and created.found_after is not None
+
+
+async def test_a_page_stamped_up_to_a_minute_before_the_attempt_is_still_found() -> None:
+    # Notion cuts created_time to the minute and its clock may be behind ours: at 05:30:20 here,
+    # a page it stamps 05:29 can be the one this attempt made.
+    notion = FakeNotion()
+    notion.answer("POST", "/v1/pages", DROP, (200, {"object": "page", "id": "duplicate"}))
+    notion.answer("GET", "/v1/blocks/{id}/children", listing(child(NEW, "Plan", "2026-11-22T05:29:00.000Z")))
+    notion.answer("GET", "/v1/pages/{id}", (200, {"object": "page", "id": NEW}))
+    created = await run(notion)
+    assert created.page["id"] == NEW
     assert [s.method for s in notion.sent].count("POST") == 1
 
 

@@ -176,6 +176,8 @@ class FakeNotion:
 
     def _append(self, parent: str, body: Json) -> httpx.Response:
         try:
+            if len(json.dumps(body)) > 500_000:
+                raise ValueError("body over 500 KB")
             if self._check(body["children"], 1) > 1000:
                 raise ValueError("too many elements")
         except ValueError as exc:
@@ -486,3 +488,36 @@ async def test_a_failure_before_anything_was_written_raises_the_original_error(a
     with pytest.raises(NotionAPIError) as caught:
         await append_tree(gateway_for(fake), PAGE, [para("a")])
     assert not isinstance(caught.value, PartialAppendError) and fake.tree() == []
+
+
+async def test_a_lost_append_is_not_mistaken_for_a_later_sibling_of_the_same_type(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    first = fake.add(PAGE, para("first"))
+    fake.add(PAGE, para("last"))  # a paragraph right where the lost one would have landed
+    fake.faults = [Fault("PATCH", 0, "drop", when="before")]
+    position = {"type": "after_block", "after_block": {"id": first}}
+    await append_tree(gateway_for(fake), PAGE, [para("mid")], position=position)
+    assert [t["text"] for t in fake.tree()] == ["first", "mid", "last"]
+
+
+async def test_a_lost_top_level_batch_is_sent_whole_even_if_its_start_matches_what_follows(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    first = fake.add(PAGE, para("first"))
+    fake.add(PAGE, para("a"))  # the caller's own block, equal to the batch's first one
+    fake.faults = [Fault("PATCH", 0, "drop", when="before")]
+    position = {"type": "after_block", "after_block": {"id": first}}
+    await append_tree(gateway_for(fake), PAGE, [para("a"), para("b")], position=position)
+    assert [t["text"] for t in fake.tree()] == ["first", "a", "b", "a"]
+
+
+async def test_requests_stay_under_500_kb_whatever_the_block_count(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    item = {"type": "text", "text": {"content": "x" * 2000}}
+    heavy = [
+        {"type": "paragraph", "paragraph": {"rich_text": [item] * 100}} for _ in range(5)
+    ]  # about 200 KB each: five fit in one request by count, not by size
+    result = await append_tree(gateway_for(fake), PAGE, heavy)
+    assert len(fake.live(PAGE)) == 5
+    assert result.requests == len(fake.log) >= 3

@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
+import httpx
 import pytest
 from mcp import Client
 from sandbox_client import call, text_of
@@ -26,12 +27,38 @@ MODES = ["auto", "legacy"]
 Progress = list[tuple[float, float | None, str | None]]
 
 
+class Gate(httpx.AsyncBaseTransport):
+    """The sandbox's transport, holding every PATCH after the first `open_for` until `opened`;
+    `cancelled` is set when a held request is cancelled (the server gave it up)."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, open_for: int) -> None:
+        self.inner = inner
+        self.open_for = open_for
+        self.patches = 0
+        self.opened = anyio.Event()
+        self.cancelled = anyio.Event()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH":
+            self.patches += 1
+            if self.patches > self.open_for:
+                try:
+                    await self.opened.wait()
+                except anyio.get_cancelled_exc_class():
+                    self.cancelled.set()
+                    raise
+        return await self.inner.handle_async_request(request)
+
+
 @asynccontextmanager
-async def connect(mode: str, rate: float = 0) -> AsyncIterator[tuple[Client, Sandbox]]:
-    sandbox = Sandbox()
+async def connect(
+    mode: str, gate: Gate | None = None, sandbox: Sandbox | None = None
+) -> AsyncIterator[tuple[Client, Sandbox]]:
+    sandbox = sandbox or Sandbox()
     try:
-        settings = Settings(token=None, sandbox=":memory:", rate_limit=rate, burst=1)
-        server = build_server(settings, transport=sandbox.transport(), base_url=Sandbox.base_url)
+        settings = Settings(token=None, sandbox=":memory:", rate_limit=0, burst=1)
+        transport = gate or sandbox.transport()
+        server = build_server(settings, transport=transport, base_url=Sandbox.base_url)
         async with Client(server, mode=mode) as client:  # type: ignore[arg-type]
             yield client, sandbox
     finally:
@@ -95,8 +122,10 @@ async def test_reading_a_deep_page_reports_blocks_read_as_pages_arrive(anyio_bac
 
 @pytest.mark.parametrize("mode", MODES)
 async def test_a_cancelled_append_stops_sending_requests(anyio_backend: str, mode: str) -> None:
-    # 2,000 blocks are 20 requests: a second at 20 requests per second
-    async with connect(mode, rate=20) as (client, sandbox):
+    # 2,000 blocks are 20 requests; the fourth is held until the call is cancelled.
+    sandbox = Sandbox()
+    gate = Gate(sandbox.transport(), open_for=3)
+    async with connect(mode, gate=gate, sandbox=sandbox) as (client, _):
         written = anyio.Event()
         seen: Progress = []
 
@@ -106,14 +135,17 @@ async def test_a_cancelled_append_stops_sending_requests(anyio_backend: str, mod
                 written.set()
 
         args = {"operation": "append", "parent_block_id": SEED.notes_page_id, "markdown": paragraphs(2000)}
-        with anyio.fail_after(10):
+        with anyio.fail_after(30):  # a safety net only: every wait below is on an event
             async with anyio.create_task_group() as group:
                 group.start_soon(client.call_tool, "notion_blocks", args, None, on_progress)
                 await written.wait()
                 group.cancel_scope.cancel()
-            at_cancel = sandbox.total_requests
-            await anyio.sleep(0.5)  # ten more requests' worth, had it gone on
+            await gate.cancelled.wait()  # the held request was given up, not sent
+        at_cancel = sandbox.total_requests
+        gate.opened.set()
+        for _ in range(50):  # let anything still running take its turns
+            await anyio.lowlevel.checkpoint()
 
-        assert sandbox.total_requests <= at_cancel + 1  # at most the one already on its way
-        assert sandbox.total_requests < 10
-        assert max(p for p, _, _ in seen) < 2000
+        assert sandbox.total_requests == at_cancel
+        assert gate.patches == 4  # three written, one held and cancelled, none after
+        assert max(p for p, _, _ in seen) == 300

@@ -12,6 +12,8 @@ import re
 from typing import Any
 
 from .ids import page_url, user_url
+from .inline_parse import markdown_to_rich_text
+from .mdit import parser
 from .rich_text import RichText, link_of, merge, normalize_item, split_long
 from .tags import attr, render_tag
 
@@ -27,8 +29,6 @@ def rich_text_to_markdown(
     """Rich text → inline markdown. `single_line` writes every newline as `<br>` (headings, cells).
     In a table `cell` every `|` is escaped, inside code spans, equations and URLs too (GFM takes
     `\\|` out of a cell before reading it as inline markdown)."""
-    from .inline_parse import markdown_to_rich_text
-
     canon = merge([_labelled(item) for item in items])
     if not canon:
         return ""
@@ -221,8 +221,6 @@ def _protect_line(line: str) -> str:
 
 def _is_reference_definition(line: str) -> bool:
     """True when CommonMark would read the line as `[label]: destination`, not as text."""
-    from .mdit import parser
-
     return not any(token.type == "inline" for token in parser().parse(line))
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from .ids import NOTION_FILE, compact, page_url
 from .inline_render import link_destination, rich_text_to_markdown
-from .render import (
+from .render_kit import (
     Block,
     Context,
     Renderer,
@@ -15,23 +15,15 @@ from .render import (
     color_attrs,
     container,
     data,
+    empty_text,
     indent,
     list_item,
-    render_blocks,
     render_children,
     text_of,
     unsupported,
     with_children,
 )
 from .tags import render_tag
-
-
-def empty_text(block: Block, ctx: Context) -> str:
-    """`<empty-block/>` standing for a text block's empty text; colour and ID ride on the tag
-    (after it, `{…}` or ` ^id` would turn the line into text)."""
-    color = data(block).get("color")
-    attrs = {"color": color if color != "default" else None, "id": ctx.id_attr(block)}
-    return render_tag("empty-block", attrs, close=True)
 
 
 def paragraph(block: Block, ctx: Context) -> str:
@@ -230,7 +222,7 @@ def tabs(block: Block, ctx: Context) -> str:
     parts = []
     for label in children(block):
         if label.get("type") != "paragraph":
-            parts.append(render_blocks([label], ctx))
+            parts.append(ctx.render([label]))
             continue
         title = text_of(label, single_line=True)
         parts.append(

@@ -11,12 +11,13 @@ title and a creation time no older than the attempt:
   to read, a failing read): the first error is raised, still marked ambiguous, so the model is
   told to look before repeating.
 
-The look is as strong as Notion's listings: the same read-back `append.py` relies on.
+The look is as strong as Notion's listings: the same read-back `append.py` relies on. A caller
+that knows a better way to find the page (`bulk.py`: by the row's upsert key) passes `look`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -31,8 +32,12 @@ LISTING_LIMIT = 1_000  # children of a parent page read at most to find the new 
 CLOCK_SLACK = timedelta(minutes=1)  # Notion's created_time is cut to the minute
 
 
-class _Unknown(Exception):
+class LookUnknown(Exception):
     """The look could not tell whether the page exists."""
+
+
+# The IDs of the pages `body` may have made since the given time (raise LookUnknown when unsure).
+Look = Callable[[Json, datetime], Awaitable[list[str]]]
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,11 @@ class Created:
 
 
 async def create_page(
-    gateway: NotionGateway, body: Json, *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    gateway: NotionGateway,
+    body: Json,
+    *,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    look: Look | None = None,
 ) -> Created:
     """`gateway.create_page(body)`, surviving ambiguous failures without duplicating the page."""
     cause: TransientError | None = None
@@ -55,8 +64,8 @@ async def create_page(
                 raise
             cause = exc
         try:
-            found = await _look(gateway, body, since)
-        except (_Unknown, NotionAPIError):
+            found = await find_made(gateway, body, since, look)
+        except (LookUnknown, NotionAPIError):
             raise cause from None
         if found is not None:
             return Created(found, cause)
@@ -64,21 +73,29 @@ async def create_page(
     raise cause
 
 
-async def _look(gateway: NotionGateway, body: Json, since: datetime) -> Json | None:
-    """The page `body` would have made since `since`, None when surely absent; else _Unknown."""
-    title = title_of(body)
-    parent = body.get("parent") or {}
-    if not title:
-        raise _Unknown
-    if parent.get("type") == "page_id":
-        matches = await _among_children(gateway, str(parent["page_id"]), title, since)
-    elif parent.get("type") == "data_source_id":
-        matches = await _among_rows(gateway, str(parent["data_source_id"]), title, since)
-    else:
-        raise _Unknown  # a workspace-level page: only search, which lags, could find it
+async def find_made(
+    gateway: NotionGateway, body: Json, since: datetime, look: Look | None = None
+) -> Json | None:
+    """The page `body` would have made since `since`, None when surely absent; else LookUnknown."""
+    matches = await (look or _by_title(gateway))(body, since)
     if len(matches) > 1:
-        raise _Unknown
+        raise LookUnknown
     return await gateway.retrieve_page(matches[0]) if matches else None
+
+
+def _by_title(gateway: NotionGateway) -> Look:
+    async def look(body: Json, since: datetime) -> list[str]:
+        title = title_of(body)
+        parent = body.get("parent") or {}
+        if not title:
+            raise LookUnknown
+        if parent.get("type") == "page_id":
+            return await _among_children(gateway, str(parent["page_id"]), title, since)
+        if parent.get("type") == "data_source_id":
+            return await _among_rows(gateway, str(parent["data_source_id"]), body, title, since)
+        raise LookUnknown  # a workspace-level page: only search, which lags, could find it
+
+    return look
 
 
 async def _among_children(gateway: NotionGateway, page_id: str, title: str, since: datetime) -> list[str]:
@@ -88,7 +105,7 @@ async def _among_children(gateway: NotionGateway, page_id: str, title: str, sinc
         limit=LISTING_LIMIT,
     )
     if found.has_more:
-        raise _Unknown
+        raise LookUnknown
     return [
         str(b["id"])
         for b in found.results
@@ -98,14 +115,24 @@ async def _among_children(gateway: NotionGateway, page_id: str, title: str, sinc
     ]
 
 
-async def _among_rows(gateway: NotionGateway, source_id: str, title: str, since: datetime) -> list[str]:
+async def _among_rows(
+    gateway: NotionGateway, source_id: str, body: Json, title: str, since: datetime
+) -> list[str]:
+    """Rows made since `since` with this title (the filter keeps the answer to one page even
+    while many rows are being made at once)."""
+    name = next(n for n, p in (body.get("properties") or {}).items() if isinstance(p, dict) and "title" in p)
     query = {
-        "filter": {"timestamp": "created_time", "created_time": {"on_or_after": since.isoformat()}},
+        "filter": {
+            "and": [
+                {"timestamp": "created_time", "created_time": {"on_or_after": since.isoformat()}},
+                {"property": name, "title": {"equals": title}},
+            ]
+        },
         "sorts": [{"timestamp": "created_time", "direction": "descending"}],
     }
     page = await gateway.query_data_source(source_id, query, page_size=100)
     if page.get("has_more"):
-        raise _Unknown
+        raise LookUnknown
     rows = page.get("results") or []
     return [str(p["id"]) for p in rows if title_of(p) == title and _at_or_after(p, since)]
 

@@ -64,7 +64,7 @@ class ToolSpec:
             read_only_hint=not writes,
             destructive_hint=any(op.destructive for op in ops),
             idempotent_hint=not writes,
-            open_world_hint=True,  # every tool reaches an outside workspace
+            # every tool reaches an outside workspace: openWorldHint, left out as MCP's default is true
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo
 
 from notion_mcp.errors import InputError
 from notion_mcp.notion.ids import BLOCK_FIELDS, normalize_id
@@ -21,10 +21,22 @@ NotionId = Annotated[str, AfterValidator(_notion_id)]
 JsonObject = dict[str, Any]
 Blocks = list[dict[str, Any]]
 
+
+def _not_a_flag(value: object) -> object:
+    """A count given as true/false: pydantic would read true as 1 (one result per page)."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a whole number, not {str(value).lower()}")
+    return value
+
+
 Cursor = Annotated[str | None, Field(None, description="next_cursor from the last result")]
-PageSize = Annotated[int | None, Field(None, ge=1, le=100, description="per page")]
+PageSize = Annotated[
+    int | None, BeforeValidator(_not_a_flag), Field(None, ge=1, le=100, description="per page")
+]
 MaxResults = Annotated[
-    int | None, Field(None, ge=1, le=10_000, description="collect up to this many across pages")
+    int | None,
+    BeforeValidator(_not_a_flag),
+    Field(None, ge=1, le=10_000, description="collect up to this many across pages"),
 ]
 
 

@@ -9,24 +9,23 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 from pydantic.json_schema import SkipJsonSchema
 
-from notion_mcp.emoji import is_emoji
 from notion_mcp.errors import InputError, NotionMCPError, to_tool_error
 from notion_mcp.markdown import page_to_markdown, property_to_text, rich_text_to_markdown
 from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.create import create_page
-from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.tree import AppendResult, TreeResult
-from notion_mcp.tools import content
+from notion_mcp.tools import bulk, content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
+from notion_mcp.tools.bulk import DryRun, Rows, SkipInvalid
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
 from notion_mcp.tools.output import as_json, join, more_hint
-from notion_mcp.tools.properties import needs_schema, text
-from notion_mcp.tools.properties import resolve as properties_resolve
-
-PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
+from notion_mcp.tools.page_body import decorations
+from notion_mcp.tools.page_body import parent_of as _parent
+from notion_mcp.tools.page_body import with_title as _with_title
+from notion_mcp.tools.properties import needs_schema
 
 
 class Create(Formatted):
@@ -39,6 +38,10 @@ class Create(Formatted):
     markdown: str | None = Field(None, description="content as markdown")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
+    pages: Rows | None = None
+    key: str | None = Field(None, description="upsert by this property")
+    dry_run: DryRun = False
+    skip_invalid: SkipInvalid = False
 
 
 class Retrieve(Formatted):
@@ -55,7 +58,7 @@ class Retrieve(Formatted):
 
 
 class Update(Formatted):
-    page_id: NotionId = Field(description="page ID or Notion URL")
+    page_id: NotionId | None = Field(None, description="page ID or Notion URL")
     properties: JsonObject | None = Field(
         None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
     )
@@ -64,74 +67,14 @@ class Update(Formatted):
     cover: str | None = Field(None, description='image URL; "" removes')
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
-
-
-def _file_or_emoji(value: str, field: str, *, emoji_ok: bool) -> dict[str, Any] | None:
-    if value == "":
-        return None
-    if value.startswith(("https://", "http://")):
-        return {"type": "external", "external": {"url": value}}
-    if emoji_ok and is_emoji(value):
-        return {"type": "emoji", "emoji": value}
-    raise InputError(
-        f"{field}: expected {'one emoji (such as 🚀, not a name like :rocket:) or ' if emoji_ok else ''}"
-        f'an http(s) image URL; got {value!r}. "" removes it.'
-    )
-
-
-def decorations(icon: str | None, cover: str | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if icon is not None:
-        out["icon"] = _file_or_emoji(icon, "icon", emoji_ok=True)
-    if cover is not None:
-        out["cover"] = _file_or_emoji(cover, "cover", emoji_ok=False)
-    return out
-
-
-def title_property(properties: dict[str, Any]) -> str:
-    """The name of the title property in a schema or a page's properties."""
-    for name, prop in properties.items():
-        if isinstance(prop, dict) and prop.get("type") == "title":
-            return name
-    return "title"
-
-
-PAGE_SCHEMA = {"title": {"id": "title", "name": "title", "type": "title", "title": {}}}
-
-
-async def _parent(call: Call, parent: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Notion's parent object and the property schema a page under it has."""
-    keys = [k for k in PARENT_KEYS if k in parent]
-    if len(keys) != 1 or set(parent) - set(PARENT_KEYS) - {"type"}:
-        raise InputError(
-            'parent: give exactly one of {"page_id": …}, {"database_id": …}, '
-            '{"data_source_id": …} or {"workspace": true}.'
-        )
-    key = keys[0]
-    if key == "workspace":
-        if parent["workspace"] is not True:
-            raise InputError("parent: workspace must be true.")
-        return {"type": "workspace", "workspace": True}, PAGE_SCHEMA
-    ident = normalize_id(parent[key], f"parent.{key}")
-    if key == "page_id":
-        return {"type": "page_id", "page_id": ident}, PAGE_SCHEMA
-    source_id = ident if key == "data_source_id" else await call.gateway.resolve_data_source(ident)
-    source = await call.gateway.retrieve_data_source(source_id)
-    return {"type": "data_source_id", "data_source_id": source_id}, dict(source.get("properties") or {})
-
-
-def _with_title(properties: dict[str, Any], title: str | None, schema: dict[str, Any]) -> dict[str, Any]:
-    """`properties` resolved against `schema` (simple form allowed), with the title shortcut."""
-    out = properties_resolve(properties, schema) if properties else {}
-    if title is not None:
-        name = title_property(schema)
-        if name in out:
-            raise InputError(f"Give the title either as title or in properties[{name!r}], not both.")
-        out[name] = {"title": text(title)}
-    return out
+    pages: Rows | None = None
+    dry_run: DryRun = False
+    skip_invalid: SkipInvalid = False
 
 
 async def create(call: Call, args: Create) -> str:
+    if args.pages is not None or args.key or args.dry_run or args.skip_invalid:
+        return await bulk.create_many(call, args, *await _parent(call, args.parent))
     blocks = content.blocks_from(args.children, args.markdown) if (args.children or args.markdown) else []
     parent, schema = await _parent(call, args.parent)
     properties = _with_title(dict(args.properties or {}), args.title, schema)
@@ -294,6 +237,10 @@ async def _schema_of(call: Call, page_id: str, *, with_options: bool) -> dict[st
 
 
 async def update(call: Call, args: Update) -> str:
+    if args.pages is not None:
+        return await bulk.update_many(call, args)
+    if args.page_id is None:
+        raise InputError("Give page_id (or pages: [{page_id, …}] for many).")
     body: dict[str, Any] = {**decorations(args.icon, args.cover)}
     properties = dict(args.properties or {})
     if args.title is not None or needs_schema(properties):
