@@ -34,6 +34,7 @@ from typing import Any
 
 from notion_mcp.errors import NotionAPIError, NotionMCPError, TransientError
 from notion_mcp.notion.gateway import NotionGateway
+from notion_mcp.notion.ids import compact
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.plan import DEFAULT_LIMITS, ROOT, Limits, Plan, Request, plan_append, same_block
 
@@ -75,7 +76,7 @@ class PartialAppendError(NotionMCPError):
         self.not_trashed = not_trashed
         self.uncertain = uncertain
         self.requests = requests
-        last = f" (the last is {written_ids[-1]})" if written_ids else ""
+        last = f" (the last is {compact(written_ids[-1])})" if written_ids else ""
         parts = [
             f"The append stopped part way: {self.written_count} top-level block(s) exist, complete"
             f"{last}; {self.remaining_count} were not written.",

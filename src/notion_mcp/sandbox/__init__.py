@@ -23,7 +23,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
-import uvicorn
 from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -186,19 +185,6 @@ class LoopbackOnly:
         await self.app(scope, receive, send)
 
 
-class _Announcing(uvicorn.Server):
-    """uvicorn, printing `line` on stderr once it accepts connections (not before)."""
-
-    def __init__(self, config: uvicorn.Config, line: str) -> None:
-        super().__init__(config)
-        self.line = line
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started:
-            print(self.line, file=sys.stderr, flush=True)
-
-
 def serve(path: str | None, host: str = "127.0.0.1", port: int = 8765) -> None:
     """Serve a sandbox over HTTP with uvicorn, on the loopback interface only.
 
@@ -208,6 +194,16 @@ def serve(path: str | None, host: str = "127.0.0.1", port: int = 8765) -> None:
         raise ValueError(f"the sandbox serves on 127.0.0.1 only, not {host!r}")
     if path is not None:
         check_workspace(path)
+    import uvicorn
+
+    class Announcing(uvicorn.Server):
+        """uvicorn, printing the line on stderr once it accepts connections (not before)."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                print(line, file=sys.stderr, flush=True)
+
     sock = _listen(host, port)
     try:
         try:
@@ -221,7 +217,7 @@ def serve(path: str | None, host: str = "127.0.0.1", port: int = 8765) -> None:
             url = f"http://{shown}:{bound}/v1/"
             line = f"notion-mcp sandbox: serving Notion's API at {url} ; workspace in {where}"
             config = uvicorn.Config(LoopbackOnly(sandbox.app), log_level="warning", lifespan="off")
-            _Announcing(config, line).run(sockets=[sock])
+            Announcing(config).run(sockets=[sock])
         finally:
             sandbox.close()
     finally:

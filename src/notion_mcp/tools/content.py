@@ -10,6 +10,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
+from notion_mcp.markdown.ids import compact
 from notion_mcp.markdown.rich_text import TEXT_LIMIT
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
@@ -201,7 +202,7 @@ def unread_note(tree: TreeResult, *, next_cursor: bool = True) -> str:
     notes = []
     if tree.unread:
         shown = tree.unread[:20]
-        ids = ", ".join(u.block_id for u in shown)
+        ids = ", ".join(compact(u.block_id) for u in shown)
         extra = f" and {len(tree.unread) - len(shown)} more" if len(tree.unread) > len(shown) else ""
         reasons = " / ".join(sorted({u.reason for u in tree.unread}))
         notes.append(
@@ -291,7 +292,7 @@ def _the_rest(blocks: list[dict[str, Any]], i: int, starts: list[tuple[int, str]
             f"; its first {i - index} top-level blocks repeat the end of this output" if i > index else ""
         )
         return f"For the rest, call again with the same arguments plus start_cursor={cursor}{repeat}."
-    first_page = [str(b.get("id", "?")) for b in blocks[i : starts[0][0] if starts else len(blocks)]]
+    first_page = [compact(str(b.get("id", "?"))) for b in blocks[i : starts[0][0] if starts else len(blocks)]]
     then = f" Then call again with the same arguments plus start_cursor={starts[0][1]}." if starts else ""
     return (
         f"The rest: read each of {', '.join(first_page)} with notion_blocks retrieve block_id=<id> "
