@@ -103,16 +103,19 @@ async def retrieve(call: Call, args: Retrieve) -> str:
 async def append(call: Call, args: Append) -> str:
     blocks = content.blocks_from(args.children, args.markdown)
     if not blocks:
-        raise InputError("Nothing to append: the content is empty.")
+        given = "markdown" if args.markdown is not None else "children"
+        raise InputError(f"{given}: nothing to append (it holds no blocks); give the content to append.")
     position = content.position_of(args.position, args.after_block_id)
     result = await content.write(call, args.parent_block_id, blocks, position)
+    shown, rest = content.new_ids(call, args.parent_block_id, result.top_level_ids)
     if args.format == "json":
-        return as_json({"top_level_ids": result.top_level_ids, "blocks_written": result.blocks_written})
-    ids = ", ".join(compact(i) for i in result.top_level_ids)
+        more = {"top_level_ids_cut": rest, "last_id": result.top_level_ids[-1]} if rest else {}
+        return as_json({"top_level_ids": shown, **more, "blocks_written": result.blocks_written})
     written = counted(result.blocks_written, "block")
     return (
         f"Appended {written} ({len(result.top_level_ids)} top-level) under {compact(args.parent_block_id)} "
-        f"in {counted(result.requests, 'request')}. Top-level block IDs: {ids}"
+        f"in {counted(result.requests, 'request')}. Top-level block IDs: {', '.join(map(compact, shown))}"
+        + (f"\n{rest}" if rest else "")
     )
 
 

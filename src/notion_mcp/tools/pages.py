@@ -85,7 +85,12 @@ async def create(call: Call, args: Create) -> str:
         call, page, blocks, "markdown" if args.markdown is not None else "children"
     )
     if args.format == "json":
-        return as_json({**page, "content_block_ids": written.top_level_ids} if written else page)
+        if not written:
+            return as_json(page)
+        shown, rest = content.new_ids(call, str(page["id"]), written.top_level_ids)
+        return as_json(
+            {**page, "content_block_ids": shown, **({"content_block_ids_cut": rest} if rest else {})}
+        )
     summary = f"Created page {compact(page['id'])} {page.get('url', '')}".rstrip()
     if written:
         summary += f" with {written.blocks_written} blocks ({written.requests} append requests)"
