@@ -39,7 +39,6 @@ from typing import Any
 
 from notion_mcp.errors import NotionAPIError, NotionMCPError, TransientError
 from notion_mcp.notion.gateway import NotionGateway
-from notion_mcp.notion.ids import compact
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.plan import (
     DEFAULT_LIMITS,
@@ -90,7 +89,7 @@ class PartialAppendError(NotionMCPError):
         self.not_trashed = not_trashed
         self.uncertain = uncertain is not None
         self.requests = requests
-        last = f" (the last is {compact(written_ids[-1])})" if written_ids else ""
+        last = f" (the last is {written_ids[-1]})" if written_ids else ""
         parts = [
             f"The append stopped part way. Certain: {self.written_count} top-level block(s) exist, "
             f"complete{last}.",

@@ -34,7 +34,6 @@ from notion_mcp.errors import InputError, NotionAPIError, RateLimitedError, Tran
 from notion_mcp.notion.append import append_tree
 from notion_mcp.notion.create import Look, LookUnknown, create_page, find_made
 from notion_mcp.notion.gateway import NotionGateway
-from notion_mcp.notion.ids import compact
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.row_values import key_of, same_values
 
@@ -209,7 +208,7 @@ class Run:
             self.outcomes[write.item] = outcome
             self.done += 1
             if self.on_progress is not None:
-                where = f" {compact(outcome.page_id)}" if outcome.page_id else ""
+                where = f" {outcome.page_id}" if outcome.page_id else ""
                 await self.on_progress(self.done, self.total, f"item {outcome.item}: {outcome.status}{where}")
 
 

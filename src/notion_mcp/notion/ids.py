@@ -57,11 +57,6 @@ def _from_url(value: str, block: bool) -> str | None:
 BLOCK_FIELDS = frozenset({"block_id", "parent_block_id", "after_block_id"})
 
 
-def compact(object_id: str) -> str:
-    """The undashed 32-hex form in which every result shows an ID (as markers and URLs do)."""
-    return object_id.replace("-", "").lower()
-
-
 def normalize_id(value: object, field: str = "id", *, block: bool | None = None) -> str:
     """The dashed UUID inside `value`, or an InputError that shows the expected form.
 

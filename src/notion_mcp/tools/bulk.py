@@ -248,7 +248,7 @@ async def _schemas(call: Call, items: dict[int, UpdateItem]) -> dict[int, Json |
             try:
                 pages[number] = await call.gateway.retrieve_page(page_id)
             except NotionAPIError as exc:
-                pages[number] = f"page {compact(page_id)}: {exc.status} {exc.code}: {exc.message}"
+                pages[number] = f"page {page_id}: {exc.status} {exc.code}: {exc.message}"
 
     async with anyio.create_task_group() as group:
         for number, item in items.items():

@@ -9,7 +9,6 @@ from pydantic import Field
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import MarkdownError, comments_to_markdown, markdown_to_blocks
-from notion_mcp.markdown.ids import compact
 from notion_mcp.markdown.rich_text import merge, split_long, text_item
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.tools import content
@@ -88,8 +87,7 @@ async def create(call: Call, args: Create) -> str:
     if args.format == "json":
         return as_json(comment)
     return (
-        f"Posted comment {compact(comment['id'])} in discussion {compact(str(comment.get('discussion_id')))}"
-        " (as the integration)."
+        f"Posted comment {comment['id']} in discussion {comment.get('discussion_id')} (as the integration)."
     )
 
 
@@ -100,7 +98,7 @@ async def retrieve(call: Call, args: Retrieve) -> str:
     if args.format == "json":
         return json_list(comments, call.settings.max_output_chars, {"next_cursor": cursor, "has_more": more})
     if not comments:
-        return f"No open comments on {compact(args.block_id)}."
+        return f"No open comments on {args.block_id}."
     authors = {str(c["created_by"]["id"]) for c in comments if (c.get("created_by") or {}).get("id")}
     names = await names_of(call, authors)
     return join(comments_to_markdown(comments, names), more_hint(cursor, more))

@@ -10,7 +10,6 @@ from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import database_to_markdown, rows_to_markdown
-from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import Collected, collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
@@ -133,8 +132,8 @@ async def create(call: Call, args: Create) -> str:
     database = await call.gateway.create_database(body)
     if args.format == "json":
         return as_json(database)
-    sources = ", ".join(compact(str(s["id"])) for s in database.get("data_sources", []))
-    return f"Created database {compact(database['id'])} {database.get('url', '')} (data source {sources})."
+    sources = ", ".join(str(s["id"]) for s in database.get("data_sources", []))
+    return f"Created database {database['id']} {database.get('url', '')} (data source {sources})."
 
 
 async def retrieve(call: Call, args: Retrieve) -> str:
@@ -197,7 +196,7 @@ async def update(call: Call, args: Update) -> str:
             results["database"] = await call.gateway.update_database(args.database_id or "", changes)
     if args.format == "json":
         return as_json(results)
-    done = " and ".join(f"{k.replace('_', ' ')} {compact(v['id'])}" for k, v in results.items())
+    done = " and ".join(f"{k.replace('_', ' ')} {v['id']}" for k, v in results.items())
     trashed = " (now in the trash)" if any(v.get("in_trash") for v in results.values()) else ""
     return f"Updated {done}{trashed}."
 
@@ -245,7 +244,7 @@ async def query(call: Call, args: Query) -> str:
     if args.format == "json":
         extra = {"data_source_id": source_id, "next_cursor": cursor, "has_more": more, "notes": notes}
         return json_list(rows, call.settings.max_output_chars, extra)
-    head = f"{counted(len(rows), 'row')} from data source {compact(source_id)}"
+    head = f"{counted(len(rows), 'row')} from data source {source_id}"
     table_lines = rows_to_markdown(rows).splitlines()  # header, rule, then a line per row
     bound = "max_results" if args.max_results else "page_size"
 

@@ -26,6 +26,7 @@ from notion_mcp.tools.page_body import decorations
 from notion_mcp.tools.page_body import parent_of as _parent
 from notion_mcp.tools.page_body import with_title as _with_title
 from notion_mcp.tools.properties import needs_schema
+from notion_mcp.wording import counted
 
 
 class Create(Formatted):
@@ -91,9 +92,10 @@ async def create(call: Call, args: Create) -> str:
         return as_json(
             {**page, "content_block_ids": shown, **({"content_block_ids_cut": rest} if rest else {})}
         )
-    summary = f"Created page {compact(page['id'])} {page.get('url', '')}".rstrip()
+    summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
     if written:
-        summary += f" with {written.blocks_written} blocks ({written.requests} append requests)"
+        requests = counted(written.requests, "append request")
+        summary += f" with {counted(written.blocks_written, 'block')} ({requests})"
     if created.found_after is not None:
         summary += (
             f". Notion's answer to the create was lost ({created.found_after.code}); the page was found"
@@ -109,7 +111,7 @@ async def _write_content(
     created twice) and how to finish."""
     if not blocks:
         return None
-    made = f"Created page {compact(page['id'])} {page.get('url', '')}".rstrip()
+    made = f"Created page {page['id']} {page.get('url', '')}".rstrip()
     try:
         return await content.write(call, str(page["id"]), blocks, None)
     except ToolError as exc:  # part of it landed: the message ends with the call that finishes
@@ -120,8 +122,7 @@ async def _write_content(
         )
         raise ToolError(
             f"{made}, but none of its content was written. Do not create the page again: add the"
-            f" content with notion_blocks append parent_block_id={compact(page['id'])} and the same"
-            f" {given}.\n{why}"
+            f" content with notion_blocks append parent_block_id={page['id']} and the same {given}.\n{why}"
         ) from exc
 
 
@@ -148,7 +149,7 @@ async def _property_item(call: Call, page: dict[str, Any], args: Retrieve) -> st
     if args.format == "json":
         return as_json({"property": name, "results": items, "next_cursor": cursor, "has_more": more})
     kind = str(match.get("type"))
-    head = f"{name} ({kind}) of page {compact(page['id'])}"
+    head = f"{name} ({kind}) of page {page['id']}"
     if kind in ("title", "rich_text"):  # one item per rich-text run: the text is their join
         text = rich_text_to_markdown([item[kind] for item in items if isinstance(item.get(kind), dict)])
         return join(f"{head}:\n\n{text}", more_hint(cursor, more))
@@ -263,7 +264,7 @@ async def update(call: Call, args: Update) -> str:
     if args.format == "json":
         return as_json(page)
     state = " It is in the trash (restore with in_trash=false)." if page.get("in_trash") else ""
-    return f"Updated page {compact(page['id'])}.{state}\n\n{page_to_markdown(page, None)}"
+    return f"Updated page {page['id']}.{state}\n\n{page_to_markdown(page, None)}"
 
 
 SPEC = ToolSpec(
