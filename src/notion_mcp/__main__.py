@@ -1,6 +1,7 @@
 """Command line: `notion-mcp [--sandbox [PATH]] [flags]` serves MCP over stdio;
 `notion-mcp serve --http [--host H] [--port N] [flags]` serves it over streamable HTTP;
-`notion-mcp sandbox serve [--port N] [PATH]` serves the sandbox workspace over HTTP."""
+`notion-mcp sandbox serve [--port N] [PATH]` serves the sandbox workspace over HTTP;
+`notion-mcp check | export | import | sync …` are the subcommands of `commands.py`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from collections.abc import Sequence
 from dotenv import dotenv_values
 
 from notion_mcp import __version__
+from notion_mcp.commands import COMMANDS
+from notion_mcp.commands import run as run_command
 from notion_mcp.config import MEMORY, TOOL_NAMES, Settings, load_settings
 from notion_mcp.errors import ConfigError
 from notion_mcp.wording import counted
@@ -21,7 +24,8 @@ from notion_mcp.wording import counted
 def _server_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="notion-mcp",
-        description="MCP server for Notion (stdio). Also: notion-mcp sandbox serve --port N [PATH]",
+        description="MCP server for Notion (stdio). Also: notion-mcp sandbox serve --port N [PATH]; "
+        "notion-mcp check | export | import | sync (each with --help)",
     )
     p.add_argument("--version", action="version", version=f"notion-mcp {__version__}")
     p.add_argument(
@@ -35,7 +39,9 @@ def _server_parser() -> argparse.ArgumentParser:
     p.add_argument("--env-file", help="read settings from this file (default .env, if there is one)")
     p.add_argument("--read-only", action="store_true", default=None, help="refuse write operations")
     p.add_argument("--tools", help=f"comma-separated allow-list of: {', '.join(TOOL_NAMES)}")
-    p.add_argument("--rate-limit", metavar="N", help="requests per second, 0 for no limit (default 3)")
+    p.add_argument(
+        "--rate-limit", metavar="N", help="even pacing: requests per second, 0 for none (the default)"
+    )
     p.add_argument("--notion-version", help="Notion-Version header (default 2026-03-11)")
     p.add_argument("--base-url", help="API base URL (default https://api.notion.com)")
     p.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR")
@@ -57,6 +63,11 @@ def _sandbox_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="SQLite file for the workspace (in memory without one)")
     p.add_argument("--port", type=int, default=8765, help="0: any free port (the one chosen is printed)")
     p.add_argument("--host", default="127.0.0.1", help="loopback only")
+    limits = p.add_argument_group("Notion's window model of rate limits (off unless a budget is given)")
+    limits.add_argument("--budget", type=int, metavar="N", help="requests per window per token")
+    limits.add_argument("--window", type=float, default=60.0, metavar="S", help="window length (default 60)")
+    limits.add_argument("--workspace-budget", type=int, metavar="N", help="requests per window, all tokens")
+    limits.add_argument("--workspace-window", type=float, default=60.0, metavar="S", help="(default 60)")
     return p
 
 
@@ -116,7 +127,13 @@ def serve_sandbox(argv: Sequence[str]) -> int:
     from notion_mcp.sandbox import serve
 
     try:
-        serve(ns.path, host=ns.host, port=ns.port)
+        limits = {
+            "window_budget": ns.budget,
+            "window_seconds": ns.window,
+            "workspace_budget": ns.workspace_budget,
+            "workspace_seconds": ns.workspace_window,
+        }
+        serve(ns.path, host=ns.host, port=ns.port, limits=limits)
     except ValueError as exc:
         print(f"notion-mcp: {exc}", file=sys.stderr)
         return 2
@@ -125,6 +142,8 @@ def serve_sandbox(argv: Sequence[str]) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] and args[0] in COMMANDS:
+        return run_command(args)
     if args[:2] == ["sandbox", "serve"]:
         return serve_sandbox(args[2:])
     if args[:1] == ["sandbox"]:

@@ -1,4 +1,5 @@
-"""build_server(settings) -> MCPServer: the six tools over one gateway owned by the lifespan."""
+"""build_server(settings) -> MCPServer: the six tools (and the resources of `resources.py`) over one
+gateway owned by the lifespan."""
 
 from __future__ import annotations
 
@@ -18,8 +19,13 @@ from notion_mcp import __version__
 from notion_mcp.config import MEMORY, Settings
 from notion_mcp.errors import NotionMCPError, to_tool_error
 from notion_mcp.notion.gateway import NotionGateway, build_client
+from notion_mcp.notion.limiter import Limiter
 from notion_mcp.notion.ratelimit import DEFAULT_MARGIN, TokenBucket
+from notion_mcp.notion.ratestore import open_store
 from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.notion.window import Window, WindowLimiter
+from notion_mcp.resources import Live
+from notion_mcp.resources import register as register_resources
 from notion_mcp.tenants import USER_TOKEN_HEADER, Tenants
 from notion_mcp.tools import blocks, comments, databases, pages, search, users
 from notion_mcp.tools._dispatch import ToolSpec, input_schema, run_call
@@ -96,6 +102,15 @@ def default_transport(settings: Settings, stack: ExitStack) -> tuple[httpx.Async
     return sandbox.transport(), Sandbox.base_url
 
 
+def make_limiter(settings: Settings, base_url: str) -> Limiter:
+    """Even pacing if asked, and the window budget shared through the configured store."""
+    pacing = TokenBucket(settings.rate_limit, settings.burst, margin=DEFAULT_MARGIN)
+    store = open_store(settings.window_store, settings.token or "ntn_sandbox", base_url)
+    trusted = settings.rate_budget is not None  # set by the user, not our default guess
+    window = WindowLimiter(Window(settings.window_budget, settings.rate_window, trusted=trusted), store)
+    return Limiter(window, pacing)
+
+
 def make_gateway(
     settings: Settings, transport: httpx.AsyncBaseTransport | None, base_url: str
 ) -> NotionGateway:
@@ -106,7 +121,7 @@ def make_gateway(
         timeout_ms=settings.timeout_ms,
         transport=transport,
     )
-    limiter = TokenBucket(settings.rate_limit, settings.burst, margin=DEFAULT_MARGIN)
+    limiter = make_limiter(settings, base_url)
     policy = RetryPolicy(max_retries=settings.max_retries, max_wait=settings.max_retry_wait)
     return NotionGateway(client, limiter, policy)
 
@@ -133,12 +148,14 @@ def build_server(
             return transport, base_url or settings.base_url
         return default_transport(settings, stack)
 
+    live = Live()
+
     @asynccontextmanager
     async def lifespan(_: MCPServer[App]) -> AsyncIterator[App]:
         with ExitStack() as stack:
             where = upstream(stack)
             gateway = gateway_factory() if gateway_factory is not None else make_gateway(settings, *where)
-            app = App(settings, gateway)
+            app = live.app = App(settings, gateway)
             if settings.http_user_tokens:  # per-request tokens: one gateway per integration
                 app.tenants = Tenants(app, lambda token: make_gateway(replace(settings, token=token), *where))
             try:
@@ -149,7 +166,7 @@ def build_server(
                     await app.tenants.aclose()
 
     tools = [_tool(spec, settings) for spec in registered_specs(settings)]
-    return MCPServer(
+    server = MCPServer(
         "notion-mcp",
         version=__version__,
         title="Notion",
@@ -157,3 +174,5 @@ def build_server(
         lifespan=lifespan,
         tools=tools,
     )
+    register_resources(server, live)
+    return server

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sandbox_client import call, sandbox_client, text_of
 
+from notion_mcp.errors import InputError
 from notion_mcp.sandbox import SEED
 from notion_mcp.tools import pages
 
@@ -23,7 +24,7 @@ def update(**properties: Any) -> tuple[str, dict[str, Any]]:
     return "notion_pages", {"operation": "update", "page_id": TASK, "properties": properties}
 
 
-CASES: list[tuple[str, dict[str, Any], str]] = [
+CASES: list[tuple[str, dict[str, Any], str | None]] = [  # None: a normal result
     ("notion_pages", {"operation": ["retrieve"]}, "operation must be one word"),
     ("notion_search", {"operation": {"x": 1}}, "operation must be one word"),
     ("notion_blocks",
@@ -51,15 +52,20 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
      f"discussion_id: {BAD_URL!r} is not a Notion ID"),
     ("notion_search", {"filter": {"property": "object", "value": ["page"]}},
      "filter: Input should be 'page'"),
+    ("notion_search", {"query": "x", "page_size": None, "max_results": None}, None),
+    ("notion_pages", {"operation": "retrieve", "page_id": TASK, "max_results": None}, None),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("tool", "arguments", "message"), CASES)
 async def test_a_once_crashing_input_gets_a_message_naming_the_field(
-    tool: str, arguments: dict[str, Any], message: str
+    tool: str, arguments: dict[str, Any], message: str | None
 ) -> None:
     async with sandbox_client() as (client, _):
         result = await client.call_tool(tool, arguments)
+    if message is None:
+        assert not result.is_error, text_of(result)
+        return
     assert result.is_error
     assert message in text_of(result), text_of(result)
     assert "bug in the notion-mcp server" not in text_of(result)
@@ -101,3 +107,29 @@ async def test_an_unexpected_exception_is_a_tool_error_saying_it_is_a_bug_and_go
     logged = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert "bug in notion_pages retrieve" in logged[0] and "Traceback" in logged[0]
     assert token not in logged[0] and "[token]" in logged[0]
+
+
+async def test_a_new_pages_bad_block_is_refused_before_the_page_is_created() -> None:
+    bad = {"to_do": {"rich_text": [{"text": {"content": "x"}}, "plain"]}}
+    async with sandbox_client() as (client, sandbox):
+        for parent in ({"workspace": True}, {"page_id": SEED.welcome_page_id}):
+            sandbox.reset_counters()
+            result = await client.call_tool(
+                "notion_pages", {"operation": "create", "parent": parent, "title": "T", "children": [bad]}
+            )
+            assert result.is_error and "children[0].to_do.rich_text[1]: a rich text item" in text_of(result)
+            assert sandbox.counters["POST /v1/pages"] == 0
+
+
+async def test_an_error_raised_on_purpose_inside_a_task_group_reaches_the_model_as_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def grouped(call: Any, args: Any) -> str:
+        raise ExceptionGroup("workers", [InputError("rows[3].Estimate: a number property takes a number")])
+
+    op = pages.SPEC.operations["retrieve"]
+    monkeypatch.setitem(pages.SPEC.operations, "retrieve", type(op)(op.args, grouped))  # type: ignore[index]
+    async with sandbox_client() as (client, _):
+        result = await client.call_tool("notion_pages", {"operation": "retrieve", "page_id": TASK})
+    assert result.is_error and "rows[3].Estimate: a number property takes a number" in text_of(result)
+    assert "bug" not in text_of(result)

@@ -1,6 +1,6 @@
 """The one door to Notion: a method per Notion call, every call through the same policies.
 
-Each call: validate IDs and cursors (before any I/O) → take a token from the shared bucket →
+Each call: validate IDs and cursors (before any I/O) → wait for the shared limiter →
 send through notion-client (built with retry=False: retrying is ours) → translate any failure
 into our error tree (`translate`) → retry per `RetryPolicy` → remember any cursor Notion issued.
 """
@@ -17,9 +17,12 @@ from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
 from notion_mcp.errors import InputError, NotionAPIError, RateLimitedError, TransientError, redact
 from notion_mcp.notion.ids import normalize_id
+from notion_mcp.notion.limiter import Limiter
 from notion_mcp.notion.pagination import CursorRegistry, check_page_size
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.notion.usage import Usage
+from notion_mcp.notion.window import Ticket
 
 Json = dict[str, Any]
 log = logging.getLogger("notion_mcp.gateway")
@@ -138,36 +141,75 @@ class NotionGateway:
     def __init__(
         self,
         client: AsyncClient,
-        limiter: TokenBucket,
+        limiter: Limiter | TokenBucket,
         retry_policy: RetryPolicy,
         cursors: CursorRegistry | None = None,
+        usage: Usage | None = None,
     ) -> None:
         self.client = client
-        self.limiter = limiter
+        self.limiter = limiter if isinstance(limiter, Limiter) else Limiter(pacing=limiter)
         self.retry_policy = retry_policy
         self.cursors = cursors or CursorRegistry()
+        self.usage = usage or Usage()
         self.requests_sent = 0
         self.base_url = str(getattr(getattr(client, "options", None), "base_url", "") or "Notion")
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        try:
+            await self.client.aclose()
+        finally:
+            await self.limiter.aclose()
 
     # -- the one path every request takes -------------------------------------------------
     async def _once(
-        self, method: str, path: str, body: Json | None, query: Json | None, answer: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Json | None,
+        query: Json | None,
+        talking: list[float],
+        answer: str | None = None,
     ) -> Json:
-        await self.limiter.acquire()
+        ticket = await self.limiter.acquire()
+        try:
+            return await self._send(ticket, method, path, body, query, talking, answer)
+        finally:
+            self.limiter.release(ticket)
+
+    async def _send(
+        self,
+        ticket: Ticket | None,
+        method: str,
+        path: str,
+        body: Json | None,
+        query: Json | None,
+        talking: list[float],
+        answer: str | None,
+    ) -> Json:
         self.requests_sent += 1
+        clock = self.usage.clock
+        started = clock()
+
+        def record(status: int) -> None:
+            talking.append(clock() - started)
+            self.usage.sent(method, path, status, talking[-1], retry=len(talking) > 1)
+
         try:
             result = await self.client.request(path=path, method=method, body=body, query=query)
         except Exception as exc:
             mapped = translate(exc, self.base_url)
+            record(mapped.status if mapped is not None else 0)
             if mapped is None:
                 raise
             if isinstance(mapped, RateLimitedError):
-                self.limiter.pause(mapped.retry_after or 1.0)
+                reason = mapped.additional_data.get("rate_limit_reason")
+                await self.limiter.refused(ticket, mapped.retry_after or 1.0, str(reason or "") or None)
+            elif mapped.status and not isinstance(mapped, TransientError):
+                await self.limiter.answered(ticket)  # a 4xx is an answer: Notion counted it
             log.info("%s %s -> %s %s", method, path, mapped.status, mapped.code)
             raise mapped from exc
+        record(200)
+        await self.limiter.answered(ticket)
         if not isinstance(result, dict) or not _shaped(result, answer):  # spoiled on the way
             what = f"an object with {answer!r}" if answer else "an object"
             raise TransientError(200, "invalid_response", f"Notion's answer is not {what}.")
@@ -190,14 +232,19 @@ class NotionGateway:
         if cursor:
             self.cursors.check_listing(str(cursor), listing_of(method, path, body, query))
 
+        talking: list[float] = []  # each attempt's round trip; the rest of the call was waiting
+        began = self.usage.clock()
+
         async def attempt() -> Json:
-            return await self._once(method, path, body, query, answer)
+            return await self._once(method, path, body, query, talking, answer)
 
         try:
             return await self.retry_policy.run(attempt, safe_to_repeat=safe_to_repeat)
         except TransientError as exc:
             exc.ambiguous = exc.sent and not safe_to_repeat
             raise
+        finally:
+            self.usage.wait(self.usage.clock() - began - sum(talking))
 
     def _paging(self, start_cursor: object, page_size: object) -> Json:
         query: Json = {}
@@ -290,6 +337,27 @@ class NotionGateway:
             safe_to_repeat=True,
             answer="results",
         )
+
+    async def list_templates(
+        self, data_source_id: str, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        """A data source's page templates ({templates: [{id, name, is_default}], …}; 2025-09 API on)."""
+        path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}/templates"
+        return await self.call("GET", path, query=self._paging(start_cursor, page_size), safe_to_repeat=True)
+
+    # -- views (2026 API) -------------------------------------------------------------------
+    async def list_views(
+        self, database_id: str, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        """A database's views, as {object: "view", id} stubs."""
+        query = {
+            "database_id": normalize_id(database_id, "database_id"),
+            **self._paging(start_cursor, page_size),
+        }
+        return await self.call("GET", "views", query=query, safe_to_repeat=True)
+
+    async def retrieve_view(self, view_id: str) -> Json:
+        return await self.call("GET", f"views/{normalize_id(view_id, 'view')}", safe_to_repeat=True)
 
     async def data_sources_of(self, database_id: str) -> tuple[Json, list[Json]]:
         """The database and its data sources ({id, name})."""

@@ -35,7 +35,7 @@ class OpArgs(BaseModel):
 
 
 class Formatted(OpArgs):
-    format: Format = Field("markdown", description="json: Notion's raw objects")
+    format: Format = Field("markdown", description="json: Notion's objects")
 
 
 Handler = Callable[[Call, Any], Awaitable[str]]
@@ -212,7 +212,18 @@ async def run_call(spec: ToolSpec, call: Call, arguments: dict[str, Any]) -> str
     except NotionMCPError as exc:
         raise to_tool_error(exc) from exc
     except Exception as exc:
+        one = _sole(exc)  # a task group's wrapping of one error raised on purpose: that error
+        if isinstance(one, ToolError):
+            raise one from exc
+        if isinstance(one, NotionMCPError):
+            raise to_tool_error(one) from exc
         raise _bug(spec.name, op_name, exc) from exc
+
+
+def _sole(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
 
 
 def _bug(tool: str, op_name: object, exc: Exception) -> ToolError:

@@ -38,11 +38,11 @@ BLOCK_TYPES = TEXT_TYPES | {
 
 class Retrieve(Formatted):
     block_id: NotionId = Field(description="block or page ID, or a Notion URL")
-    include_children: bool = Field(False, description="also read the whole subtree")
-    max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
+    include_children: bool = Field(False, description="read the whole subtree")
+    max_depth: int = Field(10, ge=1, le=50, description="levels below the block")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
     block_ids: bool = Field(False, description="show block IDs")
-    file_urls: bool = Field(False, description="full links of files stored by Notion")
+    file_urls: bool = Field(False, description="links of Notion-stored files")
     start_cursor: Cursor = None
 
 
@@ -231,7 +231,7 @@ SPEC = ToolSpec(
     name="notion_blocks",
     title="Notion blocks",
     description=(
-        "Page content. retrieve: a block; include_children reads its whole subtree in one call. "
+        "Page content. retrieve: a block; include_children reads its whole subtree. "
         "append: markdown or blocks of any size under a page or block. update: a block's content "
         "or in_trash. delete: trash a block."
     ),

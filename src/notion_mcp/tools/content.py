@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
 from notion_mcp.markdown.rich_text import TEXT_LIMIT
+from notion_mcp.notion.plan import validate_blocks
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.output import as_json, fit, join, more_hint
@@ -48,6 +49,7 @@ def blocks_from(children: list[dict[str, Any]] | None, markdown: str | None) -> 
         raise InputError("Nothing to write: give children (Notion block objects) or markdown.")
     blocks = [_with_type(b, f"children[{i}]") for i, b in enumerate(children)]
     _refuse_not_appendable(blocks, "children")
+    validate_blocks(blocks)  # every block's shape and size, before anything (a page too) is written
     return blocks
 
 
