@@ -33,6 +33,7 @@ VIEW = "0123456789abcdef0123456789abcdef"
         f"https://www.notion.so/Page-{VIEW}#{PLAIN}",
         f"https://www.notion.so/Page-{VIEW}#block-{PLAIN}",
         f"https://myteam.notion.site/Public-{PLAIN}",
+        f"https://www.notion.so/myteam/Parent-{VIEW}/Child-{PLAIN}",  # the last ID is the page
     ],
 )
 def test_every_pasted_form_becomes_the_dashed_uuid(pasted: str) -> None:
@@ -50,7 +51,8 @@ def test_a_block_anchor_names_the_block_where_a_block_is_wanted_and_the_page_els
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "   ", "null", "abc", PLAIN[:-1], PLAIN + "0", "https://example.com/" + PLAIN, "not-a-uuid-at-all"],
+    ["", "   ", "null", "abc", PLAIN[:-1], PLAIN + "0", "https://example.com/" + PLAIN, "not-a-uuid-at-all",
+     "https://evilnotion.so/Page-" + PLAIN, "https://notion.so.evil.com/" + PLAIN],
 )
 def test_anything_else_is_refused_with_the_expected_form(bad: str) -> None:
     with pytest.raises(InputError) as caught:
