@@ -51,8 +51,18 @@ def test_a_block_anchor_names_the_block_where_a_block_is_wanted_and_the_page_els
 
 @pytest.mark.parametrize(
     "bad",
-    ["", "   ", "null", "abc", PLAIN[:-1], PLAIN + "0", "https://example.com/" + PLAIN, "not-a-uuid-at-all",
-     "https://evilnotion.so/Page-" + PLAIN, "https://notion.so.evil.com/" + PLAIN],
+    [
+        "",
+        "   ",
+        "null",
+        "abc",
+        PLAIN[:-1],
+        PLAIN + "0",
+        "https://example.com/" + PLAIN,
+        "not-a-uuid-at-all",
+        "https://evilnotion.so/Page-" + PLAIN,
+        "https://notion.so.evil.com/" + PLAIN,
+    ],
 )
 def test_anything_else_is_refused_with_the_expected_form(bad: str) -> None:
     with pytest.raises(InputError) as caught:
