@@ -46,6 +46,9 @@ def test_a_flag_that_is_neither_is_refused_with_one_line() -> None:
         ("http://127.0.0.1:8123/v1/", "http://127.0.0.1:8123"),
         ("http://127.0.0.1:8123/v1", "http://127.0.0.1:8123"),
         ("  http://localhost:8123/proxy/v1//  ", "http://localhost:8123/proxy"),
+        ("http://h.test/a//v1", "http://h.test/a"),
+        ("http://h.test/X/v1", "http://h.test/X"),
+        ("http://h.test/MX/", "http://h.test/MX"),
     ],
 )
 def test_a_base_url_loses_its_trailing_slashes_and_v1(raw: str, expected: str) -> None:
@@ -156,3 +159,30 @@ def test_typed_overrides_come_back_in_their_kind() -> None:
     assert settings.burst == 4 and type(settings.burst) is int
     assert settings.max_retry_wait == 7.0 and type(settings.max_retry_wait) is float
     assert load_settings({"NOTION_TOKEN": NTN}, {"timeout_ms": 1_000}).timeout_ms == 1_000
+
+
+def test_an_empty_variable_means_its_default_but_an_empty_tool_list_is_a_mistake() -> None:
+    assert (
+        load_settings({"NOTION_TOKEN": NTN, "NOTION_MCP_BURST": " ", "NOTION_MCP_LOG_LEVEL": ""}).burst == 3
+    )
+    assert "it names no tool" in refusal({"NOTION_TOKEN": NTN, "NOTION_MCP_TOOLS": ""})
+    assert load_settings({"NOTION_TOKEN": "", "NOTION_MCP_SANDBOX": "true"}).token is None
+
+
+def test_an_empty_flag_value_means_off() -> None:
+    flags = {"read_only": ("--read-only", ""), "sandbox": ("--sandbox", "")}
+    settings = load_settings({"NOTION_TOKEN": NTN}, flags=flags)
+    assert settings.read_only is False and settings.sandbox is None
+
+
+def test_unknown_tools_are_named_with_the_known_ones() -> None:
+    message = refusal({"NOTION_TOKEN": NTN, "NOTION_MCP_TOOLS": "notion_pages, notion_x, notion_y"})
+    assert message.endswith(
+        "is not valid: unknown tool notion_x, notion_y; known: notion_blocks, notion_pages, "
+        "notion_databases, notion_search, notion_users, notion_comments"
+    )
+
+
+def test_a_fractional_count_given_typed_is_refused() -> None:
+    message = refusal({"NOTION_TOKEN": NTN}, {"burst": 1.5})
+    assert message == "burst (NOTION_MCP_BURST) = 1.5 is not valid: expected a whole number ≥ 1"
