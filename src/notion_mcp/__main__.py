@@ -1,5 +1,6 @@
 """Command line: `notion-mcp [--sandbox [PATH]] [flags]` serves MCP over stdio;
-`notion-mcp sandbox serve [--port N] [PATH]` serves the sandbox workspace over HTTP."""
+`notion-mcp sandbox serve [--port N] [PATH]` serves the sandbox workspace over HTTP;
+`notion-mcp check | export | import | sync …` are the subcommands of `commands.py`."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 from dotenv import dotenv_values
 
 from notion_mcp import __version__
+from notion_mcp.commands import COMMANDS
+from notion_mcp.commands import run as run_command
 from notion_mcp.config import MEMORY, TOOL_NAMES, Settings, load_settings
 from notion_mcp.errors import ConfigError
 from notion_mcp.wording import counted
@@ -20,7 +23,8 @@ from notion_mcp.wording import counted
 def _server_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="notion-mcp",
-        description="MCP server for Notion (stdio). Also: notion-mcp sandbox serve --port N [PATH]",
+        description="MCP server for Notion (stdio). Also: notion-mcp sandbox serve --port N [PATH]; "
+        "notion-mcp check | export | import | sync (each with --help)",
     )
     p.add_argument("--version", action="version", version=f"notion-mcp {__version__}")
     p.add_argument(
@@ -114,6 +118,8 @@ def serve_sandbox(argv: Sequence[str]) -> int:
 
 def _main(argv: Sequence[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] and args[0] in COMMANDS:
+        return run_command(args)
     if args[:2] == ["sandbox", "serve"]:
         return serve_sandbox(args[2:])
     if args[:1] == ["sandbox"]:

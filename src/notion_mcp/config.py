@@ -47,6 +47,7 @@ class Settings:
     log_level: str = "WARNING"
     sandbox: str | None = None  # None: real Notion; ":memory:" or a SQLite path: the sandbox
     max_output_chars: int = 60_000
+    templates: str | None = None  # folder of local page templates (None: templates.DEFAULT_FOLDER)
 
     @property
     def uses_sandbox(self) -> bool:
@@ -189,6 +190,11 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "NOTION_MCP_MAX_OUTPUT_CHARS",
         Number(int, MIN_OUTPUT_CHARS, "characters"),
         "Response budget in characters",
+    ),
+    "templates": (
+        "NOTION_MCP_TEMPLATES",
+        lambda s: s.strip() or None,
+        "Folder of local page templates (markdown files with front matter)",
     ),
 }
 

@@ -138,6 +138,10 @@ ADVICE: dict[str, Advice] = {
         "The request to Notion timed out.",
         "Wait a little and call again; a large read goes faster with smaller max_blocks or page_size.",
     ),
+    "invalid_response": Advice(
+        "Notion's answer could not be read (not JSON, or not the shape this request gets).",
+        "Call again; if it keeps happening, check NOTION_BASE_URL (is it Notion's API?).",
+    ),
     "connection_error": Advice(
         "The connection to Notion failed.",
         "Check the network (or NOTION_BASE_URL), then call again.",

@@ -1,4 +1,5 @@
-"""build_server(settings) -> MCPServer: the six tools over one gateway owned by the lifespan."""
+"""build_server(settings) -> MCPServer: the six tools (and the resources of `resources.py`) over one
+gateway owned by the lifespan."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from notion_mcp.config import MEMORY, Settings
 from notion_mcp.notion.gateway import NotionGateway, build_client
 from notion_mcp.notion.ratelimit import DEFAULT_MARGIN, TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.resources import Live
+from notion_mcp.resources import register as register_resources
 from notion_mcp.tools import blocks, comments, databases, pages, search, users
 from notion_mcp.tools._dispatch import ToolSpec, input_schema, run_call
 from notion_mcp.tools.context import App, Call
@@ -125,17 +128,20 @@ def build_server(
             return make_gateway(settings, transport, base_url or settings.base_url)
         return make_gateway(settings, *default_transport(settings, stack))
 
+    live = Live()
+
     @asynccontextmanager
     async def lifespan(_: MCPServer[App]) -> AsyncIterator[App]:
         with ExitStack() as stack:
             gateway = new_gateway(stack)
+            live.app = App(settings, gateway)
             try:
-                yield App(settings, gateway)
+                yield live.app
             finally:
                 await gateway.aclose()
 
     tools = [_tool(spec, settings) for spec in registered_specs(settings)]
-    return MCPServer(
+    server = MCPServer(
         "notion-mcp",
         version=__version__,
         title="Notion",
@@ -143,3 +149,5 @@ def build_server(
         lifespan=lifespan,
         tools=tools,
     )
+    register_resources(server, live)
+    return server

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,7 @@ import pytest
 
 from notion_mcp.errors import NotionAPIError
 from notion_mcp.notion.gateway import NotionGateway, build_client
-from notion_mcp.notion.plan import children_of, plain_text
+from notion_mcp.notion.plan import Limits, children_of, plain_text
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
 from notion_mcp.notion.tree import PartialAppendError, append_tree, fetch_tree
@@ -159,8 +160,9 @@ async def test_a_thousand_blocks_five_levels_deep_go_in_and_come_back_in_one_cal
 
 
 # -- faults ---------------------------------------------------------------------------------------
-FAULT_KINDS = ("429", "500", "503", "504", "529", "drop")
-AMBIGUOUS_KINDS = ("500", "503", "504", "drop")  # a 429/529 never takes effect in Notion
+# garbled_200 / misshaped_200: a 200 whose body is not JSON / not an append's answer
+FAULT_KINDS = ("429", "500", "503", "504", "529", "drop", "garbled_200", "misshaped_200")
+AMBIGUOUS_KINDS = ("500", "503", "504", "drop", "garbled_200", "misshaped_200")  # 429/529 never take effect
 
 
 def small_document() -> list[Json]:
@@ -251,6 +253,58 @@ async def test_appends_that_all_take_effect_but_answer_with_errors_are_read_back
                 shape(read.blocks) == shape(content)
                 and [b["id"] for b in read.blocks] == result.top_level_ids
             )
+
+
+FLAT = [block("paragraph", f"p{i}") for i in range(10)]
+SMALL = Limits(max_children=4)  # FLAT is three appends of top-level blocks
+
+
+async def test_a_lost_answer_whose_read_back_fails_too_is_uncertain_and_its_advice_makes_no_duplicate(
+    anyio_backend: str,
+) -> None:
+    """Each ambiguous fault at each append, every read-back failing: the error either gives a
+    resume (what exists is known) or says the batch is uncertain, with no call to repeat; following
+    it literally (read, trash what of the batch is there, append from the batch on) ends with
+    exactly the content, never a duplicate."""
+    uncertain = 0
+    kinds = ("500", "drop", "garbled_200", "misshaped_200")  # 503 and 504 take the path of 500
+    for kind, n, when in [(k, n, w) for k in kinds for n in range(3) for w in ("before", "after")]:
+        case = (kind, n, when)
+        with Sandbox(seed=False) as sandbox:
+            gateway = gateway_for(sandbox)
+            page = await new_page(gateway)
+            intro = (await gateway.append_children(page, [block("paragraph", "intro")]))["results"][0]["id"]
+            sandbox.faults.add("PATCH", CHILDREN, kind, after=n, when=when)
+            sandbox.faults.add("GET", CHILDREN, "500", count=1000)
+            after_intro = {"type": "after_block", "after_block": {"id": intro}}
+            with pytest.raises(PartialAppendError) as caught:
+                await append_tree(gateway, page, FLAT, position=after_intro, limits=SMALL)
+            sandbox.faults.clear()
+            error = caught.value
+            if error.resume is not None:  # following it must not duplicate anything
+                resume = error.resume
+                await append_tree(
+                    gateway, page, resume["children"], position=resume["position"], limits=SMALL
+                )
+            else:
+                uncertain += 1
+                message = str(error)
+                assert error.uncertain and "resume" not in message.replace("`resume`", ""), case
+                assert f"notion_blocks retrieve block_id={page} include_children=true" in message, case
+                span = re.search(r"Uncertain: top-level blocks (\d+) to (\d+) of the 10 given", message)
+                assert span, message
+                first = int(span.group(1)) - 1
+                last_kept = error.written_ids[-1] if error.written_ids else intro
+                assert first == error.written_count, case
+                listed = (await fetch_tree(gateway, page)).blocks
+                at = [b["id"] for b in listed].index(last_kept) + 1
+                for found in listed[at:]:  # only the uncertain batch can follow the last kept block
+                    await gateway.delete_block(found["id"])
+                position = {"type": "after_block", "after_block": {"id": last_kept}}
+                await append_tree(gateway, page, FLAT[first:], position=position, limits=SMALL)
+            read = await fetch_tree(gateway, page)
+            assert shape(read.blocks) == shape([block("paragraph", "intro"), *FLAT]), case
+    assert uncertain >= len(kinds) * 3  # every top-level batch met an uncertain end
 
 
 async def test_every_single_fault_at_every_read_position_still_reads_everything(anyio_backend: str) -> None:

@@ -143,7 +143,7 @@ async def test_update_with_pages_trashes_and_changes_many_rows_in_one_call() -> 
         pages += [{"page_id": i, "properties": {"Stage": "Lost"}} for i in ids[3:]]
         answer = await call(client, "notion_pages", operation="update", pages=pages)
         left = await rows(client, database_id)
-    assert "6 updated" in answer
+    assert answer.startswith("6 items to update: 6 updated.")
     assert sorted(r["properties"]["Score"]["number"] for r in left) == [3, 4, 5]
     assert {r["properties"]["Stage"]["select"]["name"] for r in left} == {"Lost"}
     # the three property updates needed the schema: their pages once each, the data source once
@@ -234,3 +234,39 @@ async def test_a_cancelled_bulk_create_stops_starting_rows_and_logs_what_was_don
         assert sandbox.counters["POST /v1/pages"] == sent  # nothing more was started
     assert len(made) == 5 and sent <= 5 + bulk.CONCURRENCY
     assert "bulk write cancelled after 5 of 200 items: 1 created" in caplog.text
+
+
+async def test_a_long_table_is_cut_within_the_response_budget_and_json_lists_every_item() -> None:
+    async with leads_client(max_output_chars=2_000) as (client, _, database_id):
+        parent = {"database_id": database_id}
+        answer = await call(client, "notion_pages", operation="create", parent=parent, pages=leads(60))
+        again = await call(client, "notion_pages", operation="create", parent=parent, pages=leads(60),
+                           key="Email", format="json")  # fmt: skip
+    assert len(answer) <= 2_000 and answer.startswith("60 items for data source")
+    assert "60 created" in answer and "[table cut at item" in answer
+    shown = table_rows(answer)
+    assert shown and [n for n, _, _ in shown] == list(range(1, len(shown) + 1))
+    results = json.loads(again)["results"]
+    assert [r["item"] for r in results] == list(range(1, 61)) and {r["status"] for r in results} == {
+        "unchanged"
+    }
+
+
+async def test_a_row_whose_content_fails_is_never_created_again_by_the_ready_call() -> None:
+    async with leads_client(max_retries=1) as (client, sandbox, database_id):
+        pages = [{**item, "markdown": f"Notes on {item['title']}."} for item in leads(6)]
+        sandbox.faults.add("PATCH", "/v1/blocks/{id}/children", "500", count=10**6)
+        first = await client.call_tool("notion_pages", {"operation": "create", "pages": pages,
+                                        "parent": {"database_id": database_id}})  # fmt: skip
+        sandbox.faults.clear()
+        answer = text_of(first)
+        failed = [n for n, result, _ in table_rows(answer) if result.startswith("failed: the row was made")]
+        ready = (
+            json.loads(answer.split("rest: notion_pages ", 1)[1]) if "rest: notion_pages " in answer else None
+        )
+        if ready is not None:
+            await call(client, "notion_pages", **ready)
+        made = await rows(client, database_id)
+    assert failed and "not by creating the row again" in answer
+    assert ready is None or not {p["title"] for p in ready["pages"]} & {f"Lead {n - 1}" for n in failed}
+    assert emails(made) == {f"lead{i}@example.com": 1 for i in range(6)}

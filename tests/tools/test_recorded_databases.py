@@ -24,6 +24,16 @@ def _sent(notion: FakeNotion) -> list[tuple[str, str]]:
     return [(s.method, s.path) for s in notion.sent]
 
 
+def _views_and_templates(notion: FakeNotion, database_id: str, source_id: str) -> list[tuple[str, str]]:
+    """Recorded answers for what retrieve reads besides the schema (its views, its templates),
+    and the requests that read them."""
+    listed = notion.replay(SDK + "test_views_list.yaml", "GET", "/v1/views")
+    notion.replay(SDK + "test_views_retrieve.yaml", "GET", "/v1/views/{id}")
+    notion.replay(SDK + "test_data_sources_list_templates.yaml", "GET", "/v1/data_sources/{id}/templates")
+    return [("GET", "/v1/views"), ("GET", f"/v1/views/{listed['results'][0]['id']}"),
+            ("GET", f"/v1/data_sources/{source_id}/templates")]  # fmt: skip
+
+
 async def _call(notion: FakeNotion, **arguments: Any) -> tuple[bool, str]:
     async with connect(notion) as client:
         result = await client.call_tool("notion_databases", arguments)
@@ -79,9 +89,15 @@ async def test_retrieve_reads_the_database_and_each_data_source_with_its_schema(
     notion = FakeNotion()
     database = notion.replay(SDK + "test_databases_retrieve.yaml", "GET", "/v1/databases/{id}")
     source = notion.replay(SDK + "test_data_sources_retrieve.yaml", "GET", "/v1/data_sources/{id}")
+    extra = _views_and_templates(notion, DATABASE, source["id"])
     error, text = await _call(notion, operation="retrieve", database_id=DATABASE)
     assert not error, text
-    assert _sent(notion) == [("GET", f"/v1/databases/{DATABASE}"), ("GET", f"/v1/data_sources/{SOURCE}")]
+    assert _sent(notion) == [
+        ("GET", f"/v1/databases/{DATABASE}"),
+        ("GET", f"/v1/data_sources/{SOURCE}"),
+        *extra,
+    ]
+    assert "views (query with view=<name or ID>):\n- Test View (table)" in text
     assert text.startswith(f"# {database['title'][0]['plain_text']}")
     assert DATABASE.replace("-", "") in text
     assert source["id"].replace("-", "") in text
@@ -93,9 +109,15 @@ async def test_retrieve_in_json_gives_notions_database_and_data_source_objects()
     notion = FakeNotion()
     database = notion.replay(SDK + "test_databases_retrieve.yaml", "GET", "/v1/databases/{id}")
     source = notion.replay(SDK + "test_data_sources_retrieve.yaml", "GET", "/v1/data_sources/{id}")
+    _views_and_templates(notion, DATABASE, source["id"])
     error, text = await _call(notion, operation="retrieve", database_id=DATABASE, format="json")
     assert not error, text
-    assert json.loads(text) == {"database": database, "data_sources": [source]}
+    answer = json.loads(text)
+    assert {k: answer[k] for k in ("database", "data_sources")} == {
+        "database": database,
+        "data_sources": [source],
+    }
+    assert [v["name"] for v in answer["views"]] == ["Test View"] and answer["templates"] == {source["id"]: []}
 
 
 @pytest.mark.anyio
@@ -103,11 +125,13 @@ async def test_retrieve_by_data_source_id_also_reads_its_parent_database() -> No
     notion = FakeNotion()
     source = notion.replay(SDK + "test_data_sources_retrieve.yaml", "GET", "/v1/data_sources/{id}")
     notion.replay(SDK + "test_databases_retrieve.yaml", "GET", "/v1/databases/{id}")
+    extra = _views_and_templates(notion, source["parent"]["database_id"], source["id"])
     error, text = await _call(notion, operation="retrieve", data_source_id=source["id"])
     assert not error, text
     assert _sent(notion) == [
         ("GET", f"/v1/data_sources/{source['id']}"),
         ("GET", f"/v1/databases/{source['parent']['database_id']}"),
+        *extra,
     ]
     assert "Name (title)" in text
 

@@ -13,7 +13,7 @@ from markdown_it.tree import SyntaxTreeNode
 from .colors import notion_color
 from .errors import MarkdownError
 from .inline_parse import inline_tokens_to_rich_text
-from .mdit import parser
+from .mdit import MAX_NESTING, parser
 from .rich_text import ITEMS_LIMIT, RichText
 from .tags import BLOCK_TAGS, INLINE_TAGS, Tag, parse_tag, refuse_unread, tokenize, unread_ids
 
@@ -27,9 +27,10 @@ _ATTR = re.compile(r'([A-Za-z_-]+)="([^"]*)"')
 
 
 def read_tree(text: str) -> list[SyntaxTreeNode]:
-    """Markdown → markdown-it's top-level nodes, after refusing what would be lost (wide table rows,
-    unread-children markers)."""
+    """Markdown → markdown-it's top-level nodes, after refusing what would be lost (nesting past
+    the parser's limit, wide table rows, unread-children markers)."""
     tokens = parser().parse(text)
+    _refuse_too_deep(tokens)
     _refuse_wide_rows(tokens, text.splitlines())
     refuse_unread(
         [
@@ -40,6 +41,24 @@ def read_tree(text: str) -> list[SyntaxTreeNode]:
         ]
     )
     return list(SyntaxTreeNode(tokens).children)
+
+
+_CONTAINERS = frozenset({"blockquote_open", "list_item_open"})
+
+
+def _refuse_too_deep(tokens: list[Token]) -> None:
+    """Refuse nesting that reached markdown-it's limit: past it the parser drops the rest silently.
+    A container (quote, list item) opened at the last level is one whose content was not read."""
+    line = None
+    for token in tokens:
+        line = token.map[0] + 1 if token.map else line
+        if token.type in _CONTAINERS and token.level >= MAX_NESTING - 1:
+            raise MarkdownError(
+                f"the nesting here is deeper than this server reads from markdown (about {MAX_NESTING // 2}"
+                f" list levels or {MAX_NESTING} quote levels, {MAX_NESTING} in all); the rest would be lost."
+                " Nothing was written. Nest less, or append the deeper part under its block later",
+                line,
+            )
 
 
 _CELL_BAR = re.compile(r"(?<!\\)\|")

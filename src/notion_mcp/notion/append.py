@@ -20,9 +20,14 @@ subtree goes with it). `PartialAppendError` then names the kept blocks and gives
 the arguments of one ``notion_blocks append`` call (``parent_block_id``, ``position`` after the
 last kept block, ``children``: the remaining top-level blocks with their whole subtrees),
 which yields exactly the intended content. If a trash fails, its block is listed in
-``not_trashed`` (trash it before resuming); if the fate of the last batch of top-level blocks
-could not be read back, ``uncertain`` is True. When nothing was written at all, the original
-error is raised instead.
+``not_trashed`` (trash it before resuming). When nothing was written at all, the original error
+is raised instead.
+
+When a batch of top-level blocks may or may not have landed (its answer was lost and reading
+back failed too), ``uncertain`` is True and there is *no* ``resume``: re-sending that batch could
+write it twice. The error says what is certain (the kept prefix), what is not (the batch, by
+position and opening words), and the read that settles it. A 200 whose body is not the expected
+shape counts as a lost answer (read back), like a dropped connection.
 """
 
 from __future__ import annotations
@@ -35,7 +40,16 @@ from typing import Any
 from notion_mcp.errors import NotionAPIError, NotionMCPError, TransientError
 from notion_mcp.notion.gateway import NotionGateway
 from notion_mcp.notion.pagination import collect
-from notion_mcp.notion.plan import DEFAULT_LIMITS, ROOT, Limits, Plan, Request, plan_append, same_block
+from notion_mcp.notion.plan import (
+    DEFAULT_LIMITS,
+    ROOT,
+    Limits,
+    Plan,
+    Request,
+    plain_text,
+    plan_append,
+    same_block,
+)
 
 Json = dict[str, Any]
 Progress = Callable[[int, int | None, str], Awaitable[None]]
@@ -59,10 +73,10 @@ class PartialAppendError(NotionMCPError):
         parent_id: str,
         written_ids: list[str],
         remaining: list[Json],
-        resume: Json,
+        resume: Json | None,
         cause: NotionAPIError,
         not_trashed: list[str],
-        uncertain: bool,
+        uncertain: str | None,
         requests: int,
     ) -> None:
         self.parent_id = parent_id
@@ -73,20 +87,34 @@ class PartialAppendError(NotionMCPError):
         self.resume = resume
         self.cause = cause
         self.not_trashed = not_trashed
-        self.uncertain = uncertain
+        self.uncertain = uncertain is not None
         self.requests = requests
         last = f" (the last is {written_ids[-1]})" if written_ids else ""
         parts = [
-            f"The append stopped part way: {self.written_count} top-level block(s) exist, complete"
-            f"{last}; {self.remaining_count} were not written.",
+            f"The append stopped part way. Certain: {self.written_count} top-level block(s) exist, "
+            f"complete{last}.",
             f"Cause: Notion error {cause.status} {cause.code}: {cause.message}",
         ]
         if not_trashed:
             parts.append(f"Incomplete blocks that could not be trashed (trash them first): {not_trashed}")
-        if uncertain:
-            parts.append("The last batch may or may not have been written: read the parent before resuming.")
-        parts.append("To finish, call notion_blocks append with the arguments in `resume`.")
+        if uncertain is not None:
+            parts.append(uncertain)
+        else:
+            parts.append(f"Not written: the other {self.remaining_count} top-level block(s).")
+            parts.append("To finish, call notion_blocks append with the arguments in `resume`.")
         super().__init__("\n".join(parts))
+
+
+def _new_ids(response: Json, sent: int) -> list[str]:
+    """The IDs of the `sent` blocks an append created, from its answer; an answer of another shape
+    was spoiled on the way (the write may have happened): a lost answer, to be read back."""
+    results = response.get("results")
+    ids = [b.get("id") for b in results[:sent] if isinstance(b, dict)] if isinstance(results, list) else []
+    if len(ids) < sent or not all(isinstance(i, str) and i for i in ids):
+        error = TransientError(200, "invalid_response", "Notion's answer to an append lacks the new blocks.")
+        error.ambiguous = True
+        raise error
+    return [str(i) for i in ids]
 
 
 class _Failure(Exception):
@@ -186,7 +214,7 @@ class _Appender:
             try:
                 self.requests += 1
                 response = await self.gateway.append_children(parent_id, body, position)
-                return done + [str(b["id"]) for b in (response.get("results") or [])[: len(body)]]
+                return done + _new_ids(response, len(body))
             except TransientError as exc:
                 cause = exc
                 if not exc.sent:
@@ -246,7 +274,8 @@ class _Appender:
             kept.append(t)
         existing = [self.ids[t] for t in plan.top[len(kept) :] if t in self.ids]
         not_trashed = await self._trash(existing)
-        uncertain = failure.uncertain and plan.requests[failure.index].parent == ROOT
+        request = plan.requests[failure.index]
+        uncertain = failure.uncertain and request.parent == ROOT
         if not kept and not existing and not uncertain:
             return failure.cause
         remaining = [plan.nodes[t].source for t in plan.top[len(kept) :]]
@@ -260,11 +289,34 @@ class _Appender:
             parent_id=self.parent_id,
             written_ids=written_ids,
             remaining=remaining,
-            resume=resume,
+            resume=None if uncertain else resume,  # re-sending a batch that may exist: twice
             cause=failure.cause,
             not_trashed=not_trashed,
-            uncertain=uncertain,
+            uncertain=self._uncertainty(request, written_ids) if uncertain else None,
             requests=self.requests,
+        )
+
+    def _uncertainty(self, request: Request, written_ids: list[str]) -> str:
+        """What is not known after a lost answer whose read-back failed, and the read that settles it."""
+        plan = self.plan
+        first, last = plan.top.index(request.items[0]), plan.top.index(request.items[-1])
+
+        def opening(n: int) -> str:
+            text = " ".join(plain_text(plan.nodes[n].shell).split())
+            shown = f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'
+            return f"a {plan.nodes[n].type} {shown}" if text else f"a {plan.nodes[n].type}"
+
+        where = f"right after block {written_ids[-1]}" if written_ids else "where the append was to go"
+        after = len(plan.top) - last - 1
+        return (
+            f"Uncertain: top-level blocks {first + 1} to {last + 1} of the {len(plan.top)} given (from "
+            f"{opening(request.items[0])} to {opening(request.items[-1])}) may or may not exist {where}: "
+            "Notion's answer was lost and reading back failed too. If they exist they may lack their "
+            f"nested blocks. Not written: the {after} top-level block(s) after them.\n"
+            f"To settle it, read: notion_blocks retrieve block_id={self.parent_id} include_children=true "
+            "block_ids=true. Trash any of those blocks found there (notion_blocks delete), then append "
+            f"the content from top-level block {first + 1} on {where}. Do not repeat the append blindly: "
+            "it could write them twice."
         )
 
 

@@ -30,7 +30,7 @@ from typing import Any, Literal
 
 import anyio
 
-from notion_mcp.errors import InputError, NotionAPIError, RateLimitedError, TransientError
+from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, RateLimitedError, TransientError
 from notion_mcp.notion.append import append_tree
 from notion_mcp.notion.create import Look, LookUnknown, create_page, find_made
 from notion_mcp.notion.gateway import NotionGateway
@@ -181,25 +181,46 @@ class Run:
             if write.page_id is not None:
                 page = await self.gateway.update_page(write.page_id, write.body)
                 return Outcome(write.item, "updated", str(page["id"]))
-            look = self.look_for(write)
-            if write.made_since is not None:
-                found = await find_made(self.gateway, write.body, write.made_since, look)
-                if found is not None:
-                    return Outcome(write.item, "found", str(found["id"]))
-            created = await create_page(self.gateway, write.body, look=look)
-            page_id = str(created.page["id"])
-            if write.blocks:
-                await append_tree(self.gateway, page_id, write.blocks)
-            return Outcome(write.item, "found" if created.found_after else "created", page_id)
+            page_id, status = await self.create(write)
         except LookUnknown:
             return Outcome(write.item, "unknown", reason="could not tell whether it was made", again=True)
         except NotionAPIError as exc:
             lasting = is_lasting(exc)
             if lasting:
                 self.stopped = self.stopped or exc
-            status: Status = "unknown" if isinstance(exc, TransientError) and exc.ambiguous else "failed"
+            status = "unknown" if isinstance(exc, TransientError) and exc.ambiguous else "failed"
             reason = f"{exc.status} {exc.code}: {exc.message}".strip()
             return Outcome(write.item, status, reason=reason, again=lasting)
+        return (
+            await self.content(write, page_id, status)
+            if write.blocks
+            else Outcome(write.item, status, page_id)
+        )
+
+    async def create(self, write: Write) -> tuple[str, Status]:
+        look = self.look_for(write)
+        if write.made_since is not None:
+            found = await find_made(self.gateway, write.body, write.made_since, look)
+            if found is not None:
+                return str(found["id"]), "found"
+        created = await create_page(self.gateway, write.body, look=look)
+        return str(created.page["id"]), "found" if created.found_after else "created"
+
+    async def content(self, write: Write, page_id: str, status: Status) -> Outcome:
+        """The new row's content. When it fails the row exists: the item is never sent again (the
+        reason says how to add the content), whatever the fault."""
+        try:
+            await append_tree(self.gateway, page_id, write.blocks)
+        except NotionMCPError as exc:
+            if isinstance(exc, NotionAPIError) and is_lasting(exc):
+                self.stopped = self.stopped or exc
+            why = str(exc).splitlines()[0][:200]
+            reason = (
+                f"the row was made but not all its content ({why}); add it with notion_blocks append"
+                f" parent_block_id={page_id}, not by creating the row again"
+            )
+            return Outcome(write.item, "failed", page_id, reason=reason)
+        return Outcome(write.item, status, page_id)
 
     async def worker(self, queue: list[Write]) -> None:
         while queue and self.stopped is None:

@@ -20,6 +20,7 @@ from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import CursorRegistry, check_page_size
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.notion.usage import Usage
 
 Json = dict[str, Any]
 log = logging.getLogger("notion_mcp.gateway")
@@ -79,11 +80,20 @@ def translate(exc: BaseException) -> NotionAPIError | None:
         return TransientError(0, "request_timeout", "The request to Notion timed out.", sent=True)
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         return TransientError(0, "connection_error", f"Could not connect: {redact(str(exc))}", sent=False)
+    if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):  # a 200 whose body is not JSON
+        return TransientError(200, "invalid_response", "Notion answered 200 but the body is not JSON.")
     if isinstance(exc, httpx.TransportError):
         return TransientError(
             0, "connection_error", f"The connection dropped: {redact(str(exc)) or type(exc).__name__}"
         )
     return None
+
+
+_ANSWER_TYPES: dict[str, type] = {"id": str, "results": list}
+
+
+def _shaped(result: Json, answer: str | None) -> bool:
+    return answer is None or isinstance(result.get(answer), _ANSWER_TYPES[answer])
 
 
 def build_client(
@@ -127,34 +137,52 @@ class NotionGateway:
         limiter: TokenBucket,
         retry_policy: RetryPolicy,
         cursors: CursorRegistry | None = None,
+        usage: Usage | None = None,
     ) -> None:
         self.client = client
         self.limiter = limiter
         self.retry_policy = retry_policy
         self.cursors = cursors or CursorRegistry()
+        self.usage = usage or Usage()
         self.requests_sent = 0
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
     # -- the one path every request takes -------------------------------------------------
-    async def _once(self, method: str, path: str, body: Json | None, query: Json | None) -> Json:
+    async def _once(
+        self,
+        method: str,
+        path: str,
+        body: Json | None,
+        query: Json | None,
+        talking: list[float],
+        answer: str | None = None,
+    ) -> Json:
         await self.limiter.acquire()
         self.requests_sent += 1
+        clock = self.usage.clock
+        started = clock()
+
+        def record(status: int) -> None:
+            talking.append(clock() - started)
+            self.usage.sent(method, path, status, talking[-1], retry=len(talking) > 1)
+
         try:
             result = await self.client.request(path=path, method=method, body=body, query=query)
         except Exception as exc:
             mapped = translate(exc)
+            record(mapped.status if mapped is not None else 0)
             if mapped is None:
                 raise
             if isinstance(mapped, RateLimitedError):
                 self.limiter.pause(mapped.retry_after or 1.0)
             log.info("%s %s -> %s %s", method, path, mapped.status, mapped.code)
             raise mapped from exc
-        if not isinstance(result, dict):
-            raise NotionAPIError(
-                0, "invalid_response", "Notion answered with something other than an object."
-            )
+        record(200)
+        if not isinstance(result, dict) or not _shaped(result, answer):  # spoiled on the way
+            what = f"an object with {answer!r}" if answer else "an object"
+            raise TransientError(200, "invalid_response", f"Notion's answer is not {what}.")
         self.cursors.remember(result.get("next_cursor"), listing_of(method, path, body, query))
         return result
 
@@ -166,19 +194,27 @@ class NotionGateway:
         body: Json | None = None,
         query: Json | None = None,
         safe_to_repeat: bool,
+        answer: str | None = None,
     ) -> Json:
+        """One Notion call through every policy. `answer` is the field its answer must hold (an
+        object's "id", a listing's "results"); an answer without it is treated as lost."""
         cursor = (body or {}).get("start_cursor") or (query or {}).get("start_cursor")
         if cursor:
             self.cursors.check_listing(str(cursor), listing_of(method, path, body, query))
 
+        talking: list[float] = []  # each attempt's round trip; the rest of the call was waiting
+        began = self.usage.clock()
+
         async def attempt() -> Json:
-            return await self._once(method, path, body, query)
+            return await self._once(method, path, body, query, talking, answer)
 
         try:
             return await self.retry_policy.run(attempt, safe_to_repeat=safe_to_repeat)
         except TransientError as exc:
             exc.ambiguous = exc.sent and not safe_to_repeat
             raise
+        finally:
+            self.usage.wait(self.usage.clock() - began - sum(talking))
 
     def _paging(self, start_cursor: object, page_size: object) -> Json:
         query: Json = {}
@@ -190,14 +226,16 @@ class NotionGateway:
 
     # -- pages ------------------------------------------------------------------------------
     async def create_page(self, body: Json) -> Json:
-        return await self.call("POST", "pages", body=body, safe_to_repeat=False)
+        return await self.call("POST", "pages", body=body, safe_to_repeat=False, answer="id")
 
     async def retrieve_page(self, page_id: str) -> Json:
-        return await self.call("GET", f"pages/{normalize_id(page_id, 'page_id')}", safe_to_repeat=True)
+        return await self.call(
+            "GET", f"pages/{normalize_id(page_id, 'page_id')}", safe_to_repeat=True, answer="id"
+        )
 
     async def update_page(self, page_id: str, body: Json) -> Json:
         path = f"pages/{normalize_id(page_id, 'page_id')}"
-        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True, answer="id")
 
     async def retrieve_page_property(
         self, page_id: str, property_id: str, start_cursor: object = None, page_size: object = None
@@ -209,13 +247,17 @@ class NotionGateway:
 
     # -- blocks -----------------------------------------------------------------------------
     async def retrieve_block(self, block_id: str) -> Json:
-        return await self.call("GET", f"blocks/{normalize_id(block_id, 'block_id')}", safe_to_repeat=True)
+        return await self.call(
+            "GET", f"blocks/{normalize_id(block_id, 'block_id')}", safe_to_repeat=True, answer="id"
+        )
 
     async def list_children(
         self, block_id: str, start_cursor: object = None, page_size: object = None
     ) -> Json:
         path = f"blocks/{normalize_id(block_id, 'block_id')}/children"
-        return await self.call("GET", path, query=self._paging(start_cursor, page_size), safe_to_repeat=True)
+        return await self.call(
+            "GET", path, query=self._paging(start_cursor, page_size), safe_to_repeat=True, answer="results"
+        )
 
     async def append_children(
         self, block_id: str, children: list[Json], position: Json | None = None
@@ -224,43 +266,68 @@ class NotionGateway:
         if position is not None:
             body["position"] = position
         path = f"blocks/{normalize_id(block_id, 'parent_block_id')}/children"
-        return await self.call("PATCH", path, body=body, safe_to_repeat=False)
+        return await self.call("PATCH", path, body=body, safe_to_repeat=False, answer="results")
 
     async def update_block(self, block_id: str, body: Json) -> Json:
         path = f"blocks/{normalize_id(block_id, 'block_id')}"
-        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True, answer="id")
 
     async def delete_block(self, block_id: str) -> Json:
         path = f"blocks/{normalize_id(block_id, 'block_id')}"
-        return await self.call("DELETE", path, safe_to_repeat=True)
+        return await self.call("DELETE", path, safe_to_repeat=True, answer="id")
 
     # -- databases and data sources ---------------------------------------------------------
     async def create_database(self, body: Json) -> Json:
-        return await self.call("POST", "databases", body=body, safe_to_repeat=False)
+        return await self.call("POST", "databases", body=body, safe_to_repeat=False, answer="id")
 
     async def retrieve_database(self, database_id: str) -> Json:
         path = f"databases/{normalize_id(database_id, 'database_id')}"
-        return await self.call("GET", path, safe_to_repeat=True)
+        return await self.call("GET", path, safe_to_repeat=True, answer="id")
 
     async def update_database(self, database_id: str, body: Json) -> Json:
         path = f"databases/{normalize_id(database_id, 'database_id')}"
-        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True, answer="id")
 
     async def retrieve_data_source(self, data_source_id: str) -> Json:
         path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}"
-        return await self.call("GET", path, safe_to_repeat=True)
+        return await self.call("GET", path, safe_to_repeat=True, answer="id")
 
     async def update_data_source(self, data_source_id: str, body: Json) -> Json:
         path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}"
-        return await self.call("PATCH", path, body=body, safe_to_repeat=True)
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True, answer="id")
 
     async def query_data_source(
         self, data_source_id: str, body: Json, start_cursor: object = None, page_size: object = None
     ) -> Json:
         path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}/query"
         return await self.call(
-            "POST", path, body={**body, **self._paging(start_cursor, page_size)}, safe_to_repeat=True
+            "POST",
+            path,
+            body={**body, **self._paging(start_cursor, page_size)},
+            safe_to_repeat=True,
+            answer="results",
         )
+
+    async def list_templates(
+        self, data_source_id: str, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        """A data source's page templates ({templates: [{id, name, is_default}], …}; 2025-09 API on)."""
+        path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}/templates"
+        return await self.call("GET", path, query=self._paging(start_cursor, page_size), safe_to_repeat=True)
+
+    # -- views (2026 API) -------------------------------------------------------------------
+    async def list_views(
+        self, database_id: str, start_cursor: object = None, page_size: object = None
+    ) -> Json:
+        """A database's views, as {object: "view", id} stubs."""
+        query = {
+            "database_id": normalize_id(database_id, "database_id"),
+            **self._paging(start_cursor, page_size),
+        }
+        return await self.call("GET", "views", query=query, safe_to_repeat=True)
+
+    async def retrieve_view(self, view_id: str) -> Json:
+        return await self.call("GET", f"views/{normalize_id(view_id, 'view')}", safe_to_repeat=True)
 
     async def data_sources_of(self, database_id: str) -> tuple[Json, list[Json]]:
         """The database and its data sources ({id, name})."""
@@ -292,24 +359,26 @@ class NotionGateway:
     # -- search, users, comments ------------------------------------------------------------
     async def search(self, body: Json, start_cursor: object = None, page_size: object = None) -> Json:
         full = {**body, **self._paging(start_cursor, page_size)}
-        return await self.call("POST", "search", body=full, safe_to_repeat=True)
+        return await self.call("POST", "search", body=full, safe_to_repeat=True, answer="results")
 
     async def list_users(self, start_cursor: object = None, page_size: object = None) -> Json:
         return await self.call(
-            "GET", "users", query=self._paging(start_cursor, page_size), safe_to_repeat=True
+            "GET", "users", query=self._paging(start_cursor, page_size), safe_to_repeat=True, answer="results"
         )
 
     async def retrieve_user(self, user_id: str) -> Json:
-        return await self.call("GET", f"users/{normalize_id(user_id, 'user_id')}", safe_to_repeat=True)
+        return await self.call(
+            "GET", f"users/{normalize_id(user_id, 'user_id')}", safe_to_repeat=True, answer="id"
+        )
 
     async def retrieve_bot(self) -> Json:
-        return await self.call("GET", "users/me", safe_to_repeat=True)
+        return await self.call("GET", "users/me", safe_to_repeat=True, answer="id")
 
     async def create_comment(self, body: Json) -> Json:
-        return await self.call("POST", "comments", body=body, safe_to_repeat=False)
+        return await self.call("POST", "comments", body=body, safe_to_repeat=False, answer="id")
 
     async def list_comments(
         self, block_id: str, start_cursor: object = None, page_size: object = None
     ) -> Json:
         query = {"block_id": normalize_id(block_id, "block_id"), **self._paging(start_cursor, page_size)}
-        return await self.call("GET", "comments", query=query, safe_to_repeat=True)
+        return await self.call("GET", "comments", query=query, safe_to_repeat=True, answer="results")

@@ -37,7 +37,10 @@ def _ids_in(text: str) -> list[str]:
 
 
 def _from_url(value: str, block: bool) -> str | None:
-    parts = urlsplit(value if "://" in value else "https://" + value)
+    try:
+        parts = urlsplit(value if "://" in value else "https://" + value)
+    except ValueError:  # "https://[notion.so/x": not a URL at all
+        return None
     host = (parts.hostname or "").lower()
     if not any(host == h or host.endswith("." + h) for h in _URL_HOSTS):
         return None

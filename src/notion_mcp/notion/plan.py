@@ -175,6 +175,25 @@ def _rich_text_arrays(inner: Json) -> Iterator[tuple[str, list[Any]]]:
             yield f"cells[{i}]", cell
 
 
+_ITEM_FORM = '{"text": {"content": "words"}} (or {"type": "text", "text": {...}}, a mention, an equation)'
+
+
+def _checked_item(item: Any, where: str) -> str | None:
+    """A rich text item's text content, after checking the item's shape (a wrong shape would be
+    dropped or garbled on the way; it is refused naming the place and the expected form)."""
+    if not isinstance(item, dict):
+        raise InputError(
+            f"{where}: a rich text item is an object like {_ITEM_FORM}; got {type(item).__name__}."
+        )
+    text = item.get("text")
+    if text is None:
+        return None
+    content = text.get("content") if isinstance(text, dict) else None
+    if not isinstance(content, str):
+        raise InputError(f"{where}.text: expected an object with a string content, like {_ITEM_FORM}.")
+    return content
+
+
 def _validate_block(block: Any, where: str, limits: Limits) -> None:
     if not isinstance(block, dict) or not isinstance(block.get("type"), str):
         raise InputError(f"{where}: expected a Notion block object with a 'type'; got {str(block)[:80]!r}.")
@@ -191,7 +210,7 @@ def _validate_block(block: Any, where: str, limits: Limits) -> None:
                 f"{limits.max_rich_text_items}. Split the block."
             )
         for j, item in enumerate(items):
-            content = (item.get("text") or {}).get("content") if isinstance(item, dict) else None
+            content = _checked_item(item, f"{where}.{t}.{key}[{j}]")
             if isinstance(content, str) and len(content) > limits.max_text:
                 raise InputError(
                     f"{where}.{t}.{key}[{j}].text.content: {len(content)} characters; Notion allows at "

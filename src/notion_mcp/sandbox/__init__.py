@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from notion_mcp.sandbox import routes_blocks, routes_databases, routes_misc, routes_pages
+from notion_mcp.sandbox import routes_blocks, routes_databases, routes_misc, routes_pages, templates, views
 from notion_mcp.sandbox.app import AppState, SandboxApp
 from notion_mcp.sandbox.faults import Fault, Faults, TokenBucket
 from notion_mcp.sandbox.rules import NotionError
@@ -35,7 +35,14 @@ __all__ = ["SEED", "Fault", "Faults", "NotionError", "Sandbox", "SeedIds", "chec
 
 log = logging.getLogger(__name__)
 
-ROUTES = [*routes_pages.ROUTES, *routes_blocks.ROUTES, *routes_databases.ROUTES, *routes_misc.ROUTES]
+ROUTES = [
+    *routes_pages.ROUTES,
+    *routes_blocks.ROUTES,
+    *routes_databases.ROUTES,
+    *routes_misc.ROUTES,
+    *templates.ROUTES,
+    *views.ROUTES,
+]
 
 
 def _utcnow() -> datetime:

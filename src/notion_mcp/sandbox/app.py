@@ -48,6 +48,12 @@ FAULT_BODIES = {
     ),
     "rate_limited": (429, "You have been rate limited. Please try again in a few minutes."),
 }
+# A 200 whose body is cut off (not JSON), or JSON of the wrong shape (no `results`): an answer
+# spoiled on the way, after the request may have taken effect.
+GARBLED_200 = {
+    "garbled_200": '{"object": "list", "results": [{"object": "bl',
+    "misshaped_200": '{"object": "list"}',
+}
 HTML_502 = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     "<center><h1>502 Bad Gateway</h1></center>\r\n"
@@ -183,6 +189,9 @@ class SandboxApp:
             raise httpx.RemoteProtocolError("Server disconnected without sending a response.")
         if fault.kind == "bad_gateway_html":
             await Response(HTML_502, status_code=502, media_type="text/html")(scope, receive, send)
+            return
+        if fault.kind in GARBLED_200:
+            await Response(GARBLED_200[fault.kind], media_type="application/json")(scope, receive, send)
             return
         status, message = FAULT_BODIES[fault.kind]
         headers = {"Retry-After": str(fault.retry_after)} if status in (429, 529) else None

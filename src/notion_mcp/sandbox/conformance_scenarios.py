@@ -108,5 +108,23 @@ async def run_scenarios(c: httpx.AsyncClient) -> list[httpx.Response]:
     out.append(
         await c.patch(f"/v1/pages/{SEED.task_id(3)}", json={"properties": {"Done": {"checkbox": True}}})
     )
+    out.append(await c.get(f"/v1/data_sources/{SEED.tasks_data_source_id}/templates"))
+    out += await _views(c, db_id, db.json()["data_sources"][0]["id"])
     out.append(await c.patch(f"/v1/pages/{page_id}", json={"in_trash": True}))
+    return out
+
+
+async def _views(c: httpx.AsyncClient, db_id: str, ds_id: str) -> list[httpx.Response]:
+    out: list[httpx.Response] = []
+    body = {"data_source_id": ds_id, "name": "Test View", "type": "table", "database_id": db_id}
+    view = await c.post("/v1/views", json=body)
+    out.append(view)
+    view_id = view.json()["id"]
+    out.append(await c.get("/v1/views", params={"database_id": db_id}))
+    out.append(await c.get(f"/v1/views/{view_id}"))
+    out.append(await c.patch(f"/v1/views/{view_id}", json={"name": "Updated View"}))
+    query = await c.post(f"/v1/views/{view_id}/queries", json={})
+    out.append(query)
+    out.append(await c.get(f"/v1/views/{view_id}/queries/{query.json()['id']}"))
+    out.append(await c.delete(f"/v1/views/{view_id}"))
     return out

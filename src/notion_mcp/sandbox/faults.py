@@ -13,6 +13,8 @@ FAULT_KINDS = {
     "service_overload": 529,
     "rate_limited": 429,
     "bad_gateway_html": 502,
+    "garbled_200": 200,
+    "misshaped_200": 200,
     "drop": 0,
     "slow": 0,
 }

@@ -40,6 +40,11 @@ class SeedIds:
     welcome_discussion_id: str = sid("discussion/welcome")
     block_discussion_id: str = sid("discussion/block")
     task_count: int = 30
+    bug_template_id: str = sid("template/bug")
+    feature_template_id: str = sid("template/feature")
+    all_tasks_view_id: str = sid("view/all-tasks")
+    board_view_id: str = sid("view/board")
+    urgent_view_id: str = sid("view/urgent")
 
     def task_id(self, n: int) -> str:
         """ID of task row ``n`` (1-based)."""
@@ -320,6 +325,43 @@ def _tasks(ws: Workspace) -> None:
         ws.store.insert("page", page, SEED.tasks_data_source_id)
 
 
+def _task_templates(ws: Workspace) -> None:
+    """Two page templates of the task database (what notion_databases retrieve lists)."""
+    from notion_mcp.sandbox.templates import add_template
+
+    def heading(text: str) -> JSON:
+        return {"type": "heading_2", "heading_2": {"rich_text": [t(text)]}}
+
+    def todo(text: str) -> JSON:
+        return {"type": "to_do", "to_do": {"rich_text": [t(text)], "checked": False}}
+
+    add_template(
+        ws, SEED.tasks_data_source_id, "Bug report", template_id=SEED.bug_template_id, is_default=True,
+        properties={"Tags": {"multi_select": [{"name": "bug"}]}, "Priority": {"select": {"name": "High"}}},
+        children=[heading("Steps to reproduce"), todo("Write the steps"), heading("Expected and actual")],
+        icon={"type": "emoji", "emoji": "🐞"},
+    )  # fmt: skip
+    add_template(
+        ws, SEED.tasks_data_source_id, "Feature request", template_id=SEED.feature_template_id,
+        children=[heading("Problem"), heading("Proposal"), todo("Agree on scope")],
+        icon={"type": "emoji", "emoji": "✨"},
+    )  # fmt: skip
+
+
+def _task_views(ws: Workspace) -> None:
+    """Three views of the task database: all rows, a board, and open high-priority work by due date."""
+    from notion_mcp.sandbox.views import add_view
+
+    db, ds = SEED.tasks_database_id, SEED.tasks_data_source_id
+    add_view(ws, db, ds, "All tasks", view_id=SEED.all_tasks_view_id)
+    add_view(ws, db, ds, "Board", "board", view_id=SEED.board_view_id,
+             sorts=[{"property": "Priority", "direction": "ascending"}])  # fmt: skip
+    urgent = {"and": [{"property": "Done", "checkbox": {"equals": False}},
+                      {"property": "Priority", "select": {"equals": "High"}}]}  # fmt: skip
+    add_view(ws, db, ds, "Urgent", view_id=SEED.urgent_view_id, filter=urgent,
+             sorts=[{"property": "Due", "direction": "ascending"}])  # fmt: skip
+
+
 def _comment(ws: Workspace, n: int, parent_id: str, discussion: str, author: str, content: str) -> None:
     user = ws.user(author) or {}
     comment: JSON = {
@@ -380,6 +422,8 @@ def seed_demo(store: Store) -> None:
         store, SEED.notes_page_id, parent, nodes, [5.0], ws.stamp(), lambda: SEED.synced_copy_id
     )
     _tasks(ws)
+    _task_templates(ws)
+    _task_views(ws)
     _comment(
         ws, 1, SEED.welcome_page_id, SEED.welcome_discussion_id, SEED.ada_user_id, "Is this page up to date?"
     )

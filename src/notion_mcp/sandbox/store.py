@@ -124,6 +124,10 @@ class Store:
             "UPDATE objects SET data = ?, edited_seq = ? WHERE id = ?", (json.dumps(data), seq, data["id"])
         )
 
+    def delete(self, object_id: str) -> None:
+        self.next_seq()  # a change like any other (remembered query results are forgotten)
+        self._db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
+
     def set_parent(self, object_id: str, parent_id: str | None) -> None:
         self._db.execute("UPDATE objects SET parent_id = ? WHERE id = ?", (parent_id, object_id))
 
@@ -134,6 +138,13 @@ class Store:
             (parent_id, *kinds),
         ).fetchall()
         return [json.loads(r[0]) for r in rows]
+
+    def count_children(self, parent_id: str, kinds: tuple[str, ...]) -> int:
+        marks = ",".join("?" for _ in kinds)
+        row = self._db.execute(
+            f"SELECT COUNT(*) FROM objects WHERE parent_id = ? AND kind IN ({marks})", (parent_id, *kinds)
+        ).fetchone()
+        return int(row[0])
 
     def has_children(self, parent_id: str, kinds: tuple[str, ...]) -> bool:
         marks = ",".join("?" for _ in kinds)

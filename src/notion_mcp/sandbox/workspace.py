@@ -56,6 +56,21 @@ class Workspace:
         if "last_edited_by" in data:
             data["last_edited_by"] = {"object": "user", "id": BOT_ID}
         self.store.update(data)
+        self._touch_page_above(str(data["id"]))
+
+    def _touch_page_above(self, object_id: str) -> None:
+        """A block edited, added or trashed edits the page it is in, as in Notion (whose
+        last_edited_time of a page moves with any change to its content)."""
+        if self.store.kind_of(object_id) != "block":
+            return
+        above = self.store.parent_of(object_id)
+        while above is not None and self.store.kind_of(above) == "block":
+            above = self.store.parent_of(above)
+        page = self.store.get(above, "page") if above is not None else None
+        if page is not None:
+            page["last_edited_time"] = iso_minute(self.now())
+            page["last_edited_by"] = {"object": "user", "id": BOT_ID}
+            self.store.update(page)
 
     def user(self, user_id: str) -> JSON | None:
         return self.store.get(user_id, "user")

@@ -9,6 +9,8 @@ each call, so what is advertised and what is accepted cannot drift apart.
 from __future__ import annotations
 
 import json
+import logging
+import traceback
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from types import UnionType
@@ -18,8 +20,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from notion_mcp.errors import NotionMCPError, to_tool_error
+from notion_mcp.errors import NotionMCPError, redact, to_tool_error
 from notion_mcp.tools.context import Call
+
+log = logging.getLogger("notion_mcp")
 
 Format = Literal["markdown", "json"]
 
@@ -31,7 +35,7 @@ class OpArgs(BaseModel):
 
 
 class Formatted(OpArgs):
-    format: Format = Field("markdown", description="json: Notion's raw objects")
+    format: Format = Field("markdown", description="json: Notion's objects")
 
 
 Handler = Callable[[Call, Any], Awaitable[str]]
@@ -170,6 +174,11 @@ def parse_call(spec: ToolSpec, arguments: dict[str, Any], read_only: bool) -> tu
             args[word] = args[word].strip().lower()
     op_name = args.pop("operation", None) or spec.default_operation
     ops = spec.visible(read_only)
+    if not isinstance(op_name, str | None):
+        raise ToolError(
+            f"{spec.name}: operation must be one word (a string), not {type(op_name).__name__}: "
+            f"use one of: {', '.join(ops)}."
+        )
     if op_name not in ops:
         if read_only and op_name in spec.operations:
             raise ToolError(
@@ -187,8 +196,42 @@ def parse_call(spec: ToolSpec, arguments: dict[str, Any], read_only: bool) -> tu
 
 
 async def run_call(spec: ToolSpec, call: Call, arguments: dict[str, Any]) -> str:
-    _, op, model = parse_call(spec, arguments, call.settings.read_only)
+    """Run one call. The one place where any failure becomes the text a model reads.
+
+    Errors raised on purpose (`ToolError`, `NotionMCPError`) say what to do. Anything else is
+    a bug in this server: the model is told so, with the tool and operation, and nothing of
+    the exception's text (it could hold arguments, a traceback, in theory a token); the
+    traceback goes to the log at WARNING (stderr), where a maintainer can read it.
+    """
+    op_name = arguments.get("operation") if isinstance(arguments, dict) else None
     try:
+        op_name, op, model = parse_call(spec, arguments, call.settings.read_only)
         return await op.handler(call, model)
+    except ToolError:
+        raise
     except NotionMCPError as exc:
         raise to_tool_error(exc) from exc
+    except Exception as exc:
+        one = _sole(exc)  # a task group's wrapping of one error raised on purpose: that error
+        if isinstance(one, ToolError):
+            raise one from exc
+        if isinstance(one, NotionMCPError):
+            raise to_tool_error(one) from exc
+        raise _bug(spec.name, op_name, exc) from exc
+
+
+def _sole(exc: BaseException) -> BaseException:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
+
+
+def _bug(tool: str, op_name: object, exc: Exception) -> ToolError:
+    where = f"{tool} {op_name}" if isinstance(op_name, str) and op_name.isidentifier() else tool
+    log.warning("bug in %s:\n%s", where, redact("".join(traceback.format_exception(exc))).rstrip())
+    return ToolError(
+        f"{where}: this call hit a bug in the notion-mcp server ({type(exc).__name__}), not an error "
+        "in Notion. If the operation writes, read the target to see what it wrote before it stopped; "
+        "the server's log has the details. Check each field against the tool's schema; if the arguments "
+        "are right, report the bug."
+    )

@@ -37,11 +37,11 @@ BLOCK_TYPES = TEXT_TYPES | {
 
 class Retrieve(Formatted):
     block_id: NotionId = Field(description="block or page ID, or a Notion URL")
-    include_children: bool = Field(False, description="also read the whole subtree")
-    max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
+    include_children: bool = Field(False, description="read the whole subtree")
+    max_depth: int = Field(10, ge=1, le=50, description="levels below the block")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
     block_ids: bool = Field(False, description="show block IDs")
-    file_urls: bool = Field(False, description="full links of files stored by Notion")
+    file_urls: bool = Field(False, description="links of Notion-stored files")
     start_cursor: Cursor = None
 
 
@@ -101,15 +101,18 @@ async def retrieve(call: Call, args: Retrieve) -> str:
 async def append(call: Call, args: Append) -> str:
     blocks = content.blocks_from(args.children, args.markdown)
     if not blocks:
-        raise InputError("Nothing to append: the content is empty.")
+        given = "markdown" if args.markdown is not None else "children"
+        raise InputError(f"{given}: nothing to append (it holds no blocks); give the content to append.")
     position = content.position_of(args.position, args.after_block_id)
     result = await content.write(call, args.parent_block_id, blocks, position)
+    shown, rest = content.new_ids(call, args.parent_block_id, result.top_level_ids)
     if args.format == "json":
-        return as_json({"top_level_ids": result.top_level_ids, "blocks_written": result.blocks_written})
-    ids = ", ".join(result.top_level_ids)
+        more = {"top_level_ids_cut": rest, "last_id": result.top_level_ids[-1]} if rest else {}
+        return as_json({"top_level_ids": shown, **more, "blocks_written": result.blocks_written})
     return (
         f"Appended {result.blocks_written} blocks ({len(result.top_level_ids)} top-level) under "
-        f"{args.parent_block_id} in {result.requests} requests. Top-level block IDs: {ids}"
+        f"{args.parent_block_id} in {result.requests} requests. Top-level block IDs: {', '.join(shown)}"
+        + (f"\n{rest}" if rest else "")
     )
 
 
@@ -226,7 +229,7 @@ SPEC = ToolSpec(
     name="notion_blocks",
     title="Notion blocks",
     description=(
-        "Page content. retrieve: a block; include_children reads its whole subtree in one call. "
+        "Page content. retrieve: a block; include_children reads its whole subtree. "
         "append: markdown or blocks of any size under a page or block. update: a block's content "
         "or in_trash. delete: trash a block."
     ),

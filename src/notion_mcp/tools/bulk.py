@@ -9,37 +9,40 @@ table, with one ready call that finishes exactly the rest when a lasting fault c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import anyio
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, WithJsonSchema
 
 from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, to_tool_error
 from notion_mcp.markdown.ids import compact
 from notion_mcp.notion import bulk
 from notion_mcp.notion.bulk import Key, Outcome, Write
 from notion_mcp.notion.row_values import key_of
-from notion_mcp.tools import content
+from notion_mcp.tools import content, page_templates
 from notion_mcp.tools._dispatch import OpArgs
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, JsonObject, NotionId, trash_flag
 from notion_mcp.tools.output import as_json, fit, join
 from notion_mcp.tools.page_body import decorations, title_property
+from notion_mcp.tools.page_templates import Chosen
 from notion_mcp.tools.properties import needs_schema, resolve, text
 from notion_mcp.tools.rows_text import items_from_text
 
 Json = dict[str, Any]
 MAX_ITEMS = 10_000
 
-Rows = Annotated[
-    list[JsonObject] | str,
-    Field(description="many: [{title, properties, markdown…}], CSV or a markdown table"),
+Rows = Annotated[  # advertised as one type list (an anyOf would cost a model twice the bytes)
+    list[JsonObject] | str | None,
+    WithJsonSchema({"type": ["array", "string"]}),
+    Field(description="many: [{title, properties, …}], CSV or a markdown table"),
 ]
 DryRun = Annotated[bool, Field(description="only check every item")]
-SkipInvalid = Annotated[bool, Field(description="write the valid items only")]
+SkipInvalid = Annotated[bool, Field(description="write only valid items")]
 MADE_SLACK = timedelta(minutes=1)  # Notion's created_time is cut to the minute
 
 
@@ -50,6 +53,8 @@ class CreateItem(OpArgs):
     markdown: str | None = None
     icon: str | None = None
     cover: str | None = None
+    variables: JsonObject | None = None  # a local template's values for this item
+    template_: JsonObject | None = Field(None, alias="_template")  # Notion's template, set by the call
     made_since: str | None = Field(None, description="set by a ready call: look before creating")
 
 
@@ -73,6 +78,11 @@ class Checked:
 
 
 def items_of(pages: list[Json] | str) -> list[Json]:
+    if isinstance(pages, str) and pages.lstrip().startswith("["):  # a list sent as JSON text
+        try:
+            pages = json.loads(pages)
+        except ValueError:
+            raise InputError("pages: starts like a JSON list but is not valid JSON.") from None
     items = items_from_text(pages) if isinstance(pages, str) else list(pages)
     if not items:
         raise InputError("pages: give at least one item.")
@@ -119,22 +129,44 @@ def _guarded(problems: list[str], make: Callable[[], Any]) -> Any:
         return None
 
 
-def check_creates(items: Sequence[Any], parent: Json, schema: Json, shared: Json, key: Key | None) -> Checked:
+def check_creates(
+    items: Sequence[Any],
+    parent: Json,
+    schema: Json,
+    shared: Json,
+    key: Key | None,
+    template: Chosen | None = None,
+) -> Checked:
     checked = Checked()
     for number, raw in enumerate(items, start=1):
         problems: list[str] = []
         checked.raw[number] = raw if isinstance(raw, dict) else {}
-        given = raw
-        if isinstance(raw, dict):
-            props = {**shared.get("properties", {}), **(raw.get("properties") or {})}
-            given = {**shared, **raw, **({"properties": props} if props else {})}
-        item = _item_model(CreateItem, given, problems)
+        given = _templated(raw, shared, template, problems) if isinstance(raw, dict) else raw
+        item = _item_model(CreateItem, given, problems) if not problems else None
         write = _create_write(number, item, parent, schema, key, problems) if item is not None else None
         if write is None or problems:
             checked.problems[number] = problems
         else:
             checked.writes.append(write)
     return checked
+
+
+def _templated(raw: Json, shared: Json, template: Chosen | None, problems: list[str]) -> Json:
+    """The item with what the call gives every item, then the template's values, under its own."""
+    props = {**shared.get("properties", {}), **(raw.get("properties") or {})}
+    given = {
+        **{k: v for k, v in shared.items() if k != "variables"},
+        **raw,
+        **({"properties": props} if props else {}),
+    }
+    if template is None:
+        return given
+    variables = given.pop("variables", shared.get("variables"))
+    try:
+        return {**page_templates.fill(given, template, variables), "_template": template.notion}
+    except InputError as exc:
+        problems.append(str(exc))
+        return given
 
 
 def _create_write(
@@ -159,6 +191,8 @@ def _create_write(
     if problems:
         return None
     body = {"parent": parent, "properties": properties, **looks}
+    if item.template_ is not None:
+        body["template"] = item.template_
     return Write(number, body, blocks=blocks or [], key=key_value, made_since=since)
 
 
@@ -371,8 +405,9 @@ def answer(
                 "To finish exactly the rest, call again with the same arguments and pages set to items"
                 f" {numbers} of this call (as given)."
             )
-    budget = call.settings.max_output_chars - len(head) - len(why) - len(ready) - 10
-    return join(head, table(outcomes, max(budget, 2_000)), why, ready)
+    # what the table may use: the rest of the budget, less room for the line that says it was cut
+    budget = call.settings.max_output_chars - len(head) - len(why) - len(ready) - 150
+    return join(head, table(outcomes, max(budget, 300)), why, ready)
 
 
 # -- the two entry points ---------------------------------------------------------------------
@@ -403,19 +438,27 @@ async def create_many(call: Call, args: Any, parent: Json, schema: Json) -> str:
             " beside pages apply to every item)."
         )
     items = items_of(args.pages) if args.pages is not None else [single]
-    shared = {k: getattr(args, k) for k in ("properties", "icon", "cover") if getattr(args, k) is not None}
+    shared = {
+        k: getattr(args, k)
+        for k in ("properties", "icon", "cover", "variables")
+        if getattr(args, k) is not None
+    }
     if args.pages is None:
-        items, shared = [{**single, **shared}], {}
+        items, shared = (
+            [{**single, **{k: v for k, v in shared.items() if k != "variables"}}],
+            {"variables": args.variables} if args.variables is not None else {},
+        )
     key = key_of_schema(args.key, schema) if args.key else None
     source_id = parent.get("data_source_id")
     if key is not None and not source_id:
         raise InputError("key: upserting needs a database parent ({database_id} or {data_source_id}).")
-    checked = check_creates(items, parent, schema, shared, key)
+    template = await page_templates.choose(call, args.template, parent) if args.template else None
+    checked = check_creates(items, parent, schema, shared, key, template)
     writes, settled = checked.writes, list[Outcome]()
     if key is not None:
         existing = await bulk.existing_rows(call.gateway, str(source_id), key)
         writes, settled = bulk.match(writes, key, existing)
-    where = f"for data source {source_id}" if source_id else "under " + str(next(iter(parent.values())))
+    where = f"for data source {source_id}" if source_id else f"under {parent.get(str(parent.get('type')))}"
     if args.dry_run:
         for o in settled:
             if o.status == "failed":
@@ -469,7 +512,7 @@ async def update_many(call: Call, args: Any) -> str:
     rest = ready_call(_arguments("update", args), checked, outcomes, started, creates=False)
     if args.format == "json":
         return _as_json(outcomes, rest)
-    return answer(call, "updated", outcomes, stopped, rest)
+    return answer(call, "to update", outcomes, stopped, rest)
 
 
 ProgressFn = Callable[[int, int, str], Awaitable[None]]

@@ -9,8 +9,9 @@ from pydantic import Field
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import MarkdownError, comments_to_markdown, markdown_to_blocks
-from notion_mcp.markdown.rich_text import merge, text_item
+from notion_mcp.markdown.rich_text import merge, split_long, text_item
 from notion_mcp.notion.ids import normalize_id
+from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, JsonObject, NotionId, PageSize
@@ -38,7 +39,10 @@ def _target(args: Create) -> dict[str, Any]:
         )
     if args.discussion_id is not None:
         # a "copy link to discussion" URL is the page's, with the discussion in ?d=
-        linked = parse_qs(urlsplit(args.discussion_id).query).get("d")
+        try:
+            linked = parse_qs(urlsplit(args.discussion_id).query).get("d")
+        except ValueError:  # not a URL at all: normalize_id says what is expected
+            linked = None
         return {"discussion_id": normalize_id(linked[0] if linked else args.discussion_id, "discussion_id")}
     parent = args.parent or {}
     keys = [k for k in ("page_id", "block_id") if k in parent]
@@ -66,7 +70,7 @@ def _comment_text(markdown: str) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for n, block in enumerate(blocks):
         items += ([text_item("\n\n")] if n else []) + block["paragraph"]["rich_text"]
-    return merge(items)
+    return split_long(merge(items))  # merged for compactness, then split to Notion's item limit
 
 
 def _rich_text(args: Create) -> list[dict[str, Any]]:
@@ -74,7 +78,7 @@ def _rich_text(args: Create) -> list[dict[str, Any]]:
         raise InputError("Give the comment as rich_text or markdown (exactly one).")
     if args.markdown is not None:
         return _comment_text(args.markdown)
-    return list(args.rich_text or [])
+    return content.split_items(list(args.rich_text or []))
 
 
 async def create(call: Call, args: Create) -> str:

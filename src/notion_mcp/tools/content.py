@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
 from notion_mcp.markdown.rich_text import TEXT_LIMIT
+from notion_mcp.notion.plan import validate_blocks
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.output import as_json, fit, join, more_hint
@@ -48,6 +49,7 @@ def blocks_from(children: list[dict[str, Any]] | None, markdown: str | None) -> 
         raise InputError("Nothing to write: give children (Notion block objects) or markdown.")
     blocks = [_with_type(b, f"children[{i}]") for i, b in enumerate(children)]
     _refuse_not_appendable(blocks, "children")
+    validate_blocks(blocks)  # every block's shape and size, before anything (a page too) is written
     return blocks
 
 
@@ -84,6 +86,11 @@ def _with_type(block: Any, where: str) -> dict[str, Any]:
         raise InputError(f"{where}: expected a Notion block object, got {type(block).__name__}.")
     if "type" in block:
         btype = block["type"]
+        if not isinstance(btype, str):
+            raise InputError(
+                f'{where}.type: expected a block type name (a string, e.g. "paragraph"); '
+                f"got {type(btype).__name__}."
+            )
         if btype not in block:
             raise InputError(f"{where}: type is {btype!r} but there is no {btype!r} key.")
     else:
@@ -99,8 +106,17 @@ def _with_type(block: Any, where: str) -> dict[str, Any]:
             f'{where}.{btype}.text: Notion has called this key "rich_text" since 2022; rename it. '
             "Nothing was written."
         )
+    if not isinstance(block[btype], dict):
+        raise InputError(
+            f"{where}.{btype}: expected an object (the block's content); got {type(block[btype]).__name__}."
+        )
     inner = _split_long_text(block[btype])
-    children = inner.get("children") if isinstance(inner, dict) else None
+    children = inner.get("children")
+    if children is not None and not isinstance(children, list):
+        raise InputError(
+            f"{where}.{btype}.children: expected a list of Notion block objects; got "
+            f"{type(children).__name__}. Nothing was written."
+        )
     if isinstance(children, list):
         where_children = f"{where}.{btype}.children"
         inner = {
@@ -118,13 +134,14 @@ def _split_long_text(inner: Any) -> Any:
     out = dict(inner)
     for key in ("rich_text", "caption"):
         if isinstance(inner.get(key), list):
-            out[key] = _split_items(inner[key])
+            out[key] = split_items(inner[key])
     if isinstance(inner.get("cells"), list):
-        out["cells"] = [_split_items(cell) if isinstance(cell, list) else cell for cell in inner["cells"]]
+        out["cells"] = [split_items(cell) if isinstance(cell, list) else cell for cell in inner["cells"]]
     return out
 
 
-def _split_items(items: list[Any]) -> list[Any]:
+def split_items(items: list[Any]) -> list[Any]:
+    """Rich text with every text item over 2,000 characters split into items of the same formatting."""
     out: list[Any] = []
     for item in items:
         text = item.get("text") if isinstance(item, dict) else None
@@ -159,10 +176,29 @@ async def write(
     try:
         return await append_tree(call.gateway, parent_id, blocks, position=position, on_progress=progress)
     except PartialAppendError as exc:
-        # The model gets the exact call that finishes the job (what exists is a prefix of the ask).
+        # The model gets the exact call that finishes the job (what exists is a prefix of the ask),
+        # unless a batch may or may not exist: then the read that settles it (no call to repeat).
+        if exc.resume is None:
+            raise ToolError(redact(str(exc))) from exc
         raise ToolError(
             redact(f"{exc}\nresume: notion_blocks {as_json(resume_arguments(exc.resume))}")
         ) from exc
+
+
+ID_BUDGET_SHARE = 4  # new block IDs take at most a quarter of the response budget
+
+
+def new_ids(call: Call, parent_id: str, ids: list[str]) -> tuple[list[str], str]:
+    """The new top-level block IDs to list in an answer, within the response budget, and (when
+    some are left out) how to list them all: they are the parent's children from first to last."""
+    room = max(1, call.settings.max_output_chars // ID_BUDGET_SHARE // 38)  # a dashed ID and ", "
+    if len(ids) <= room:
+        return ids, ""
+    return ids[:room], (
+        f"The first {room} of {len(ids)} new top-level block IDs are listed; the last is {ids[-1]}. All of"
+        f" them are the children of {parent_id} from {ids[0]} to {ids[-1]}: notion_blocks retrieve"
+        f" block_id={parent_id} include_children=true max_depth=1 block_ids=true lists them."
+    )
 
 
 def resume_arguments(resume: dict[str, Any]) -> dict[str, Any]:

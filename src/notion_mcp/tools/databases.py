@@ -12,6 +12,8 @@ from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import database_to_markdown, rows_to_markdown
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import Collected, collect
+from notion_mcp.notion.views import find_view, view_query
+from notion_mcp.tools import database_extras
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
@@ -25,11 +27,11 @@ T = TypeVar("T")
 
 
 class Create(Formatted):
-    parent: JsonObject = Field(description="{page_id} of the page to hold the database")
+    parent: JsonObject = Field(description="{page_id} to hold it")
     title: str | None = Field(None, description="database title")
     description: str | None = Field(None, description="database description")
     properties: JsonObject | None = Field(None, description="schema {name: {type: {...}}}")
-    is_inline: bool | None = Field(None, description="show inline in the parent page")
+    is_inline: bool | None = Field(None, description="inline in the parent page")
 
 
 class Retrieve(Formatted):
@@ -73,6 +75,7 @@ class Query(Formatted):
     sorts: Annotated[list[JsonObject] | None, BeforeValidator(_listed)] = Field(
         None, description="Notion sort objects"
     )
+    view: str | None = Field(None, description="view name or ID")
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
@@ -154,9 +157,10 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         sources = [source]
     else:
         sources = [await call.gateway.retrieve_data_source(str(ref["id"])) for ref in refs]
+    extras = await database_extras.read(call.gateway, database.get("id"), sources)
     if args.format == "json":
-        return as_json({"database": database, "data_sources": sources})
-    return database_to_markdown(database, sources)
+        return as_json({"database": database, "data_sources": sources, **extras.as_json()})
+    return join(database_to_markdown(database, sources), extras.as_markdown())
 
 
 async def update(call: Call, args: Update) -> str:
@@ -201,12 +205,30 @@ async def update(call: Call, args: Update) -> str:
 
 
 async def query(call: Call, args: Query) -> str:
+    if args.view is not None:
+        return await _through_view(call, args)
     source_id = await _source_id(call, args.database_id, args.data_source_id)
     body: dict[str, Any] = {}
     if args.filter is not None:
         body["filter"] = args.filter
     if args.sorts is not None:
         body["sorts"] = args.sorts
+    return await _rows(call, args, source_id, body)
+
+
+async def _through_view(call: Call, args: Query) -> str:
+    """The rows as the view shows them (its data source, filter and sorts; args.filter narrows)."""
+    database_id = args.database_id
+    if database_id is None and args.data_source_id is not None:
+        source = await call.gateway.retrieve_data_source(args.data_source_id)
+        database_id = (source.get("parent") or {}).get("database_id")
+    view = await find_view(call.gateway, args.view or "", database_id)
+    body = view_query(view, args.filter, args.sorts)
+    source_id = str(view.get("data_source_id") or await _source_id(call, database_id, None))
+    return await _rows(call, args.model_copy(update={"data_source_id": source_id}), source_id, body)
+
+
+async def _rows(call: Call, args: Query, source_id: str, body: dict[str, Any]) -> str:
     budget = call.settings.max_output_chars
     measured = [0, 0]  # rows measured, their table's characters
 
@@ -264,8 +286,8 @@ SPEC = ToolSpec(
     title="Notion databases",
     description=(
         "Databases (rows live in data sources). create: under a page, with a schema. retrieve: "
-        "schema with property types and options. update: title, description, schema, in_trash. "
-        "query: rows by Notion filter and sorts."
+        "schema (types, options), views, templates. update: title, description, schema, in_trash. "
+        "query: rows by Notion filter and sorts, or a view's."
     ),
     operations={
         "create": Operation(Create, create, writes=True),

@@ -15,7 +15,7 @@ from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.create import create_page
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.tree import AppendResult, TreeResult
-from notion_mcp.tools import bulk, content
+from notion_mcp.tools import bulk, content, page_templates
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.bulk import DryRun, Rows, SkipInvalid
@@ -38,7 +38,9 @@ class Create(Formatted):
     markdown: str | None = Field(None, description="content as markdown")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
-    pages: Rows | None = None
+    template: str | None = Field(None, description="database or local template")
+    variables: JsonObject | None = Field(None, description="{{name}} values")
+    pages: Rows = None
     key: str | None = Field(None, description="upsert by this property")
     dry_run: DryRun = False
     skip_invalid: SkipInvalid = False
@@ -48,10 +50,10 @@ class Retrieve(Formatted):
     page_id: NotionId = Field(description="page ID or Notion URL")
     include_content: bool | None = Field(None, description="include the body (default true for markdown)")
     retrieve_property_item_id: str | None = Field(None, description="property name or ID: its complete value")
-    max_depth: int = Field(10, ge=1, le=50, description="levels to read below the block")
+    max_depth: int = Field(10, ge=1, le=50, description="levels below the block")
     max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
     block_ids: bool = Field(False, description="show block IDs")
-    file_urls: bool = Field(False, description="full links of files stored by Notion")
+    file_urls: bool = Field(False, description="links of Notion-stored files")
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
@@ -67,25 +69,40 @@ class Update(Formatted):
     cover: str | None = Field(None, description='image URL; "" removes')
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
-    pages: Rows | None = None
+    template: str | None = Field(None, description="database or local template")
+    pages: Rows = None
     dry_run: DryRun = False
     skip_invalid: SkipInvalid = False
 
 
 async def create(call: Call, args: Create) -> str:
+    page_templates.check_variables(args.template, args.variables)
     if args.pages is not None or args.key or args.dry_run or args.skip_invalid:
         return await bulk.create_many(call, args, *await _parent(call, args.parent))
-    blocks = content.blocks_from(args.children, args.markdown) if (args.children or args.markdown) else []
+    if args.template is None and (args.children or args.markdown):
+        content.blocks_from(args.children, args.markdown)  # checked before any request
     parent, schema = await _parent(call, args.parent)
+    chosen = await page_templates.choose(call, args.template, parent) if args.template else None
+    if chosen is not None:
+        given = args.model_dump(include={"title", "properties", "markdown", "children", "icon", "cover"})
+        args = args.model_copy(update=page_templates.fill(given, chosen, args.variables))
+    blocks = content.blocks_from(args.children, args.markdown) if (args.children or args.markdown) else []
     properties = _with_title(dict(args.properties or {}), args.title, schema)
     body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
+    if chosen is not None and chosen.notion is not None:
+        body["template"] = chosen.notion
     created = await create_page(call.gateway, body)  # an ambiguous failure is looked into, not repeated
     page = created.page
     written = await _write_content(
         call, page, blocks, "markdown" if args.markdown is not None else "children"
     )
     if args.format == "json":
-        return as_json({**page, "content_block_ids": written.top_level_ids} if written else page)
+        if not written:
+            return as_json(page)
+        shown, rest = content.new_ids(call, str(page["id"]), written.top_level_ids)
+        return as_json(
+            {**page, "content_block_ids": shown, **({"content_block_ids_cut": rest} if rest else {})}
+        )
     summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
     if written:
         summary += f" with {written.blocks_written} blocks ({written.requests} append requests)"
@@ -251,6 +268,8 @@ async def update(call: Call, args: Update) -> str:
     trash = trash_flag(args.in_trash, args.archived)
     if trash is not None:
         body["in_trash"] = trash
+    if args.template is not None:
+        body["template"] = await page_templates.for_existing(call, args.page_id, args.template)
     if not body:
         raise InputError("Nothing to update: give properties, title, icon, cover or in_trash.")
     page = await call.gateway.update_page(args.page_id, body)
@@ -264,9 +283,9 @@ SPEC = ToolSpec(
     name="notion_pages",
     title="Notion pages",
     description=(
-        "Pages and database rows. create: with properties and content (markdown or blocks, any "
-        "size). retrieve: properties and the whole body in one call; retrieve_property_item_id: "
-        "a property's complete value (relations beyond 25). update: properties, title, icon, cover, in_trash."
+        "Pages and database rows. create: properties and content (markdown or blocks, any size); "
+        "pages: many rows in one call. retrieve: properties and whole body; retrieve_property_item_id: "
+        "a property's full value (relations beyond 25). update: properties, title, icon, cover, in_trash."
     ),
     operations={
         "create": Operation(Create, create, writes=True),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import math
 import re
 from collections.abc import Callable
 from datetime import datetime
@@ -49,29 +50,49 @@ def _option(name: str, prop: Json, value: Any) -> Json:
     if options and label not in options:
         same = [o for o in options if o.casefold() == label.casefold()]
         if len(same) != 1:
-            new = f'{{"{kind}": {_new_option(kind, label)}}}'
             raise InputError(
                 f"{name}: {label!r} is not an option of this {kind}; options: {_closest(label, options)}. "
-                f"To add it as a new option, give it in Notion's form ({new}); Notion creates it."
+                + _adding(kind, label)
             )
         label = same[0]  # "done" for "Done": one option fits but for case
     return {"name": label}
 
 
-def _new_option(kind: str, label: str) -> str:
+def _adding(kind: str, label: str) -> str:
+    """How to get a new option: what is true for the kind (Notion creates a select's or a
+    multi-select's option from a page write, never a status's)."""
+    if kind == "status":
+        return (
+            "Notion does not create status options from a page write: use one of these, or add the "
+            "option to the property in Notion's app (the database's property settings) first."
+        )
     option = json.dumps({"name": label}, ensure_ascii=False)
-    return f"[{option}]" if kind == "multi_select" else option
+    new = f'{{"{kind}": {f"[{option}]" if kind == "multi_select" else option}}}'
+    return f"To add it as a new option, give it in Notion's form ({new}); Notion creates it."
+
+
+def _label(name: str, kind: str, value: Any) -> str:
+    if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
+        return str(value)
+    raise InputError(f"{name}: a {kind} option is given by its name (a string); got {type(value).__name__}.")
 
 
 def _single(name: str, prop: Json, value: Any) -> Json | None:
-    return None if value is None or value == "" else _option(name, prop, value)
+    if value is None or value == "":
+        return None
+    return _option(name, prop, _label(name, str(prop["type"]), value))
 
 
 def _options(name: str, prop: Json, value: Any) -> list[Json]:
     if isinstance(value, str):  # "a, b" — unless "a, b" is itself an option
         items = [value] if value in _option_names(prop) else [v.strip() for v in value.split(",")]
+    elif value is None or isinstance(value, list):
+        items = [_label(name, "multi_select", v) for v in value or []]
     else:
-        items = list(value or [])
+        raise InputError(
+            f'{name}: a multi_select takes a list of option names (["a", "b"]) or "a, b"; '
+            f"got {type(value).__name__}."
+        )
     return [_option(name, prop, v) for v in items if v != ""]
 
 
@@ -119,7 +140,14 @@ def _date(name: str, value: Any) -> Json | None:
 
 
 def _ids(name: str, value: Any, what: str) -> list[Json]:
-    items = [v.strip() for v in value.split(",")] if isinstance(value, str) else list(value or [])
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",")]
+    elif value is None or isinstance(value, list):
+        items = list(value or [])
+    else:
+        raise InputError(
+            f"{name}: expected a list of IDs (or one ID, or 'id1, id2'); got {type(value).__name__}."
+        )
     try:
         return [{"id": normalize_id(v, name)} for v in items]
     except InputError as exc:
@@ -138,15 +166,29 @@ def _checkbox(name: str, value: Any) -> bool:
 
 
 def _number(name: str, value: Any) -> float | int | None:
+    number: float | int | None = None
     if value is None or (isinstance(value, int | float) and not isinstance(value, bool)):
-        return value
-    if isinstance(value, str) and value.strip():
+        number = value
+    elif isinstance(value, str) and value.strip():
         for parse in (int, float):
             try:
-                return parse(value.strip())
+                number = parse(value.strip())
+                break
             except ValueError:
                 continue
-    raise InputError(f"{name}: a number property takes a number; got {value!r}.")
+    if number is None and value is None:
+        return None
+    if number is None or not _finite(number):
+        shown = value if not isinstance(value, str) or len(value) <= 40 else value[:37] + "..."
+        raise InputError(f"{name}: a number property takes a number (finite, e.g. 3 or 2.5); got {shown!r}.")
+    return number
+
+
+def _finite(number: float) -> bool:
+    try:
+        return math.isfinite(number)
+    except OverflowError:  # an int past a double's range: not a number Notion can hold
+        return False
 
 
 SIMPLE: dict[str, Callable[[str, Json, Any], Any]] = {
@@ -167,11 +209,18 @@ SIMPLE: dict[str, Callable[[str, Json, Any], Any]] = {
     "relation": lambda n, p, v: _ids(
         n, v, "Relations are given by page ID or URL: notion_search finds pages."
     ),
-    "files": lambda n, p, v: [
-        {"type": "external", "name": str(u).rsplit("/", 1)[-1][:100] or "file", "external": {"url": u}}
-        for u in ([v] if isinstance(v, str) else v or [])
-    ],
+    "files": lambda n, p, v: _files(n, v),
 }
+
+
+def _files(name: str, value: Any) -> list[Json]:
+    urls = [value] if isinstance(value, str) else value or []
+    if not isinstance(urls, list) or not all(isinstance(u, str) for u in urls):
+        raise InputError(f"{name}: a files property takes a URL or a list of URLs (strings).")
+    return [
+        {"type": "external", "name": u.rsplit("/", 1)[-1][:100] or "file", "external": {"url": u}}
+        for u in urls
+    ]
 
 
 def is_notion_form(kind: str, value: Any) -> bool:

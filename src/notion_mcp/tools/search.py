@@ -33,7 +33,8 @@ def _old_filter(value: Any) -> Any:
     """Notion's own form, {"property": "object", "value": "page"|"database"|"data_source"}, as its value."""
     value = _object(value)
     if isinstance(value, dict) and value.get("property") == "object" and set(value) == {"property", "value"}:
-        return {"data_source": "database"}.get(value["value"], value["value"])
+        inner = value["value"]
+        return {"data_source": "database"}.get(inner, inner) if isinstance(inner, str) else inner
     return value
 
 

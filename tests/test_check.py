@@ -1,0 +1,75 @@
+"""`notion-mcp check` against a good backend (the sandbox), a bad token, no shared pages, an
+unreachable host and a Notion-Version Notion refuses: exit code and the one line that says why."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import pytest
+
+from notion_mcp.commands import Io, run
+from notion_mcp.sandbox import Sandbox
+
+TOKEN = "ntn_" + "a" * 40
+ENV = {"NOTION_TOKEN": TOKEN, "NOTION_MCP_MAX_RETRIES": "0", "NOTION_MCP_RATE_LIMIT": "0"}
+
+
+def check(transport: httpx.AsyncBaseTransport, *args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["check", *args], Io(out, err, dict(ENV), transport, Sandbox.base_url))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_a_good_backend_passes_naming_the_integration_what_it_sees_and_the_latency() -> None:
+    with Sandbox() as sandbox:
+        code, out, err = check(sandbox.transport())
+    assert code == 0, err
+    assert "integration 'Notion MCP Sandbox' in workspace 'Sandbox'" in out
+    assert "Notion-Version 2026-03-11: accepted" in out
+    assert "1 database" in out and "pages" in out
+    assert "latency:" in out and "over 2 requests" in out
+    assert out.rstrip().endswith("OK") and err == ""
+
+
+def test_a_token_notion_refuses_is_one_line_saying_to_copy_it_again() -> None:
+    def refuse(request: httpx.Request) -> httpx.Response:
+        body = {"object": "error", "status": 401, "code": "unauthorized", "message": "API token is invalid."}
+        return httpx.Response(401, json=body)
+
+    code, out, err = check(httpx.MockTransport(refuse))
+    assert code == 1
+    assert err.count("\n") == 1
+    assert err.startswith("notion-mcp check: bad token") and "notion.so/my-integrations" in err
+    assert TOKEN not in err + out
+
+
+def test_an_unreachable_host_is_a_network_problem() -> None:
+    def unreachable(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno -2] Name or service not known", request=request)
+
+    code, _, err = check(httpx.MockTransport(unreachable))
+    assert code == 1
+    assert err.startswith("notion-mcp check: network: cannot reach") and "HTTPS_PROXY" in err
+
+
+def test_an_empty_workspace_says_no_pages_are_shared_and_how_to_share_them() -> None:
+    with Sandbox(seed=False) as sandbox:
+        code, out, err = check(sandbox.transport())
+    assert code == 1
+    assert "token: accepted" in out and "visible: 0 pages, 0 databases" in out
+    assert err.startswith("notion-mcp check: no pages shared") and "Connections" in err
+
+
+def test_a_refused_notion_version_says_which_to_set() -> None:
+    with Sandbox() as sandbox:
+        code, _, err = check(sandbox.transport(), "--notion-version", "2021-01-01")
+    assert code == 1
+    assert "Notion-Version '2021-01-01' is not accepted" in err and "NOTION_VERSION" in err
+
+
+def test_check_runs_on_the_sandbox_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    from notion_mcp.__main__ import main
+
+    assert main(["check", "--sandbox"]) == 0
+    assert "OK" in capsys.readouterr().out
