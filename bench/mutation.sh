@@ -21,7 +21,7 @@ MODULES="
 retry|src/notion_mcp/notion/retry.py|tests/notion/test_gateway.py tests/tools/test_retry_waits.py tests/tools/test_writes_sent_once.py
 ratelimit|src/notion_mcp/notion/ratelimit.py|tests/notion/test_ratelimit.py tests/notion/test_limiter_pause.py
 gateway|src/notion_mcp/notion/gateway.py|tests/notion/test_gateway.py tests/notion/test_cursors.py tests/tools/test_writes_sent_once.py tests/tools/test_retry_waits.py tests/tools/test_advice.py tests/tools/test_paging_edges.py
-pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py
+pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_collect.py tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py
 ids|src/notion_mcp/notion/ids.py|tests/notion/test_ids.py
 plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan.py
 append|src/notion_mcp/notion/append.py|tests/notion/test_tree_fake.py
