@@ -25,6 +25,13 @@ FIXTURES = Path(__file__).parent / "fixtures"
 RECORDINGS = FIXTURES / "recordings"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The rate-limit store (a file in the user's cache directory) of every server the tests
+    start, in process or not, goes to a directory of this run, never the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
