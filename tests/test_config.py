@@ -168,3 +168,26 @@ def test_the_number_of_legacy_names_said_is_the_number_there_is() -> None:
     text = (ROOT / "docs" / "configuration.md").read_text()
     counts = re.findall(r"the (\d+) (?:old )?tool names", text)
     assert counts and set(counts) == {str(len(LEGACY))}, counts
+
+
+def test_notion_gets_the_documented_window_budget_shared_through_a_file_and_the_sandbox_local_speed() -> None:
+    notion = load_settings({"NOTION_TOKEN": NTN})
+    assert (notion.window_budget, notion.rate_window, notion.window_store) == (180, 60.0, "file")
+    assert notion.rate_limit == 0.0  # no even pacing unless asked
+    sandbox = load_settings({"NOTION_MCP_SANDBOX": "true"})
+    assert (sandbox.window_budget, sandbox.window_store) == (None, "memory")
+    asked = load_settings(
+        {"NOTION_MCP_SANDBOX": "true", "NOTION_MCP_RATE_BUDGET": "30", "NOTION_MCP_RATE_STORE": "File"}
+    )
+    assert (asked.window_budget, asked.window_store) == (30, "file")
+    none = load_settings({"NOTION_TOKEN": NTN, "NOTION_MCP_RATE_BUDGET": "0"})
+    assert none.window_budget is None  # only what Notion teaches
+    redis = load_settings({"NOTION_TOKEN": NTN, "NOTION_MCP_RATE_STORE": "redis://cache:6379/1"})
+    assert redis.window_store == "redis://cache:6379/1"
+
+
+@pytest.mark.parametrize("value", ["disk", "http://cache:6379", "/tmp/state.json"])
+def test_an_unknown_rate_store_is_refused_saying_what_is_accepted(value: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings({"NOTION_TOKEN": NTN, "NOTION_MCP_RATE_STORE": value})
+    assert "expected memory, file, or a Redis URL" in str(caught.value)

@@ -38,7 +38,9 @@ def _server_parser() -> argparse.ArgumentParser:
     p.add_argument("--env-file", help="read settings from this file (default .env, if there is one)")
     p.add_argument("--read-only", action="store_true", default=None, help="refuse write operations")
     p.add_argument("--tools", help=f"comma-separated allow-list of: {', '.join(TOOL_NAMES)}")
-    p.add_argument("--rate-limit", metavar="N", help="requests per second, 0 for no limit (default 3)")
+    p.add_argument(
+        "--rate-limit", metavar="N", help="even pacing: requests per second, 0 for none (the default)"
+    )
     p.add_argument("--notion-version", help="Notion-Version header (default 2026-03-11)")
     p.add_argument("--base-url", help="API base URL (default https://api.notion.com)")
     p.add_argument("--log-level", help="DEBUG, INFO, WARNING (default), ERROR")
@@ -50,6 +52,11 @@ def _sandbox_parser() -> argparse.ArgumentParser:
     p.add_argument("path", nargs="?", help="SQLite file for the workspace (in memory without one)")
     p.add_argument("--port", type=int, default=8765, help="0: any free port (the one chosen is printed)")
     p.add_argument("--host", default="127.0.0.1", help="loopback only")
+    limits = p.add_argument_group("Notion's window model of rate limits (off unless a budget is given)")
+    limits.add_argument("--budget", type=int, metavar="N", help="requests per window per token")
+    limits.add_argument("--window", type=float, default=60.0, metavar="S", help="window length (default 60)")
+    limits.add_argument("--workspace-budget", type=int, metavar="N", help="requests per window, all tokens")
+    limits.add_argument("--workspace-window", type=float, default=60.0, metavar="S", help="(default 60)")
     return p
 
 
@@ -109,7 +116,13 @@ def serve_sandbox(argv: Sequence[str]) -> int:
     from notion_mcp.sandbox import serve
 
     try:
-        serve(ns.path, host=ns.host, port=ns.port)
+        limits = {
+            "window_budget": ns.budget,
+            "window_seconds": ns.window,
+            "workspace_budget": ns.workspace_budget,
+            "workspace_seconds": ns.workspace_window,
+        }
+        serve(ns.path, host=ns.host, port=ns.port, limits=limits)
     except ValueError as exc:
         print(f"notion-mcp: {exc}", file=sys.stderr)
         return 2

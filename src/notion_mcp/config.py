@@ -29,6 +29,11 @@ _TOKEN_SHAPE = re.compile(r"^(ntn_|secret_)[A-Za-z0-9]{20,}$")
 MEMORY = ":memory:"
 AUTO = "auto"  # NOTION_MCP_SANDBOX=auto / --sandbox auto: the sandbox only when no token is set
 MIN_OUTPUT_CHARS = 2_000  # below this an answer has no room for more than its header
+# Requests per 60-second window: Notion's per-connection budget depends on the workspace's plan;
+# its request-limits reference long stated the per-connection limit as an average of 3 requests
+# per second, i.e. 180 per minute, which we take as the floor. A 429 teaches the real one.
+DEFAULT_RATE_BUDGET = 180
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 @dataclass(frozen=True)
@@ -36,8 +41,11 @@ class Settings:
     token: str | None = field(default=None, repr=False)
     notion_version: str = DEFAULT_NOTION_VERSION
     base_url: str = DEFAULT_BASE_URL
-    rate_limit: float = 3.0
+    rate_limit: float = 0.0
     burst: int = 3
+    rate_budget: int | None = None  # None: DEFAULT_RATE_BUDGET on Notion, none on the sandbox
+    rate_window: float = 60.0
+    rate_store: str | None = None  # None: "file" on Notion, "memory" on the sandbox
     max_retries: int = 4
     max_retry_wait: float = 30.0
     timeout_ms: int = 60_000
@@ -52,6 +60,19 @@ class Settings:
     @property
     def uses_sandbox(self) -> bool:
         return self.sandbox is not None
+
+    @property
+    def window_budget(self) -> int | None:
+        """Requests per window we allow ourselves (None: only what Notion teaches). The sandbox
+        in process answers at local speed unless a budget is set."""
+        budget = self.rate_budget
+        if budget is None:
+            budget = 0 if self.uses_sandbox else DEFAULT_RATE_BUDGET
+        return budget or None
+
+    @property
+    def window_store(self) -> str:
+        return self.rate_store or ("memory" if self.uses_sandbox else "file")
 
 
 def _bool(raw: str) -> bool:
@@ -95,6 +116,15 @@ class Number:
         except ValueError:
             raise ValueError(f"expected {self.accepted}") from None
         return self.check(value)
+
+
+def _store(raw: str) -> str:
+    value = raw.strip()
+    if value.lower() in ("memory", "file"):
+        return value.lower()
+    if value.startswith(REDIS_SCHEMES):
+        return value
+    raise ValueError("expected memory, file, or a Redis URL (redis://host:6379/0, rediss://…, unix:///path)")
 
 
 def _tools(raw: str) -> tuple[str, ...]:
@@ -159,13 +189,32 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
     "rate_limit": (
         "NOTION_MCP_RATE_LIMIT",
         Number(float, 0, "requests per second; 0: no limit"),
-        "Requests per second (0: no limit)",
+        "Even pacing: requests per second in this process (0: none)",
     ),
-    "burst": ("NOTION_MCP_BURST", Number(int, 1), "Requests allowed at once before the rate applies"),
+    "burst": (
+        "NOTION_MCP_BURST",
+        Number(int, 1),
+        "With even pacing: requests allowed at once before the rate applies",
+    ),
+    "rate_budget": (
+        "NOTION_MCP_RATE_BUDGET",
+        Number(int, 0, "requests per window; 0: none until Notion answers 429"),
+        "Requests per window, sent at any pace, shared by every process using the token",
+    ),
+    "rate_window": (
+        "NOTION_MCP_RATE_WINDOW",
+        Number(float, 1, "seconds"),
+        "Length of Notion's rate-limit window, in seconds",
+    ),
+    "rate_store": (
+        "NOTION_MCP_RATE_STORE",
+        _store,
+        "Where the window is counted: file (this machine), memory (this process) or a Redis URL",
+    ),
     "max_retries": (
         "NOTION_MCP_MAX_RETRIES",
         Number(int, 0),
-        "Retries of one request on 429/529/5xx/timeouts",
+        "Retries of one request on 5xx/timeouts (429/529: as long as the wait budget lasts)",
     ),
     "max_retry_wait": (
         "NOTION_MCP_MAX_RETRY_WAIT",

@@ -17,8 +17,11 @@ from pydantic import ConfigDict
 from notion_mcp import __version__
 from notion_mcp.config import MEMORY, Settings
 from notion_mcp.notion.gateway import NotionGateway, build_client
+from notion_mcp.notion.limiter import Limiter
 from notion_mcp.notion.ratelimit import DEFAULT_MARGIN, TokenBucket
+from notion_mcp.notion.ratestore import open_store
 from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.notion.window import Window, WindowLimiter
 from notion_mcp.resources import Live
 from notion_mcp.resources import register as register_resources
 from notion_mcp.tools import blocks, comments, databases, pages, search, users
@@ -89,6 +92,15 @@ def default_transport(settings: Settings, stack: ExitStack) -> tuple[httpx.Async
     return sandbox.transport(), Sandbox.base_url
 
 
+def make_limiter(settings: Settings, base_url: str) -> Limiter:
+    """Even pacing if asked, and the window budget shared through the configured store."""
+    pacing = TokenBucket(settings.rate_limit, settings.burst, margin=DEFAULT_MARGIN)
+    store = open_store(settings.window_store, settings.token or "ntn_sandbox", base_url)
+    trusted = settings.rate_budget is not None  # set by the user, not our default guess
+    window = WindowLimiter(Window(settings.window_budget, settings.rate_window, trusted=trusted), store)
+    return Limiter(window, pacing)
+
+
 def make_gateway(
     settings: Settings, transport: httpx.AsyncBaseTransport | None, base_url: str
 ) -> NotionGateway:
@@ -99,7 +111,7 @@ def make_gateway(
         timeout_ms=settings.timeout_ms,
         transport=transport,
     )
-    limiter = TokenBucket(settings.rate_limit, settings.burst, margin=DEFAULT_MARGIN)
+    limiter = make_limiter(settings, base_url)
     policy = RetryPolicy(max_retries=settings.max_retries, max_wait=settings.max_retry_wait)
     return NotionGateway(client, limiter, policy)
 

@@ -138,6 +138,7 @@ async def test_an_html_502_from_the_edge_is_translated_and_retried_on_reads() ->
         await gateway_for(notion).create_comment({})
     assert caught.value.code == "bad_gateway"
     assert "no Notion error body" in caught.value.message
+    assert len(notion.sent) == 1  # a comment is not repeated: the first may have been posted
 
 
 @pytest.mark.anyio
@@ -157,3 +158,17 @@ async def test_the_token_never_appears_in_an_error() -> None:
     with pytest.raises(NotionAPIError) as caught:
         await gateway_for(notion).retrieve_bot()
     assert token not in str(to_tool_error(caught.value))
+
+
+@pytest.mark.anyio
+async def test_429s_are_retried_for_as_long_as_the_wait_budget_lasts_not_a_count() -> None:
+    notion, clock = FakeNotion(), FakeClock()
+    notion.answer("GET", "/v1/users/me", *[rate_limited("2") for _ in range(8)], (200, ME))
+    assert await gateway_for(notion, clock, max_retries=2, max_wait=30).retrieve_bot() == ME
+    assert clock.now == pytest.approx(16.0)  # eight refusals, two seconds each: within 30 s
+
+    notion = FakeNotion()
+    notion.answer("GET", "/v1/users/me", *[rate_limited("2") for _ in range(20)], (200, ME))
+    with pytest.raises(RateLimitedError):
+        await gateway_for(notion, FakeClock(), max_retries=2, max_wait=30).retrieve_bot()
+    assert len(notion.sent) == 16  # 15 waits of 2 s fit in 30 s; the 16th refusal ends it

@@ -1,6 +1,6 @@
 """The one door to Notion: a method per Notion call, every call through the same policies.
 
-Each call: validate IDs and cursors (before any I/O) → take a token from the shared bucket →
+Each call: validate IDs and cursors (before any I/O) → wait for the shared limiter →
 send through notion-client (built with retry=False: retrying is ours) → translate any failure
 into our error tree (`translate`) → retry per `RetryPolicy` → remember any cursor Notion issued.
 """
@@ -17,10 +17,12 @@ from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
 from notion_mcp.errors import InputError, NotionAPIError, RateLimitedError, TransientError, redact
 from notion_mcp.notion.ids import normalize_id
+from notion_mcp.notion.limiter import Limiter
 from notion_mcp.notion.pagination import CursorRegistry, check_page_size
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
 from notion_mcp.notion.usage import Usage
+from notion_mcp.notion.window import Ticket
 
 Json = dict[str, Any]
 log = logging.getLogger("notion_mcp.gateway")
@@ -134,20 +136,23 @@ class NotionGateway:
     def __init__(
         self,
         client: AsyncClient,
-        limiter: TokenBucket,
+        limiter: Limiter | TokenBucket,
         retry_policy: RetryPolicy,
         cursors: CursorRegistry | None = None,
         usage: Usage | None = None,
     ) -> None:
         self.client = client
-        self.limiter = limiter
+        self.limiter = limiter if isinstance(limiter, Limiter) else Limiter(pacing=limiter)
         self.retry_policy = retry_policy
         self.cursors = cursors or CursorRegistry()
         self.usage = usage or Usage()
         self.requests_sent = 0
 
     async def aclose(self) -> None:
-        await self.client.aclose()
+        try:
+            await self.client.aclose()
+        finally:
+            await self.limiter.aclose()
 
     # -- the one path every request takes -------------------------------------------------
     async def _once(
@@ -159,7 +164,22 @@ class NotionGateway:
         talking: list[float],
         answer: str | None = None,
     ) -> Json:
-        await self.limiter.acquire()
+        ticket = await self.limiter.acquire()
+        try:
+            return await self._send(ticket, method, path, body, query, talking, answer)
+        finally:
+            self.limiter.release(ticket)
+
+    async def _send(
+        self,
+        ticket: Ticket | None,
+        method: str,
+        path: str,
+        body: Json | None,
+        query: Json | None,
+        talking: list[float],
+        answer: str | None,
+    ) -> Json:
         self.requests_sent += 1
         clock = self.usage.clock
         started = clock()
@@ -176,10 +196,14 @@ class NotionGateway:
             if mapped is None:
                 raise
             if isinstance(mapped, RateLimitedError):
-                self.limiter.pause(mapped.retry_after or 1.0)
+                reason = mapped.additional_data.get("rate_limit_reason")
+                await self.limiter.refused(ticket, mapped.retry_after or 1.0, str(reason or "") or None)
+            elif mapped.status and not isinstance(mapped, TransientError):
+                await self.limiter.answered(ticket)  # a 4xx is an answer: Notion counted it
             log.info("%s %s -> %s %s", method, path, mapped.status, mapped.code)
             raise mapped from exc
         record(200)
+        await self.limiter.answered(ticket)
         if not isinstance(result, dict) or not _shaped(result, answer):  # spoiled on the way
             what = f"an object with {answer!r}" if answer else "an object"
             raise TransientError(200, "invalid_response", f"Notion's answer is not {what}.")

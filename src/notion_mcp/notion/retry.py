@@ -1,12 +1,16 @@
 """When to repeat a request, and how long to wait first.
 
 Decided by small named predicates over our own error tree (see `notion_mcp.errors`):
-- a rate limit (429) or overload (529) is retried on any method, after Retry-After;
+- a rate limit (429) or overload (529) is retried on any method, after Retry-After, for as long
+  as the wait budget lasts (not a count: when many calls share one budget, some are refused
+  several times before their turn comes, and counting refusals failed them after a few seconds
+  of a 30-second budget);
 - a transient fault (5xx, timeout, dropped connection) is retried only when repeating the
   request cannot duplicate its effect (`safe_to_repeat`), or when it surely never left;
 - everything else (400, 401, 403, 404, 409) is never retried.
 Waits back off exponentially with jitter, capped; the whole call never waits more than
-`max_wait` seconds in total: a longer Retry-After is handed back to the model instead.
+`max_wait` seconds in total: a longer Retry-After is handed back to the model instead. Other
+faults are retried at most `max_retries` times.
 """
 
 from __future__ import annotations
@@ -63,12 +67,22 @@ class RetryPolicy:
             exc = state.outcome.exception() if state.outcome else None
             return self.retry_delay(exc, state.attempt_number)
 
+        faults = 0  # failures other than rate limits: those the count bounds
+
+        async def counted() -> T:
+            nonlocal faults
+            try:
+                return await attempt()
+            except Exception as exc:
+                faults += 0 if is_rate_limit(exc) else 1
+                raise
+
         def should_stop(state: RetryCallState) -> bool:
-            over_count = state.attempt_number > self.max_retries
+            over_count = faults > self.max_retries
             over_time = state.idle_for + (state.upcoming_sleep or 0.0) > self.max_wait
             return over_count or over_time
 
         retrying = AsyncRetrying(
             retry=should_retry, wait=wait, stop=should_stop, sleep=self.sleep, reraise=True
         )
-        return await retrying(attempt)
+        return await retrying(counted)

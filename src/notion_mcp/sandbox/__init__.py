@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -30,6 +31,7 @@ from notion_mcp.sandbox.faults import Fault, Faults, TokenBucket
 from notion_mcp.sandbox.rules import NotionError
 from notion_mcp.sandbox.seed import SEED, SeedIds, seed_demo, seed_users
 from notion_mcp.sandbox.store import Store
+from notion_mcp.sandbox.windows import window_limits
 
 __all__ = ["SEED", "Fault", "Faults", "NotionError", "Sandbox", "SeedIds", "check_workspace", "serve"]
 
@@ -56,7 +58,9 @@ class Sandbox:
     workspace (users and the bot are always there). ``rate_limit``: requests per second
     (None: unlimited), with bursts of ``burst``, timed by ``clock``. ``query_cap``: the most
     results a data source query can reach. ``sleep`` is awaited by "slow" faults; ``now`` gives
-    object timestamps.
+    object timestamps. ``window_budget`` (requests per ``window_seconds`` per token) and
+    ``workspace_budget`` (per ``workspace_seconds`` for all tokens) simulate Notion's window
+    model (`windows.py`); None: not simulated.
     """
 
     base_url = "http://sandbox.notion.local"
@@ -73,6 +77,10 @@ class Sandbox:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         now: Callable[[], datetime] = _utcnow,
         rate_limit_reason: str = "integration_rate_limit",
+        window_budget: int | None = None,
+        window_seconds: float = 60.0,
+        workspace_budget: int | None = None,
+        workspace_seconds: float = 60.0,
     ) -> None:
         self.path = path
         self.store = Store(path)
@@ -85,8 +93,9 @@ class Sandbox:
         self.faults = Faults()
         self.counters: Counter[str] = Counter()
         limiter = TokenBucket(rate_limit, burst, clock) if rate_limit else None
+        windows = window_limits(clock, window_budget, window_seconds, workspace_budget, workspace_seconds)
         self.state = AppState(
-            self.store, self.faults, self.counters, limiter, now, sleep, query_cap, rate_limit_reason
+            self.store, self.faults, self.counters, limiter, now, sleep, query_cap, rate_limit_reason, windows
         )
         self.app = SandboxApp(self.state, ROUTES)
 
@@ -167,11 +176,14 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(path: str | None, host: str = "127.0.0.1", port: int = 8765) -> None:
+def serve(
+    path: str | None, host: str = "127.0.0.1", port: int = 8765, *, limits: dict[str, Any] | None = None
+) -> None:
     """Serve a sandbox over HTTP with uvicorn, on the loopback interface only.
 
     Problems found before serving (the host, the workspace file, the port) raise ValueError with
-    one line saying what to do; the line announcing the URL gives the port actually bound."""
+    one line saying what to do; the line announcing the URL gives the port actually bound.
+    ``limits``: the window model's arguments of :class:`Sandbox` (``window_budget``…), if asked."""
     if host not in ("127.0.0.1", "localhost", "::1"):
         raise ValueError(f"the sandbox serves on 127.0.0.1 only, not {host!r}")
     if path is not None:
@@ -181,7 +193,7 @@ def serve(path: str | None, host: str = "127.0.0.1", port: int = 8765) -> None:
     sock = _listen(host, port)
     try:
         try:
-            sandbox = Sandbox(path)
+            sandbox = Sandbox(path, **(limits or {}))
         except sqlite3.Error as exc:
             raise ValueError(f"cannot open the sandbox workspace {path}: {exc}") from None
         try:

@@ -1,6 +1,7 @@
 """The ASGI app: Notion's request checks, misbehaviour, counters, and the route table.
 
-Order per request: count it → rate limit (429) → a fault planned "before" → auth (401) →
+Order per request: count it → rate limits (429: the per-second bucket, then the window model)
+→ a fault planned "before" → auth (401) →
 Notion-Version (400) → body (invalid_json, 500 KB) → the handler inside one store transaction
 → a fault planned "after" replaces the answer (the write has taken effect).
 """
@@ -27,6 +28,7 @@ from notion_mcp.sandbox import rules
 from notion_mcp.sandbox.faults import Fault, Faults, TokenBucket
 from notion_mcp.sandbox.rules import JSON, NotionError
 from notion_mcp.sandbox.store import Store
+from notion_mcp.sandbox.windows import WindowLimits
 from notion_mcp.sandbox.workspace import Workspace
 
 log = logging.getLogger(__name__)
@@ -86,6 +88,7 @@ class AppState:
     sleep: Callable[[float], Awaitable[None]]
     query_cap: int
     rate_limit_reason: str = "integration_rate_limit"
+    windows: WindowLimits | None = None
     routes: list[Route] = field(default_factory=list)
 
 
@@ -172,6 +175,17 @@ class SandboxApp:
             )
             await error_response(err, request_id)(scope, receive, send)
             return
+        if self.state.windows is not None and (refusal := self.state.windows.take(_bearer(scope))):
+            wait, reason = refusal
+            err = NotionError(
+                429,
+                "rate_limited",
+                FAULT_BODIES["rate_limited"][1],
+                additional_data={"rate_limit_reason": reason},
+                headers={"Retry-After": str(wait)},
+            )
+            await error_response(err, request_id)(scope, receive, send)
+            return
         fault = self.state.faults.take(method, template)
         if fault is not None and fault.kind == "slow":
             await self.state.sleep(fault.delay)
@@ -198,6 +212,14 @@ class SandboxApp:
         extra = {"rate_limit_reason": self.state.rate_limit_reason} if status == 429 else None
         err = NotionError(status, fault.kind, message, additional_data=extra, headers=headers)
         await error_response(err, request_id)(scope, receive, send)
+
+
+def _bearer(scope: Scope) -> str:
+    """The connection a request belongs to: its Authorization header."""
+    for name, value in scope.get("headers") or []:
+        if name.lower() == b"authorization":
+            return bytes(value).decode("latin-1")
+    return ""
 
 
 async def _discard(message: Message) -> None:

@@ -1,0 +1,107 @@
+"""The window in a real Redis server (started here on a private socket): limiters on several
+"machines" spend one budget and share a hold; an unreachable Redis does not stop calls."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from notion_mcp.notion.ratestore import open_store, token_key
+from notion_mcp.notion.ratestore_redis import RedisStore
+from notion_mcp.notion.window import Window, WindowLimiter
+
+pytestmark = pytest.mark.anyio
+TOKEN = "ntn_" + "b2" * 20
+
+
+class VirtualTime:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.now + max(0.0, seconds)
+        await asyncio.sleep(0)
+        self.now = max(self.now, target)
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it: apt-get install redis-server)")
+    sock = tmp_path / "redis.sock"
+    server = subprocess.Popen(
+        [binary, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists():  # waits for the server to start, not for anything under test
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("redis-server did not start")
+            time.sleep(0.02)
+        yield f"unix://{sock}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def limiter(url: str, time: VirtualTime, budget: int) -> WindowLimiter:
+    store = open_store(url, TOKEN, "https://api.notion.com")
+    assert isinstance(store, RedisStore)
+    return WindowLimiter(Window(budget, 60.0, trusted=True), store, clock=time.clock, sleep=time.sleep)
+
+
+async def test_limiters_sharing_redis_spend_one_budget_and_share_a_hold(redis_url: str) -> None:
+    time = VirtualTime()
+    machines = [limiter(redis_url, time, 6) for _ in range(3)]
+    try:
+        await asyncio.gather(*(m.acquire() for m in machines for _ in range(2)))
+        assert time.now == 0.0
+        await machines[0].acquire()
+        assert time.now == pytest.approx(61.5)  # the seventh, on any machine, waits for the window
+
+        ticket = await machines[1].acquire()
+        await machines[1].refused(ticket, 20.0, None)
+        await machines[2].acquire()
+        assert time.now == pytest.approx(81.5)  # held on the other machine too
+        keys = await machines[0].store.client.keys("*")  # type: ignore[attr-defined]
+        assert keys == [f"notion-mcp:ratelimit:{token_key(TOKEN, 'https://api.notion.com')}".encode()]
+    finally:
+        for m in machines:
+            await m.aclose()
+
+
+async def test_concurrent_changes_from_many_clients_are_none_of_them_lost(redis_url: str) -> None:
+    time = VirtualTime()
+    machines = [limiter(redis_url, time, 1000) for _ in range(4)]
+    try:
+        await asyncio.gather(*(m.acquire() for m in machines for _ in range(25)))
+
+        counts = await machines[0].store.update(lambda raw: sum(dict(raw["slots"]).values()))  # type: ignore[call-overload]
+        assert counts == 100  # WATCH/MULTI: every increment made it
+    finally:
+        for m in machines:
+            await m.aclose()
+
+
+async def test_an_unreachable_redis_limits_this_process_alone_instead_of_failing(tmp_path: Path) -> None:
+    time = VirtualTime()
+    window = limiter(f"unix://{tmp_path / 'nobody.sock'}", time, 2)
+    try:
+        await window.acquire()
+        await window.acquire()
+        await window.acquire()
+        assert time.now == pytest.approx(61.5)  # still limited, in memory
+    finally:
+        await window.aclose()

@@ -1,0 +1,176 @@
+"""The window limiter: a budget spent at any pace, a 429 that holds everyone and teaches the
+budget, one budget for every process sharing the store. Time is a fake clock throughout."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from pathlib import Path
+
+import pytest
+
+from notion_mcp.notion.ratestore import FileStore, MemoryStore, open_store, token_key
+from notion_mcp.notion.window import (
+    LEARNED_TTL,
+    PROBE_FLOOR,
+    RateStore,
+    Window,
+    WindowLimiter,
+    WindowState,
+)
+
+pytestmark = pytest.mark.anyio
+CONNECTION = "public_api_request_rate_limit"
+WORKSPACE = "public_api_space_request_rate_limit"
+TOKEN = "ntn_" + "a1" * 20
+
+
+class VirtualTime:
+    """Time moves only when something sleeps; sleepers that started together wake together."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.now + max(0.0, seconds)
+        await asyncio.sleep(0)
+        self.now = max(self.now, target)
+
+
+def limiter(
+    time: VirtualTime, budget: int | None, store: RateStore | None = None, seconds: float = 60.0
+) -> WindowLimiter:
+    """A limiter with a budget the user set (trusted: no probing)."""
+    window = Window(budget, seconds, trusted=True)
+    return WindowLimiter(window, store or MemoryStore(), clock=time.clock, sleep=time.sleep)
+
+
+async def test_the_budget_is_spent_at_once_and_the_next_request_waits_for_the_window() -> None:
+    time = VirtualTime()
+    window = limiter(time, 5)
+    for _ in range(5):
+        await window.acquire()
+    assert time.now == 0.0  # five at once: no pacing
+    await window.acquire()
+    assert time.now == pytest.approx(61.5)  # the five leave the window: 1 s slots, a 0.5 s margin
+
+
+async def test_no_window_of_the_length_ever_holds_more_than_the_budget() -> None:
+    time, rng = VirtualTime(), random.Random(7)
+    window = limiter(time, 12, seconds=10.0)
+    sent = []
+    for _ in range(300):
+        time.now += rng.choice([0.0, 0.0, 0.05, 0.3, 2.0])
+        await window.acquire()
+        sent.append(time.now)
+    busiest = max(sum(1 for t in sent if start <= t < start + 10.0) for start in sent)
+    assert busiest == 12  # full bursts, and never more, wherever a window starts
+
+
+def refused_state(answered: int, refused_at: float, retry_after: float, reason: str | None) -> WindowState:
+    """State after `answered` requests were answered and one more was refused with a 429."""
+    window, state = Window(None), WindowState()
+    tickets = [window.take(state, 0.0)[1] for _ in range(answered + 1)]
+    for ticket in tickets[:-1]:
+        window.answer(state, ticket)
+    window.refuse(state, tickets[-1], refused_at, retry_after, reason)
+    return state
+
+
+async def test_a_connection_429_teaches_the_budget_and_restarts_the_count() -> None:
+    state = refused_state(answered=7, refused_at=20.0, retry_after=40.0, reason=CONNECTION)
+    assert state.hold_until == 60.0
+    assert state.learned["connection"][0] == 7  # the refused request is not counted
+    assert state.slots == {}  # Notion's window restarts when the hold ends
+    window = Window(None)
+    assert all(window.take(state, 60.0)[0] == 0 for _ in range(7))
+    assert window.take(state, 60.0)[0] == pytest.approx(61.5)  # the eighth waits a window
+
+
+async def test_answers_still_in_flight_when_the_lesson_is_drawn_are_counted_into_it() -> None:
+    window, state = Window(None), WindowState()
+    tickets = [window.take(state, 0.0)[1] for _ in range(9)]
+    window.answer(state, tickets[0])
+    window.refuse(state, tickets[8], 1.0, 59.0, CONNECTION)
+    window.refuse(state, tickets[7], 1.0, 59.0, CONNECTION)  # in flight too: holds, teaches nothing
+    for ticket in tickets[1:6]:
+        window.answer(state, ticket)
+    assert state.learned["connection"][0] == 6
+
+
+async def test_an_unknown_reason_or_a_longer_window_only_holds() -> None:
+    unknown = refused_state(answered=3, refused_at=1.0, retry_after=5.0, reason="integration_rate_limit")
+    assert unknown.hold_until == 6.0 and unknown.learned == {}
+    longer = refused_state(answered=3, refused_at=1.0, retry_after=300.0, reason=WORKSPACE)
+    assert longer.hold_until == 301.0 and longer.learned == {}
+
+
+async def test_a_workspace_429_teaches_its_budget_but_keeps_the_connection_count() -> None:
+    state = refused_state(answered=4, refused_at=2.0, retry_after=30.0, reason=WORKSPACE)
+    assert state.learned == {"workspace": (4, 2.0)}
+    assert sum(state.slots.values()) == 4  # still in the window: the connection limit counts them
+
+
+async def test_a_learned_budget_lapses_after_its_time_and_the_configured_one_returns() -> None:
+    state = refused_state(answered=2, refused_at=0.0, retry_after=60.0, reason=CONNECTION)
+    window = Window(100)
+    assert window.limit(state) == 2
+    window.take(state, LEARNED_TTL + 1)
+    assert window.limit(state) == 100
+
+
+async def test_a_damaged_state_starts_afresh() -> None:
+    assert WindowState.load({"slots": "nonsense", "learned": 5}) == WindowState()
+
+
+async def test_processes_sharing_the_file_store_spend_one_budget_and_share_a_hold(tmp_path: Path) -> None:
+    time = VirtualTime()
+    path = tmp_path / "ratelimit" / f"{token_key(TOKEN, 'https://api.notion.com')}.json"
+    first, second = limiter(time, 4, FileStore(path)), limiter(time, 4, FileStore(path))
+    for window in (first, second, first, second):
+        await window.acquire()
+    assert time.now == 0.0
+    await second.acquire()
+    assert time.now == pytest.approx(61.5)  # the fifth waits, whichever process takes it
+
+    ticket = await first.acquire()
+    await first.refused(ticket, 30.0, None)  # one process is refused...
+    await second.acquire()
+    assert time.now == pytest.approx(91.5)  # ...and the other holds too
+
+
+async def test_the_file_store_is_named_and_filled_without_the_token(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    store = open_store("file", TOKEN, "https://api.notion.com")
+    assert isinstance(store, FileStore)
+    await limiter(VirtualTime(), 5, store).acquire()
+    [path] = (tmp_path / "notion-mcp" / "ratelimit").iterdir()
+    assert TOKEN not in str(path) and TOKEN not in path.read_text()
+    assert token_key(TOKEN, "http://127.0.0.1:8765") != token_key(TOKEN, "https://api.notion.com")
+
+
+async def test_beyond_what_notion_is_known_to_take_a_guessed_budget_sends_one_request_at_a_time() -> None:
+    time = VirtualTime()
+    window = WindowLimiter(Window(180, 60.0), MemoryStore(), clock=time.clock, sleep=time.sleep)
+    tickets = [await window.acquire() for _ in range(PROBE_FLOOR)]  # the floor: all at once
+    for ticket in tickets:
+        await window.answered(ticket)
+        window.release(ticket)
+
+    probe = await window.acquire()  # Notion has answered 10 in this window: the 11th probes
+    second = asyncio.ensure_future(window.acquire())
+    await asyncio.sleep(0)
+    assert not second.done()  # held while the probe is out
+    await window.answered(probe)
+    window.release(probe)
+    next_probe = await second  # its answer raised what is known: the next probe may go
+    window.release(next_probe)
+
+    trusted = WindowLimiter(Window(180, 60.0, trusted=True), MemoryStore(), clock=time.clock)
+    together = await asyncio.gather(*(trusted.acquire() for _ in range(50)))
+    assert len(together) == 50  # a budget the user gave is not probed
