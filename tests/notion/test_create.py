@@ -86,6 +86,7 @@ async def test_a_row_look_with_more_rows_to_come_is_not_taken_as_complete() -> N
     rows = {"object": "list", "results": [row(NEW, "Plan")], "has_more": True,
             "next_cursor": "1a2b3c4d-5e6f-4000-8000-0000000000ff"}  # fmt: skip
     notion.answer("POST", "/v1/data_sources/{id}/query", (200, rows))
+    notion.answer("GET", "/v1/pages/{id}", (200, {"object": "page", "id": NEW}))
     body = {**BODY, "parent": {"type": "data_source_id", "data_source_id": PARENT}}
     with pytest.raises(TransientError) as info:
         await create_page(gateway_for(notion), body, now=lambda: NOW)

@@ -113,6 +113,14 @@ def test_markdown_just_inside_the_limit_converts_whole() -> None:
         ([{"paragraph": {"rich_text": [], "children": {"paragraph": {}}}}], "children[0].paragraph.children"),
         ([{"type": "paragraph", "paragraph": "text"}], "children[0].paragraph"),
         ([{"paragraph": {"rich_text": ["x"]}}], "children[0].paragraph.rich_text[0]"),
+        (
+            [{"type": "paragraph", "paragraph": {"rich_text": []}, "children": [{"paragraph": {}}]}],
+            "children[0].children",
+        ),
+        (
+            [{"toggle": {"rich_text": [], "children": [{"quote": {"rich_text": []}, "children": []}]}}],
+            "children[0].toggle.children[0].children",
+        ),
     ],
 )
 async def test_a_block_or_field_that_would_be_dropped_is_refused(children: list[Any], named: str) -> None:

@@ -105,9 +105,12 @@ def block(draw: st.DrawFn, depth: int = 0) -> Any:
     inner: Json = {"rich_text": text(" ".join(draw(words)))}
     if depth < 6 and kind != "heading_2" and draw(st.booleans()):
         inner["children"] = [draw(block(depth + 1)) for _ in range(draw(st.integers(1, 3)))]
-    mutation = draw(st.sampled_from([None] * 40 + ["children not a list", "type not a string", "item"]))
+    mutations = ["children not a list", "children outside", "type not a string", "item"]
+    mutation = draw(st.sampled_from([None] * 50 + mutations))
     if mutation == "children not a list":
         inner["children"] = {"paragraph": {"rich_text": text(draw(words)[0])}}
+    elif mutation == "children outside":  # Notion reads children only inside the type object
+        return {"type": kind, kind: {"rich_text": inner["rich_text"]}, "children": inner.get("children", [])}
     elif mutation == "type not a string":
         return {"type": [kind], kind: inner}
     elif mutation == "item":

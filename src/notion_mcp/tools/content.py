@@ -84,6 +84,11 @@ def _with_type(block: Any, where: str) -> dict[str, Any]:
     """Blocks (at any depth) may omit `type` when their one type key says it (`{"paragraph": {...}}`)."""
     if not isinstance(block, dict):
         raise InputError(f"{where}: expected a Notion block object, got {type(block).__name__}.")
+    if "children" in block:  # Notion reads children only inside the type object: these would be lost
+        raise InputError(
+            f"{where}.children: a block's children go inside its type object, e.g. "
+            '{"type": "toggle", "toggle": {"rich_text": [...], "children": [...]}}. Nothing was written.'
+        )
     if "type" in block:
         btype = block["type"]
         if not isinstance(btype, str):
