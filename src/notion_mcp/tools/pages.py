@@ -26,6 +26,7 @@ from notion_mcp.tools.page_body import decorations
 from notion_mcp.tools.page_body import parent_of as _parent
 from notion_mcp.tools.page_body import with_title as _with_title
 from notion_mcp.tools.properties import needs_schema
+from notion_mcp.wording import counted
 
 
 class Create(Formatted):
@@ -105,7 +106,8 @@ async def create(call: Call, args: Create) -> str:
         )
     summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
     if written:
-        summary += f" with {written.blocks_written} blocks ({written.requests} append requests)"
+        requests = counted(written.requests, "append request")
+        summary += f" with {counted(written.blocks_written, 'block')} ({requests})"
     if created.found_after is not None:
         summary += (
             f". Notion's answer to the create was lost ({created.found_after.code}); the page was found"
