@@ -17,7 +17,6 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("notion_databases", {"operation": "query", "data_source_id": SOURCE, "page_size": 100}),
     ("notion_databases", {"operation": "query", "data_source_id": SOURCE, "max_results": 30}),
     ("notion_databases", {"operation": "query", "data_source_id": SOURCE, "format": "json"}),
-    ("notion_databases", {"operation": "retrieve", "database_id": SEED.tasks_database_id, "format": "json"}),
     ("notion_search", {"operation": "search"}),
     ("notion_search", {"operation": "search", "format": "json"}),
     ("notion_pages", {"operation": "retrieve", "page_id": SEED.welcome_page_id}),

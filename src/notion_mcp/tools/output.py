@@ -76,8 +76,9 @@ def within_budget(text: str, budget: int) -> str:
     A cut note already in the text (saying how to get the rest) is kept whole: the text before it
     is shortened instead. Only when that note alone is over the budget (a cut inside a long first
     listing page, whose remaining block IDs it lists) is the text returned as it is, because a
-    way to the rest matters more than the budget."""
-    if len(text) <= budget:
+    way to the rest matters more than the budget. JSON answers are left to `json_list` and the
+    tree cut (a cut inside JSON would leave it unparseable)."""
+    if len(text) <= budget or text.startswith(("{", "[")):  # JSON is cut whole-item by its producer
         return text
     at = text.rfind(CUT_NOTE)
     kept_note = text[at:] if at >= 0 else ""
