@@ -58,7 +58,7 @@ async def test_create_under_a_page_with_title_and_markdown_posts_the_page_then_a
     }
     assert [b["type"] for b in notion.sent[1].body["children"]] == ["heading_1", "paragraph"]
     assert "position" not in notion.sent[1].body
-    assert text == f"Created page {page['id']} {page['url']} with 2 blocks (1 append requests)."
+    assert text == f"Created page {page['id']} {page['url']} with 2 blocks (1 append request)."
 
 
 @pytest.mark.anyio

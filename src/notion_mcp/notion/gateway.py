@@ -74,19 +74,24 @@ def _from_response_error(exc: HTTPResponseError) -> NotionAPIError:
     return NotionAPIError(status, code, message, **kwargs)
 
 
-def translate(exc: BaseException) -> NotionAPIError | None:
-    """Our error for a lower-layer failure, or None when it is not one we anticipate."""
+def translate(exc: BaseException, base_url: str = "Notion") -> NotionAPIError | None:
+    """Our error for a lower-layer failure, or None when it is not one we anticipate. A failure
+    with no answer (status 0) says which base URL could not be reached."""
     if isinstance(exc, HTTPResponseError):
         return _from_response_error(exc)
     if isinstance(exc, RequestTimeoutError):
         return TransientError(0, "request_timeout", "The request to Notion timed out.", sent=True)
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return TransientError(0, "connection_error", f"Could not connect: {redact(str(exc))}", sent=False)
+        return TransientError(
+            0, "connection_error", f"Could not reach {base_url}: {redact(str(exc))}", sent=False
+        )
     if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):  # a 200 whose body is not JSON
         return TransientError(200, "invalid_response", "Notion answered 200 but the body is not JSON.")
     if isinstance(exc, httpx.TransportError):
         return TransientError(
-            0, "connection_error", f"The connection dropped: {redact(str(exc)) or type(exc).__name__}"
+            0,
+            "connection_error",
+            f"The connection to {base_url} dropped: {redact(str(exc)) or type(exc).__name__}",
         )
     return None
 
@@ -147,6 +152,7 @@ class NotionGateway:
         self.cursors = cursors or CursorRegistry()
         self.usage = usage or Usage()
         self.requests_sent = 0
+        self.base_url = str(getattr(getattr(client, "options", None), "base_url", "") or "Notion")
 
     async def aclose(self) -> None:
         try:
@@ -195,7 +201,7 @@ class NotionGateway:
                 path=path, method=method, body=body, query=query, form_data=form
             )
         except Exception as exc:
-            mapped = translate(exc)
+            mapped = translate(exc, self.base_url)
             record(mapped.status if mapped is not None else 0)
             if mapped is None:
                 raise

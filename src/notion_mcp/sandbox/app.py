@@ -137,14 +137,17 @@ def endpoint(state: AppState, handler: Handler) -> Callable[[Request], Awaitable
                 rules.check_body_size(raw)
                 try:
                     body = json.loads(raw)
-                except ValueError:
+                except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
                     raise NotionError(400, *rules.INVALID_JSON) from None
             if not isinstance(body, dict):
                 raise NotionError(400, *rules.INVALID_JSON)
             with state.store.transaction() as store:
                 ws = Workspace(store, version, state.now)
                 call = Call(ws, dict(request.path_params), dict(request.query_params), body, state.query_cap)
-                result = handler(call)
+                try:
+                    result = handler(call)
+                except RecursionError:  # a body nested deeper than any Notion object: refused whole
+                    raise rules.validation("body failed validation: the body is nested too deeply.") from None
                 ws.refresh_mentions(result)
                 files.refresh(ws, result)
         except NotionError as err:

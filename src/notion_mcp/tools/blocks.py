@@ -16,6 +16,7 @@ from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, NotionId, trash_flag
 from notion_mcp.tools.output import as_json
 from notion_mcp.tools.properties import text
+from notion_mcp.wording import counted
 
 DEFAULT_MAX_BLOCKS = 2000
 
@@ -109,9 +110,10 @@ async def append(call: Call, args: Append) -> str:
     if args.format == "json":
         more = {"top_level_ids_cut": rest, "last_id": result.top_level_ids[-1]} if rest else {}
         return as_json({"top_level_ids": shown, **more, "blocks_written": result.blocks_written})
+    written = counted(result.blocks_written, "block")
     return (
-        f"Appended {result.blocks_written} blocks ({len(result.top_level_ids)} top-level) under "
-        f"{args.parent_block_id} in {result.requests} requests. Top-level block IDs: {', '.join(shown)}"
+        f"Appended {written} ({len(result.top_level_ids)} top-level) under {args.parent_block_id} "
+        f"in {counted(result.requests, 'request')}. Top-level block IDs: {', '.join(shown)}"
         + (f"\n{rest}" if rest else "")
     )
 
@@ -127,8 +129,8 @@ def _type_object(block: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     other = [k for k in data if k in BLOCK_TYPES]
     if other:
         raise InputError(
-            f"block_data is for {other[0]!r} but block {block['id']} is a {btype}; Notion cannot change a "
-            "block's type: trash it and append a new block instead."
+            f"block_data is for {other[0]!r} but block {block['id']} is a {btype}; Notion "
+            "cannot change a block's type: trash it and append a new block instead."
         )
     return {btype: data}
 
@@ -161,10 +163,10 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
     kind = parsed[0]["type"]
     if kind not in (btype, "paragraph"):  # plain text fits any text block
         raise InputError(
-            f"the markdown is a {kind} but block {block['id']} is a {btype}; Notion cannot change a block's"
-            f" type. Write the new text without {kind} syntax (text that only looks like it, such as"
-            ' "2024. A year" or "# 1", keeps its first mark with a backslash: "2024\\. A year"), or trash'
-            " the block and append a new one."
+            f"the markdown is a {kind} but block {block['id']} is a {btype}; Notion cannot"
+            f" change a block's type. Write the new text without {kind} syntax (text that only looks like"
+            ' it, such as "2024. A year" or "# 1", keeps its first mark with a backslash: "2024\\. A year"),'
+            " or trash the block and append a new one."
         )
     new = parsed[0][kind]
     if new.get("children"):

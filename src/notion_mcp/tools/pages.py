@@ -32,6 +32,7 @@ from notion_mcp.tools.page_duplicate import Duplicate
 from notion_mcp.tools.page_duplicate import duplicate as duplicate_with
 from notion_mcp.tools.page_move import PARENT_DESCRIPTION, Move, move
 from notion_mcp.tools.properties import needs_schema
+from notion_mcp.wording import counted
 
 
 class Create(Formatted):
@@ -111,7 +112,8 @@ async def create(call: Call, args: Create) -> str:
         )
     summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
     if written:
-        summary += f" with {written.blocks_written} blocks ({written.requests} append requests)"
+        requests = counted(written.requests, "append request")
+        summary += f" with {counted(written.blocks_written, 'block')} ({requests})"
     if created.found_after is not None:
         summary += (
             f". Notion's answer to the create was lost ({created.found_after.code}); the page was found"
