@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The MCP Inspector CLI (a third-party client, TypeScript SDK, `initialize` handshake) against
 # `python -m notion_mcp --sandbox`: tools/list must list the six tools, and a notion_search call
-# must find the seeded welcome page.
+# must find the seeded welcome page; then the same over streamable HTTP (`serve --http`), and a
+# keyed server must refuse it (it sends no key).
 #
 # Installs @modelcontextprotocol/inspector (pinned; 0.15.x runs on Node 20 and its --cli works
 # offline once installed) into .ci/node/node_modules, which is git-ignored. Skips, exiting 0, only
@@ -53,3 +54,57 @@ if result.get("isError") or "Welcome to the sandbox" not in text:
     sys.exit(f"inspector: tools/call notion_search failed: {json.dumps(result)[:500]}")
 print("inspector: tools/call notion_search OK")
 EOF
+
+# The same client over streamable HTTP against `notion-mcp serve --http` (Inspector >= 0.15 takes
+# --transport http; it sends no headers, so the server runs keyless on loopback, which it allows).
+http_log="$out/http.log"
+"$PYTHON" -m notion_mcp serve --http --port 0 --sandbox 2>"$http_log" &
+http_pid=$!
+trap 'kill "$http_pid" 2>/dev/null || true; rm -rf "$out"' EXIT
+url=""
+for _ in $(seq 1 200); do
+    url="$(grep -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$http_log" | head -1 || true)"
+    [ -n "$url" ] && break
+    kill -0 "$http_pid" 2>/dev/null || { cat "$http_log"; exit 1; }
+    sleep 0.1
+done
+[ -n "$url" ] || { echo "inspector: serve --http printed no URL"; cat "$http_log"; exit 1; }
+
+(cd "$NODE_DIR" && npx --no-install mcp-inspector --cli "$url" --transport http --method tools/list) >"$out/http-list.json"
+"$PYTHON" - "$out/http-list.json" <<'EOF2'
+import json, sys
+tools = sorted(t["name"] for t in json.load(open(sys.argv[1]))["tools"])
+if len(tools) != 6:
+    sys.exit(f"inspector: tools/list over HTTP gave {tools}")
+print(f"inspector: tools/list over streamable HTTP OK ({len(tools)} tools)")
+EOF2
+
+(cd "$NODE_DIR" && npx --no-install mcp-inspector --cli "$url" --transport http \
+    --method tools/call --tool-name notion_search --tool-arg query=Welcome) >"$out/http-call.json"
+"$PYTHON" - "$out/http-call.json" <<'EOF2'
+import json, sys
+result = json.load(open(sys.argv[1]))
+text = "".join(c.get("text", "") for c in result.get("content", []))
+if result.get("isError") or "Welcome to the sandbox" not in text:
+    sys.exit(f"inspector: tools/call over HTTP failed: {json.dumps(result)[:500]}")
+print("inspector: tools/call over streamable HTTP OK")
+EOF2
+kill "$http_pid" 2>/dev/null || true
+
+# With API keys set, the Inspector (which sends none) must be refused.
+http_log="$out/http-keyed.log"
+NOTION_MCP_HTTP_KEYS="ci-key-$(date +%s%N)-0123456789" "$PYTHON" -m notion_mcp serve --http --port 0 --sandbox 2>"$http_log" &
+http_pid=$!
+url=""
+for _ in $(seq 1 200); do
+    url="$(grep -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$http_log" | head -1 || true)"
+    [ -n "$url" ] && break
+    kill -0 "$http_pid" 2>/dev/null || { cat "$http_log"; exit 1; }
+    sleep 0.1
+done
+if (cd "$NODE_DIR" && npx --no-install mcp-inspector --cli "$url" --transport http --method tools/list) >"$out/refused.json" 2>&1; then
+    echo "inspector: a keyed server answered a client without a key"; cat "$out/refused.json"; exit 1
+fi
+grep -q "missing or wrong API key" "$out/refused.json" || { echo "inspector: expected the 401 answer"; cat "$out/refused.json"; exit 1; }
+echo "inspector: a client without a key is refused (401) OK"
+kill "$http_pid" 2>/dev/null || true

@@ -7,12 +7,19 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
-# In CI, property tests run the same examples every time (a red CI run is reproducible); locally
-# they explore new examples on each run and remember failures in .hypothesis/.
+# In CI (.ci/run sets CI), property tests run the same examples every time and remember nothing:
+# a red run is reproducible and one rare failure cannot follow every later run. Locally they
+# explore new examples on each run and remember failures outside the working tree (a user cache,
+# or HYPOTHESIS_DATABASE_DIR), so no .hypothesis/ is written into the checkout.
+_LOCAL_DB = Path(
+    os.environ.get("HYPOTHESIS_DATABASE_DIR")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "notion-mcp" / "hypothesis"
+)
 settings.register_profile("ci", derandomize=True, database=None)
-if os.environ.get("CI"):
-    settings.load_profile("ci")
+settings.register_profile("local", database=DirectoryBasedExampleDatabase(_LOCAL_DB))
+settings.load_profile("ci" if os.environ.get("CI") else "local")
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORDINGS = FIXTURES / "recordings"

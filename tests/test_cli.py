@@ -29,8 +29,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def wait_until_up(process: subprocess.Popen[str], url: str, deadline: float = 10.0) -> httpx.Response:
-    """Poll `url` until it answers (at most `deadline` seconds), failing early if the server died."""
+def wait_until_up(process: subprocess.Popen[str], url: str, deadline: float = 60.0) -> httpx.Response:
+    """Poll `url` until it answers (at most `deadline` seconds, generous for a loaded CI machine),
+    failing early if the server died."""
     end = time.monotonic() + deadline
     while True:
         if process.poll() is not None:

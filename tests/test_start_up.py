@@ -147,7 +147,10 @@ async def test_the_banner_counts_legacy_aliases_as_the_client_sees_them(tmp_path
     assert f"serving {listed} tools ({len(TOOL_NAMES)} + {len(LEGACY)} legacy aliases)" in line
 
 
-@pytest.mark.parametrize("command", [["--sandbox"], ["sandbox", "serve", "--port", "0"]])
+@pytest.mark.parametrize(
+    "command",
+    [["--sandbox"], ["sandbox", "serve", "--port", "0"], ["serve", "--http", "--port", "0", "--sandbox"]],
+)
 def test_ctrl_c_ends_quietly(tmp_path: Path, command: list[str]) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "notion_mcp", *command],
@@ -202,3 +205,8 @@ async def test_the_url_sandbox_serve_prints_works_as_base_url(tmp_path: Path) ->
 
     assert not me.is_error, text_of(me)
     assert "Connected as" in text_of(me)
+
+
+def test_host_and_port_without_http_are_refused_in_one_line(tmp_path: Path) -> None:
+    line = one_line_exit_2(run_cli("serve", "--sandbox", "--port", "9000", cwd=tmp_path))
+    assert "--http" in line

@@ -1,4 +1,5 @@
 """Command line: `notion-mcp [--sandbox [PATH]] [flags]` serves MCP over stdio;
+`notion-mcp serve --http [--host H] [--port N] [flags]` serves it over streamable HTTP;
 `notion-mcp sandbox serve [--port N] [PATH]` serves the sandbox workspace over HTTP;
 `notion-mcp check | export | import | sync …` are the subcommands of `commands.py`."""
 
@@ -47,6 +48,16 @@ def _server_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _serve_parser() -> argparse.ArgumentParser:
+    p = _server_parser()
+    p.prog = "notion-mcp serve"
+    p.description = "MCP server for Notion over stdio, or with --http over streamable HTTP at /mcp"
+    p.add_argument("--http", action="store_true", help="serve streamable HTTP (stateless) instead of stdio")
+    p.add_argument("--host", help="with --http: address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="with --http: port (default 8000; 0: any free one)")
+    return p
+
+
 def _sandbox_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="notion-mcp sandbox serve", description="Serve the sandbox over HTTP")
     p.add_argument("path", nargs="?", help="SQLite file for the workspace (in memory without one)")
@@ -60,7 +71,7 @@ def _sandbox_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _environment(env_file: str | None) -> dict[str, str]:
+def environment(env_file: str | None) -> dict[str, str]:
     """The process environment over the env file's values (the environment wins). The default
     `.env` may be absent; a file named with --env-file must be there."""
     if env_file is not None and not os.path.isfile(env_file):
@@ -93,7 +104,7 @@ def settings_from_args(ns: argparse.Namespace, env: dict[str, str]) -> Settings:
     return load_settings(env, {"read_only": ns.read_only}, flags)
 
 
-def _describe(settings: Settings, registered: int) -> str:
+def _describe(settings: Settings, registered: int, over: str = "stdio") -> str:
     aliases = registered - len(settings.tools)
     tools = counted(registered, "tool") + (
         f" ({len(settings.tools)} + {aliases} legacy aliases)" if aliases else ""
@@ -105,7 +116,7 @@ def _describe(settings: Settings, registered: int) -> str:
         where = f"the sandbox workspace in {settings.sandbox}"
     else:
         where = f"Notion at {settings.base_url} (Notion-Version {settings.notion_version})"
-    return f"notion-mcp {__version__}: serving {tools} over stdio on {where}; waiting for an MCP client."
+    return f"notion-mcp {__version__}: serving {tools} over {over} on {where}; waiting for an MCP client."
 
 
 SANDBOX_USAGE = "notion-mcp sandbox serve [--port N] [PATH]"
@@ -146,9 +157,18 @@ def _main(argv: Sequence[str] | None) -> int:
             file=sys.stderr,
         )
         return 2
-    ns = _server_parser().parse_args(args)
+    if args[:1] == ["serve"]:
+        return serve(_serve_parser().parse_args(args[1:]))
+    return serve(_server_parser().parse_args(args))
+
+
+def serve(ns: argparse.Namespace) -> int:
+    """The MCP server over stdio, or over streamable HTTP with --http; bad settings: exit 2."""
+    http = bool(getattr(ns, "http", False))
     try:
-        settings = settings_from_args(ns, _environment(ns.env_file))
+        if not http and (getattr(ns, "host", None) or getattr(ns, "port", None) is not None):
+            raise ConfigError("--host and --port go with --http (over stdio there is no address)")
+        settings = settings_from_args(ns, environment(ns.env_file))
         if settings.sandbox not in (None, MEMORY):
             from notion_mcp.sandbox import check_workspace
 
@@ -161,8 +181,21 @@ def _main(argv: Sequence[str] | None) -> int:
     )
     from notion_mcp.server import build_server, registered_specs
 
+    count = len(registered_specs(settings))
+    if http:
+        from notion_mcp.transport import http as streamable
+
+        def announce(url: str) -> None:
+            print(_describe(settings, count, f"streamable HTTP at {url}"), file=sys.stderr, flush=True)
+
+        try:
+            streamable.serve(settings, ns.host or "127.0.0.1", 8000 if ns.port is None else ns.port, announce)
+        except (ConfigError, ValueError) as exc:
+            print(f"notion-mcp: {exc}", file=sys.stderr)
+            return 2
+        return 0
     server = build_server(settings)
-    print(_describe(settings, len(registered_specs(settings))), file=sys.stderr, flush=True)
+    print(_describe(settings, count), file=sys.stderr, flush=True)
     server.run()
     return 0
 

@@ -114,9 +114,9 @@ COMMANDS: dict[str, tuple[Callable[[], argparse.ArgumentParser], Runner]] = {
 
 
 def _settings(ns: argparse.Namespace, io: Io) -> Settings:
-    from notion_mcp.__main__ import _environment, settings_from_args
+    from notion_mcp.__main__ import environment, settings_from_args
 
-    env = io.env if io.env is not None else _environment(ns.env_file)
+    env = io.env if io.env is not None else environment(ns.env_file)
     return settings_from_args(ns, env)
 
 

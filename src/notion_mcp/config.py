@@ -7,6 +7,7 @@ describes (a test keeps the two in step).
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -55,6 +56,12 @@ class Settings:
     log_level: str = "WARNING"
     sandbox: str | None = None  # None: real Notion; ":memory:" or a SQLite path: the sandbox
     max_output_chars: int = 60_000
+    upload_roots: tuple[str, ...] = ()  # folders local files may be uploaded from (none: no uploads)
+    upload_max_mb: int = 5_120  # Notion's limit for a paid workspace (5 GB); a free one takes 5 MB
+    http_keys: tuple[str, ...] = field(default=(), repr=False)
+    http_allowed_hosts: tuple[str, ...] = ()
+    http_allowed_origins: tuple[str, ...] = ()
+    http_user_tokens: bool = False
     templates: str | None = None  # folder of local page templates (None: templates.DEFAULT_FOLDER)
 
     @property
@@ -161,6 +168,43 @@ def _base_url(raw: str) -> str:
     return value
 
 
+def token_shape_ok(token: str) -> bool:
+    return bool(_TOKEN_SHAPE.match(token.strip()))
+
+
+MIN_KEY_CHARS = 16
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+def _keys(raw: str) -> tuple[str, ...]:
+    keys = _list(raw)
+    if any(len(key) < MIN_KEY_CHARS for key in keys):
+        raise ValueError(
+            f"every key needs at least {MIN_KEY_CHARS} characters (make one with: python -c "
+            '"import secrets; print(secrets.token_urlsafe(32))")'
+        )
+    return keys
+
+
+def _hosts(raw: str) -> tuple[str, ...]:
+    hosts = tuple(h.lower() for h in _list(raw))
+    bad = [h for h in hosts if "/" in h or h.startswith("http")]
+    if bad:
+        raise ValueError(f"give host names (optionally with :port), not URLs: {', '.join(bad)}")
+    return hosts
+
+
+def _origins(raw: str) -> tuple[str, ...]:
+    origins = tuple(o.lower().rstrip("/") for o in _list(raw))
+    bad = [o for o in origins if not re.match(r"^https?://[^/]+$", o)]
+    if bad:
+        raise ValueError(f"give origins as scheme://host[:port]: {', '.join(bad)}")
+    return origins
+
+
 def _level(raw: str) -> str:
     value = raw.strip().upper()
     if value not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -175,6 +219,15 @@ def _sandbox(raw: str) -> str | None:
     if value.lower() == AUTO:
         return AUTO  # resolved in load_settings, once the token is known
     return MEMORY if value.lower() in {"1", "true", "yes", "on", "memory", MEMORY} else value
+
+
+def _roots(raw: str) -> tuple[str, ...]:
+    """Folders separated by the OS path separator (`:` here, `;` on Windows), each absolute."""
+    roots = tuple(p.strip() for p in raw.split(os.pathsep) if p.strip())
+    relative = [p for p in roots if not os.path.isabs(os.path.expanduser(p))]
+    if relative:
+        raise ValueError(f"give absolute folders; {', '.join(relative)} is relative")
+    return tuple(os.path.expanduser(p) for p in roots)
 
 
 # setting name -> (environment variable, parser, one-line description)
@@ -239,6 +292,36 @@ FIELDS: dict[str, tuple[str, Callable[[str], Any], str]] = {
         "NOTION_MCP_MAX_OUTPUT_CHARS",
         Number(int, MIN_OUTPUT_CHARS, "characters"),
         "Response budget in characters",
+    ),
+    "upload_roots": (
+        "NOTION_MCP_UPLOAD_ROOTS",
+        _roots,
+        f"Folders (separated by {os.pathsep!r}) whose files markdown and icon/cover may upload",
+    ),
+    "upload_max_mb": (
+        "NOTION_MCP_UPLOAD_MAX_MB",
+        Number(int, 1, "MiB"),
+        "Largest local file to upload, in MiB",
+    ),
+    "http_keys": (
+        "NOTION_MCP_HTTP_KEYS",
+        _keys,
+        "serve --http: comma-separated API keys clients send as Authorization: Bearer <key>",
+    ),
+    "http_allowed_hosts": (
+        "NOTION_MCP_HTTP_ALLOWED_HOSTS",
+        _hosts,
+        "serve --http: names (host or host:port) clients reach it by, besides loopback",
+    ),
+    "http_allowed_origins": (
+        "NOTION_MCP_HTTP_ALLOWED_ORIGINS",
+        _origins,
+        "serve --http: browser origins allowed besides those of the allowed hosts",
+    ),
+    "http_user_tokens": (
+        "NOTION_MCP_HTTP_USER_TOKENS",
+        _bool,
+        "serve --http: a request may bring its own Notion token in X-Notion-Token",
     ),
     "templates": (
         "NOTION_MCP_TEMPLATES",

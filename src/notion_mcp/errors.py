@@ -143,8 +143,9 @@ ADVICE: dict[str, Advice] = {
         "Call again; if it keeps happening, check NOTION_BASE_URL (is it Notion's API?).",
     ),
     "connection_error": Advice(
-        "The connection to Notion failed.",
-        "Check the network (or NOTION_BASE_URL), then call again.",
+        "The server could not reach Notion's API.",
+        "Check the network connection and NOTION_BASE_URL (https://api.notion.com for Notion; "
+        "a running `notion-mcp sandbox serve` for the sandbox), then call again.",
     ),
 }
 
@@ -162,7 +163,9 @@ def to_tool_error(exc: NotionMCPError) -> ToolError:
     """The one place where our errors become the text a model reads."""
     if isinstance(exc, NotionAPIError):
         advice = ADVICE.get(exc.code, _FALLBACK)
-        parts = [f"Notion error {exc.status} {exc.code}: {exc.message}".rstrip()]
+        # status 0: no answer came back (timeout, refused or dropped connection): not "Notion error 0"
+        heading = f"Notion error {exc.status} {exc.code}" if exc.status else f"No answer ({exc.code})"
+        parts = [f"{heading}: {exc.message}".rstrip()]
         if advice.meaning and advice.meaning not in exc.message:
             parts.append(advice.meaning)
         if exc.retry_after is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import ExitStack, asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from pydantic import ConfigDict
 
 from notion_mcp import __version__
 from notion_mcp.config import MEMORY, Settings
+from notion_mcp.errors import NotionMCPError, to_tool_error
 from notion_mcp.notion.gateway import NotionGateway, build_client
 from notion_mcp.notion.limiter import Limiter
 from notion_mcp.notion.ratelimit import DEFAULT_MARGIN, TokenBucket
@@ -24,10 +26,12 @@ from notion_mcp.notion.retry import RetryPolicy
 from notion_mcp.notion.window import Window, WindowLimiter
 from notion_mcp.resources import Live
 from notion_mcp.resources import register as register_resources
+from notion_mcp.tenants import USER_TOKEN_HEADER, Tenants
 from notion_mcp.tools import blocks, comments, databases, pages, search, users
 from notion_mcp.tools._dispatch import ToolSpec, input_schema, run_call
 from notion_mcp.tools.context import App, Call
 from notion_mcp.tools.legacy import alias_specs
+from notion_mcp.tools.output import within_budget
 
 log = logging.getLogger("notion_mcp")
 
@@ -66,8 +70,14 @@ def _tool(spec: ToolSpec, settings: Settings) -> Tool:
         async def progress(done: float, total: float | None, message: str | None) -> None:
             await ctx.report_progress(done, total, message)
 
-        call = Call(ctx.request_context.lifespan_context, progress)
-        return await run_call(spec, call, arguments)
+        app: App = ctx.request_context.lifespan_context
+        if app.tenants is not None:
+            try:
+                app = app.tenants.app_for((ctx.headers or {}).get(USER_TOKEN_HEADER))
+            except NotionMCPError as exc:
+                raise to_tool_error(exc) from None
+        text = await run_call(spec, Call(app, progress), arguments)
+        return within_budget(text, settings.max_output_chars)
 
     return Tool(
         fn=handle,
@@ -133,24 +143,27 @@ def build_server(
 ) -> MCPServer[App]:
     """The server. Tests pass a transport (a mock, or a sandbox they hold) or a gateway factory."""
 
-    def new_gateway(stack: ExitStack) -> NotionGateway:
-        if gateway_factory is not None:
-            return gateway_factory()
+    def upstream(stack: ExitStack) -> tuple[httpx.AsyncBaseTransport | None, str]:
         if transport is not None:
-            return make_gateway(settings, transport, base_url or settings.base_url)
-        return make_gateway(settings, *default_transport(settings, stack))
+            return transport, base_url or settings.base_url
+        return default_transport(settings, stack)
 
     live = Live()
 
     @asynccontextmanager
     async def lifespan(_: MCPServer[App]) -> AsyncIterator[App]:
         with ExitStack() as stack:
-            gateway = new_gateway(stack)
-            live.app = App(settings, gateway)
+            where = upstream(stack)
+            gateway = gateway_factory() if gateway_factory is not None else make_gateway(settings, *where)
+            app = live.app = App(settings, gateway)
+            if settings.http_user_tokens:  # per-request tokens: one gateway per integration
+                app.tenants = Tenants(app, lambda token: make_gateway(replace(settings, token=token), *where))
             try:
-                yield live.app
+                yield app
             finally:
                 await gateway.aclose()
+                if app.tenants is not None:
+                    await app.tenants.aclose()
 
     tools = [_tool(spec, settings) for spec in registered_specs(settings)]
     server = MCPServer(

@@ -17,6 +17,7 @@ from notion_mcp.markdown import (
     title_of,
     users_to_markdown,
 )
+from notion_mcp.notion.plan import plain_text
 
 from .recorded import block_lists, objects
 
@@ -76,7 +77,10 @@ def test_recorded_blocks_parse_back_to_their_normal_form_where_writable() -> Non
     for blocks in block_lists():
         writable = [b for b in blocks if not _hosted_file(b) and not b.get("has_children")]
         markdown = blocks_to_markdown(writable)
-        assert markdown_to_blocks(markdown) == normalize_blocks(writable), markdown
+        parsed = markdown_to_blocks(markdown)
+        assert parsed == normalize_blocks(writable), markdown
+        # and independently of normalize_blocks: the recorded types and texts, in order
+        assert [(b["type"], plain_text(b)) for b in parsed] == [(b["type"], plain_text(b)) for b in writable]
         checked += len(writable)
     assert checked > 300
 
@@ -97,8 +101,7 @@ def test_every_recorded_page_renders_with_its_title_and_properties() -> None:
         assert page["id"].replace("-", "") in text
         for name, prop in page["properties"].items():
             if prop.get("type") != "title":
-                assert f"- {name}:" in text
-                property_to_text(prop)
+                assert f"- {name}: {property_to_text(prop)}".rstrip() in text
 
 
 def test_recorded_databases_rows_search_users_and_comments_render() -> None:

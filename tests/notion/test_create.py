@@ -86,6 +86,7 @@ async def test_a_row_look_with_more_rows_to_come_is_not_taken_as_complete() -> N
     rows = {"object": "list", "results": [row(NEW, "Plan")], "has_more": True,
             "next_cursor": "1a2b3c4d-5e6f-4000-8000-0000000000ff"}  # fmt: skip
     notion.answer("POST", "/v1/data_sources/{id}/query", (200, rows))
+    notion.answer("GET", "/v1/pages/{id}", (200, {"object": "page", "id": NEW}))
     body = {**BODY, "parent": {"type": "data_source_id", "data_source_id": PARENT}}
     with pytest.raises(TransientError) as info:
         await create_page(gateway_for(notion), body, now=lambda: NOW)
@@ -102,6 +103,15 @@ async def test_a_row_found_by_the_row_look_is_returned() -> None:
     body = {**BODY, "parent": {"type": "data_source_id", "data_source_id": PARENT}}
     created = await create_page(gateway_for(notion), body, now=lambda: NOW)
     assert created.page["id"] == NEW and created.found_after is not None
+    [look] = [s.body for s in notion.sent if s.path.endswith("/query")]
+    assert look == {  # rows made since a minute before the attempt, with this title, newest first
+        "filter": {"and": [
+            {"timestamp": "created_time", "created_time": {"on_or_after": "2026-11-22T05:29:00+00:00"}},
+            {"property": "title", "title": {"equals": "Plan"}},
+        ]},
+        "sorts": [{"timestamp": "created_time", "direction": "descending"}],
+        "page_size": 100,
+    }  # fmt: skip
 
 
 async def test_a_page_stamped_up_to_a_minute_before_the_attempt_is_still_found() -> None:

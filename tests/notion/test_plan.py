@@ -243,3 +243,19 @@ def test_more_than_one_hundred_rich_text_items_are_refused() -> None:
 def test_something_that_is_not_a_block_is_refused() -> None:
     with pytest.raises(InputError, match="children\\[0\\]"):
         plan_append(["not a block"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("caption", "expected"),
+    [
+        ([{"type": "text", "text": {"content": "c"}}] * 101, "[0].image.caption: 101 rich text items"),
+        ([{"type": "text", "text": {"content": "c" * 2001}}], "[0].image.caption[0].text.content: 2001"),
+    ],
+    ids=["101 items", "2001 characters"],
+)
+def test_a_caption_is_held_to_the_rich_text_limits(caption: list[Json], expected: str) -> None:
+    image = {"type": "image", "image": {"type": "external", "external": {"url": "https://x.test/a.png"},
+                                        "caption": caption}}  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        plan_append([image])
+    assert expected in str(caught.value)

@@ -302,11 +302,15 @@ async def test_synced_copies_are_read_from_their_original_and_subpages_are_not_e
     copy = fake.add(PAGE, {"type": "synced_block", "synced_block": {"synced_from": {"block_id": original}}})
     sub = fake.add(PAGE, {"type": "child_page", "child_page": {"title": "Sub"}})
     fake.add(sub, para("inside the subpage"))
+    db = fake.add(PAGE, {"type": "child_database", "child_database": {"title": "Tasks"}})
+    fake.add(db, {"type": "child_page", "child_page": {"title": "a row"}})
     result = await fetch_tree(gateway_for(fake), PAGE)
     by_id = {b["id"]: b for b in result.blocks}
     assert plain_text(by_id[copy]["synced_block"]["children"][0]) == "shared text"
     assert "children" not in by_id[sub]["child_page"] and result.complete
+    assert "children" not in by_id[db]["child_database"]
     assert ("GET", f"/v1/blocks/{sub}/children") not in fake.log
+    assert ("GET", f"/v1/blocks/{db}/children") not in fake.log
 
 
 async def test_a_synced_copy_whose_original_cannot_be_read_is_named_not_fatal(anyio_backend: str) -> None:
@@ -317,6 +321,30 @@ async def test_a_synced_copy_whose_original_cannot_be_read_is_named_not_fatal(an
     result = await fetch_tree(gateway_for(fake), PAGE)
     assert [(u.block_id, u.reason) for u in result.unread] == [(copy, "inaccessible")]
     assert not result.complete and "children" not in result.blocks[0]["synced_block"]
+
+
+async def test_a_404_listing_a_blocks_own_children_is_an_error_not_inaccessible(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 2):
+        fake.add(PAGE, block)
+    fake.faults = [Fault("GET", 1, 404)]  # the first child's children: gone in between
+    with pytest.raises(NotionAPIError) as caught:
+        await fetch_tree(gateway_for(fake), PAGE, concurrency=1)
+    assert caught.value.status == 404
+
+
+async def test_a_block_whose_children_turn_out_empty_still_costs_one_in_the_budget(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    elsewhere = "33333333-3333-4333-8333-333333333333"
+    fake.children[elsewhere] = []
+    originals = [fake.add(elsewhere, {"type": "synced_block", "synced_block": {"synced_from": None}})
+                 for _ in range(3)]  # fmt: skip
+    for original in originals:  # copies of empty originals: each is listed, and lists nothing
+        fake.add(PAGE, {"type": "synced_block", "synced_block": {"synced_from": {"block_id": original}}})
+    result = await fetch_tree(gateway_for(fake), PAGE, max_blocks=4)
+    assert [u.reason for u in result.unread] == ["max_blocks", "max_blocks"]
 
 
 async def test_progress_is_reported_as_pages_arrive(anyio_backend: str) -> None:

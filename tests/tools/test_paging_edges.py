@@ -1,5 +1,5 @@
-"""Paging edges a model meets: a count sent as true/false, and Notion saying has_more without
-giving a cursor to follow."""
+"""Edges a model meets: a count sent as true/false, Notion saying has_more without giving a
+cursor to follow, a caption over Notion's limits."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import pytest
 from replay import FakeNotion, connect, gateway_for, text_of
 
 from notion_mcp.errors import InputError
+
+PAGE = "1a2b3c4d5e6f40008000000000000001"
 
 
 def person(n: int) -> dict[str, Any]:
@@ -46,3 +48,19 @@ async def test_has_more_without_a_cursor_ends_the_listing_instead_of_starting_ag
     assert not result.is_error, text_of(result)
     assert len(notion.sent) == 1
     assert text_of(result).count('"P1"') == 1
+
+
+def code_with_caption(caption: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"type": "code", "code": {"rich_text": [], "language": "python", "caption": caption}}
+
+
+@pytest.mark.anyio
+async def test_a_caption_of_over_100_items_is_refused_before_sending() -> None:
+    notion = FakeNotion()
+    caption = [{"type": "text", "text": {"content": "c"}}] * 101
+    args = {"operation": "append", "parent_block_id": PAGE, "children": [code_with_caption(caption)]}
+    async with connect(notion) as client:
+        result = await client.call_tool("notion_blocks", args)
+    assert result.is_error
+    assert "children[0].code.caption: 101 rich text items" in text_of(result)
+    assert notion.sent == []

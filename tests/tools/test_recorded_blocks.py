@@ -133,7 +133,7 @@ async def test_append_children_sends_them_at_the_end_and_returns_the_new_ids() -
     assert not error, text
     assert _sent(notion) == [("PATCH", f"/v1/blocks/{PAGE}/children")]
     assert notion.sent[0].body == {"children": [PARAGRAPH]}  # no position: the end
-    assert f"Appended 1 blocks (1 top-level) under {PAGE} in 1 requests" in text
+    assert f"Appended 1 block (1 top-level) under {PAGE} in 1 request." in text
     assert text.endswith(f"Top-level block IDs: {new_id}")
 
 

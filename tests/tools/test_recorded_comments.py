@@ -17,6 +17,20 @@ PAGE = "393abc1e-edcd-817b-81a7-f1fcafdcd00b"
 BLOCK = "393abc1e-edcd-8181-b2fd-dd37c96a3532"
 DISCUSSION = "393abc1e-edcd-81dc-bcc6-001cd3572671"
 RICH_TEXT = [{"text": {"content": "This is a test comment."}}]
+# a retrieve also lists the blocks inside (for their discussions): here the page has none
+NO_BLOCKS = {
+    "object": "list",
+    "results": [],
+    "next_cursor": None,
+    "has_more": False,
+    "type": "block",
+    "block": {},
+}
+
+
+def _no_blocks(notion: FakeNotion) -> FakeNotion:
+    notion.answer("GET", "/v1/blocks/{id}/children", (200, NO_BLOCKS))
+    return notion
 
 
 async def _call(notion: FakeNotion, **arguments: Any) -> tuple[bool, str]:
@@ -92,7 +106,7 @@ async def test_create_from_markdown_sends_rich_text_with_bold_and_links() -> Non
 
 @pytest.mark.anyio
 async def test_retrieve_lists_the_comments_of_a_page_by_discussion_with_author_names() -> None:
-    notion = FakeNotion()
+    notion = _no_blocks(FakeNotion())
     listing = notion.replay(LIST, "GET", "/v1/comments")
     comment = listing["results"][0]
     author = comment["created_by"]["id"]
@@ -102,6 +116,7 @@ async def test_retrieve_lists_the_comments_of_a_page_by_discussion_with_author_n
     assert not error, text
     assert [(s.method, s.path, s.query) for s in notion.sent] == [
         ("GET", "/v1/comments", {"block_id": PAGE}),
+        ("GET", f"/v1/blocks/{PAGE}/children", {"page_size": "100"}),
         ("GET", f"/v1/users/{author}", {}),
     ]
     assert f"Discussion {comment['discussion_id'].replace('-', '')}" in text
@@ -113,7 +128,7 @@ async def test_retrieve_lists_the_comments_of_a_page_by_discussion_with_author_n
 
 @pytest.mark.anyio
 async def test_an_author_notion_will_not_show_stays_an_id_and_is_asked_for_once_per_process() -> None:
-    notion = FakeNotion()
+    notion = _no_blocks(FakeNotion())
     listing = notion.replay(LIST, "GET", "/v1/comments")
     author = listing["results"][0]["created_by"]["id"]
     denied = {"object": "error", "status": 403, "code": "restricted_resource", "message": "no user info"}
@@ -129,7 +144,7 @@ async def test_an_author_notion_will_not_show_stays_an_id_and_is_asked_for_once_
 
 @pytest.mark.anyio
 async def test_retrieve_pages_through_comments_with_a_cursor_it_handed_out() -> None:
-    notion = FakeNotion()
+    notion = _no_blocks(FakeNotion())
     listing = body(LIST, "GET", "/v1/comments")
     cursor = "393abc1e-edcd-813d-93f2-001d4a22f5df"
     notion.answer(
@@ -158,7 +173,7 @@ async def test_retrieve_pages_through_comments_with_a_cursor_it_handed_out() -> 
 
 @pytest.mark.anyio
 async def test_retrieve_in_json_gives_notions_comment_objects() -> None:
-    notion = FakeNotion()
+    notion = _no_blocks(FakeNotion())
     listing = notion.replay(LIST, "GET", "/v1/comments")
     error, text = await _call(notion, operation="retrieve", block_id=PAGE, format="json")
     assert not error, text
@@ -167,7 +182,7 @@ async def test_retrieve_in_json_gives_notions_comment_objects() -> None:
 
 @pytest.mark.anyio
 async def test_an_author_lookup_that_keeps_failing_is_tried_again_on_the_next_call() -> None:
-    notion = FakeNotion()
+    notion = _no_blocks(FakeNotion())
     listing = notion.replay(LIST, "GET", "/v1/comments")
     author = listing["results"][0]["created_by"]["id"]
     user = body("notion-sdk-py/test_users_retrieve.yaml", "GET", "/v1/users/{id}")

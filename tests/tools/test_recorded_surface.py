@@ -16,7 +16,12 @@ UN = "ultimate-notion/"
 PAGE = "393abc1e-edcd-8170-aebf-cf1d14057b30"
 SOURCE = "b71e1213-3d03-46cb-b9c2-db9856a9f42d"
 READ_ONLY_TOOLS = {"notion_search", "notion_users"}
-DESTRUCTIVE_TOOLS = {"notion_blocks", "notion_pages", "notion_databases"}
+DESTRUCTIVE_TOOLS = {
+    "notion_blocks",
+    "notion_pages",
+    "notion_databases",
+    "notion_comments",
+}  # comments: update, delete
 
 
 async def _tools(**overrides: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from replay import FakeClock, FakeNotion, connect, text_of
+from replay import FakeClock, FakeNotion, connect, gateway_for, text_of
 
 ME = {"object": "user", "id": "u1", "type": "bot", "bot": {}}
 
@@ -41,3 +41,19 @@ async def test_back_off_doubles_from_half_a_second_per_retry() -> None:
         result = await client.call_tool("notion_users", {"operation": "retrieve_bot"})
     assert not result.is_error, text_of(result)
     assert clock.slept == pytest.approx([0.375, 0.75, 1.5, 3.0])
+
+
+@pytest.mark.anyio
+async def test_a_retry_after_of_zero_retries_at_once_even_with_almost_no_budget() -> None:
+    notion, clock = FakeNotion(), FakeClock()
+    notion.answer("GET", "/v1/users/me", rate_limited("0"), (200, ME))
+    assert await gateway_for(notion, clock, max_wait=0.5).retrieve_bot() == ME
+    assert clock.slept[0] == 0.0  # the retry's own wait (the limiter may hold a moment more)
+
+
+@pytest.mark.anyio
+async def test_a_wait_that_uses_exactly_the_whole_budget_is_still_taken() -> None:
+    notion, clock = FakeNotion(), FakeClock()
+    notion.answer("GET", "/v1/users/me", rate_limited("20"), (200, ME))
+    assert await gateway_for(notion, clock, max_wait=20).retrieve_bot() == ME
+    assert clock.slept == [20.0]

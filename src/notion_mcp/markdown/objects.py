@@ -108,6 +108,8 @@ def _header(obj: Obj) -> list[str]:
             line += f" · {name} {shown}"
     if obj.get("in_trash") or obj.get("archived"):
         line += " · in the trash"
+    if obj.get("object") == "page" and obj.get("last_edited_time"):
+        line += f" · edited {obj['last_edited_time']}"  # for notion_pages update if_unchanged_since
     return [f"# {title_of(obj)}", "", line]
 
 
@@ -251,14 +253,17 @@ def users_to_markdown(users: list[Obj]) -> str:
     return "\n".join(lines) + "\n" if lines else "No users.\n"
 
 
-def comments_to_markdown(comments: list[Obj], names: Mapping[str, str | None] | None = None) -> str:
-    """Comments grouped by discussion: author (name when `names` has it, else ID), time and text."""
+def comments_to_markdown(
+    comments: list[Obj], names: Mapping[str, str | None] | None = None, on: str = ""
+) -> str:
+    """Comments grouped by discussion: author (name when `names` has it, else ID), time and text;
+    `on` follows each discussion's heading (which block it is on)."""
     groups: dict[str, list[Obj]] = {}
     for comment in comments:
         groups.setdefault(str(comment.get("discussion_id", "")), []).append(comment)
     parts = []
     for discussion, items in groups.items():
-        lines = [f"## Discussion {compact(discussion)}", ""]
+        lines = [f"## Discussion {compact(discussion)}{on}", ""]
         for c in items:
             author_id = str((c.get("created_by") or {}).get("id", ""))
             author = (names or {}).get(author_id) or compact(author_id)

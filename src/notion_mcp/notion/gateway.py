@@ -75,19 +75,24 @@ def _from_response_error(exc: HTTPResponseError) -> NotionAPIError:
     return NotionAPIError(status, code, message, **kwargs)
 
 
-def translate(exc: BaseException) -> NotionAPIError | None:
-    """Our error for a lower-layer failure, or None when it is not one we anticipate."""
+def translate(exc: BaseException, base_url: str = "Notion") -> NotionAPIError | None:
+    """Our error for a lower-layer failure, or None when it is not one we anticipate. A failure
+    with no answer (status 0) says which base URL could not be reached."""
     if isinstance(exc, HTTPResponseError):
         return _from_response_error(exc)
     if isinstance(exc, RequestTimeoutError):
         return TransientError(0, "request_timeout", "The request to Notion timed out.", sent=True)
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-        return TransientError(0, "connection_error", f"Could not connect: {redact(str(exc))}", sent=False)
+        return TransientError(
+            0, "connection_error", f"Could not reach {base_url}: {redact(str(exc))}", sent=False
+        )
     if isinstance(exc, json.JSONDecodeError | UnicodeDecodeError):  # a 200 whose body is not JSON
         return TransientError(200, "invalid_response", "Notion answered 200 but the body is not JSON.")
     if isinstance(exc, httpx.TransportError):
         return TransientError(
-            0, "connection_error", f"The connection dropped: {redact(str(exc)) or type(exc).__name__}"
+            0,
+            "connection_error",
+            f"The connection to {base_url} dropped: {redact(str(exc)) or type(exc).__name__}",
         )
     return None
 
@@ -151,6 +156,7 @@ class NotionGateway:
         self.markdown_endpoint: bool | None = None  # False once Notion said it has no such endpoint
         self.schemas = SchemaCache()
         self.not_pages: set[str] = set()  # IDs the markdown endpoint said are blocks, not pages
+        self.base_url = str(getattr(getattr(client, "options", None), "base_url", "") or "Notion")
 
     async def aclose(self) -> None:
         try:
@@ -167,10 +173,11 @@ class NotionGateway:
         query: Json | None,
         talking: list[float],
         answer: str | None = None,
+        form: Json | None = None,
     ) -> Json:
         ticket = await self.limiter.acquire()
         try:
-            return await self._send(ticket, method, path, body, query, talking, answer)
+            return await self._send(ticket, method, path, body, query, talking, answer, form)
         finally:
             self.limiter.release(ticket)
 
@@ -183,6 +190,7 @@ class NotionGateway:
         query: Json | None,
         talking: list[float],
         answer: str | None,
+        form: Json | None,
     ) -> Json:
         self.requests_sent += 1
         clock = self.usage.clock
@@ -193,9 +201,11 @@ class NotionGateway:
             self.usage.sent(method, path, status, talking[-1], retry=len(talking) > 1)
 
         try:
-            result = await self.client.request(path=path, method=method, body=body, query=query)
+            result = await self.client.request(
+                path=path, method=method, body=body, query=query, form_data=form
+            )
         except Exception as exc:
-            mapped = translate(exc)
+            mapped = translate(exc, self.base_url)
             record(mapped.status if mapped is not None else 0)
             if mapped is None:
                 raise
@@ -221,6 +231,7 @@ class NotionGateway:
         *,
         body: Json | None = None,
         query: Json | None = None,
+        form: Json | None = None,
         safe_to_repeat: bool,
         answer: str | None = None,
     ) -> Json:
@@ -234,7 +245,7 @@ class NotionGateway:
         began = self.usage.clock()
 
         async def attempt() -> Json:
-            return await self._once(method, path, body, query, talking, answer)
+            return await self._once(method, path, body, query, talking, answer, form)
 
         try:
             return await self.retry_policy.run(attempt, safe_to_repeat=safe_to_repeat)
@@ -279,6 +290,10 @@ class NotionGateway:
         """Not safe to repeat: an insert repeated is content doubled."""
         path = f"pages/{normalize_id(page_id, 'page_id')}/markdown"
         return await self.call("PATCH", path, body=body, safe_to_repeat=False, answer="markdown")
+
+    async def move_page(self, page_id: str, parent: Json) -> Json:
+        path = f"pages/{normalize_id(page_id, 'page_id')}/move"
+        return await self.call("POST", path, body={"parent": parent}, safe_to_repeat=True, answer="id")
 
     async def retrieve_page_property(
         self, page_id: str, property_id: str, start_cursor: object = None, page_size: object = None
@@ -444,6 +459,36 @@ class NotionGateway:
 
     async def create_comment(self, body: Json) -> Json:
         return await self.call("POST", "comments", body=body, safe_to_repeat=False, answer="id")
+
+    async def update_comment(self, comment_id: str, body: Json) -> Json:
+        path = f"comments/{normalize_id(comment_id, 'comment_id')}"
+        return await self.call("PATCH", path, body=body, safe_to_repeat=True, answer="id")
+
+    async def delete_comment(self, comment_id: str) -> Json:
+        path = f"comments/{normalize_id(comment_id, 'comment_id')}"
+        return await self.call("DELETE", path, safe_to_repeat=False, answer="id")  # a repeat would meet a 404
+
+    # -- file uploads -----------------------------------------------------------------------
+    async def create_file_upload(self, body: Json) -> Json:
+        return await self.call("POST", "file_uploads", body=body, safe_to_repeat=False, answer="id")
+
+    async def send_file_upload(
+        self, upload_id: str, filename: str, data: bytes, content_type: str, part: int | None = None
+    ) -> Json:
+        """One part (or the whole file) as multipart/form-data; sending a part again replaces it."""
+        form: Json = {"file": (filename, data, content_type)}
+        if part is not None:
+            form["part_number"] = str(part)
+        path = f"file_uploads/{normalize_id(upload_id, 'file_upload_id')}/send"
+        return await self.call("POST", path, form=form, safe_to_repeat=part is not None, answer="id")
+
+    async def complete_file_upload(self, upload_id: str) -> Json:
+        path = f"file_uploads/{normalize_id(upload_id, 'file_upload_id')}/complete"
+        return await self.call("POST", path, safe_to_repeat=False, answer="id")
+
+    async def retrieve_file_upload(self, upload_id: str) -> Json:
+        path = f"file_uploads/{normalize_id(upload_id, 'file_upload_id')}"
+        return await self.call("GET", path, safe_to_repeat=True, answer="id")
 
     async def list_comments(
         self, block_id: str, start_cursor: object = None, page_size: object = None

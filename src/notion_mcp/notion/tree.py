@@ -30,6 +30,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import anyio
+
 from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError
 from notion_mcp.notion.append import AppendResult, PartialAppendError, append_tree
 from notion_mcp.notion.gateway import NotionGateway
@@ -167,12 +169,22 @@ class _Fetcher:
                     complete[i] = True
                     return
 
-        try:
-            async with asyncio.TaskGroup() as group:
-                for i in range(n):
-                    group.create_task(one(i))
-        except BaseExceptionGroup as group_error:
-            raise group_error.exceptions[0] from None
+        failures: list[BaseException] = []
+
+        async def guarded(i: int, scope: anyio.CancelScope) -> None:
+            try:
+                await one(i)
+            except Exception as exc:  # the first failure stops the level; it is raised below
+                failures.append(exc)
+                scope.cancel()
+
+        # anyio, not asyncio.TaskGroup: asyncio's cancelling of the caller's task leaked out of
+        # the server's cancel scopes and ended the MCP session after the tool had answered
+        async with anyio.create_task_group() as group:
+            for i in range(n):
+                group.start_soon(guarded, i, group.cancel_scope)
+        if failures:
+            raise failures[0]
 
         out: list[list[Json] | UnreadReason] = []
         fits = True

@@ -24,13 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.datastructures import Headers
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
+from notion_mcp.loopback import loopback_host
 from notion_mcp.sandbox import (
     routes_blocks,
     routes_databases,
     routes_markdown,
     routes_misc,
     routes_pages,
+    routes_uploads,
     templates,
     views,
 )
@@ -51,6 +56,7 @@ ROUTES = [
     *routes_blocks.ROUTES,
     *routes_databases.ROUTES,
     *routes_misc.ROUTES,
+    *routes_uploads.ROUTES,
     *templates.ROUTES,
     *views.ROUTES,
 ]
@@ -176,6 +182,7 @@ def _listen(host: str, port: int) -> socket.socket:
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
+        sock.listen(128)
     except OSError as exc:
         sock.close()
         raise ValueError(
@@ -183,6 +190,26 @@ def _listen(host: str, port: int) -> socket.socket:
             "(choose another --port, or --port 0 for any free one)"
         ) from None
     return sock
+
+
+class LoopbackOnly:
+    """ASGI middleware: answers 421 to a request whose Host is not a loopback name (DNS rebinding:
+    a web page cannot make its browser talk to this workspace under the page's own name)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not loopback_host(Headers(scope=scope).get("host")):
+            body = {
+                "object": "error",
+                "status": 421,
+                "code": "misdirected_request",
+                "message": "The sandbox answers only to localhost, 127.0.0.1 or [::1] in the Host header.",
+            }
+            await JSONResponse(body, status_code=421)(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
 
 
 def serve(
@@ -199,6 +226,14 @@ def serve(
         check_workspace(path)
     import uvicorn
 
+    class Announcing(uvicorn.Server):
+        """uvicorn, printing the line on stderr once it accepts connections (not before)."""
+
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started:
+                print(line, file=sys.stderr, flush=True)
+
     sock = _listen(host, port)
     try:
         try:
@@ -209,14 +244,10 @@ def serve(
             bound = sock.getsockname()[1]
             where = path or "memory (lost on exit)"
             shown = f"[{host}]" if ":" in host else host
-            print(
-                f"notion-mcp sandbox: serving Notion's API at http://{shown}:{bound}/v1/ ; "
-                f"workspace in {where}",
-                file=sys.stderr,
-                flush=True,
-            )
-            server = uvicorn.Server(uvicorn.Config(sandbox.app, log_level="warning"))
-            server.run(sockets=[sock])
+            url = f"http://{shown}:{bound}/v1/"
+            line = f"notion-mcp sandbox: serving Notion's API at {url} ; workspace in {where}"
+            config = uvicorn.Config(LoopbackOnly(sandbox.app), log_level="warning", lifespan="off")
+            Announcing(config).run(sockets=[sock])
         finally:
             sandbox.close()
     finally:

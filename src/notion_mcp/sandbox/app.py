@@ -19,12 +19,13 @@ from typing import Any
 
 import httpx
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Match, Route
 from starlette.types import Message, Receive, Scope, Send
 
-from notion_mcp.sandbox import rules
+from notion_mcp.sandbox import files, rules
 from notion_mcp.sandbox.faults import Fault, Faults, TokenBucket
 from notion_mcp.sandbox.rules import JSON, NotionError
 from notion_mcp.sandbox.store import Store
@@ -111,26 +112,44 @@ def _check_headers(request: Request) -> str:
     return version
 
 
+async def _form(request: Request) -> dict[str, Any]:
+    """A multipart body: each file as (filename, bytes, content type), other fields as text."""
+    out: dict[str, Any] = {}
+    async with request.form(max_part_size=files.MAX_FORM_PART) as form:  # closes its temporary files
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                out[key] = (value.filename, await value.read(), value.content_type)
+            else:
+                out[key] = value
+    return out
+
+
 def endpoint(state: AppState, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
     async def run(request: Request) -> Response:
         request_id = str(uuid.uuid4())
         try:
             version = _check_headers(request)
             raw = await request.body()
-            rules.check_body_size(raw)
             body: Any = {}
-            if raw.strip():
+            if request.headers.get("content-type", "").startswith("multipart/form-data"):
+                body = {"__form__": await _form(request)}  # a file upload's part (20 MiB at most)
+            elif raw.strip():
+                rules.check_body_size(raw)
                 try:
                     body = json.loads(raw)
-                except ValueError:
+                except (ValueError, RecursionError):  # RecursionError: nested past the parser's depth
                     raise NotionError(400, *rules.INVALID_JSON) from None
             if not isinstance(body, dict):
                 raise NotionError(400, *rules.INVALID_JSON)
             with state.store.transaction() as store:
                 ws = Workspace(store, version, state.now)
                 call = Call(ws, dict(request.path_params), dict(request.query_params), body, state.query_cap)
-                result = handler(call)
+                try:
+                    result = handler(call)
+                except RecursionError:  # a body nested deeper than any Notion object: refused whole
+                    raise rules.validation("body failed validation: the body is nested too deeply.") from None
                 ws.refresh_mentions(result)
+                files.refresh(ws, result)
         except NotionError as err:
             return error_response(err, request_id)
         result["request_id"] = request_id
@@ -159,6 +178,9 @@ class SandboxApp:
             await self.router(scope, receive, send)
             return
         method: str = scope["method"]
+        if method == "GET" and str(scope["path"]).startswith(files.DOWNLOAD_PREFIX):
+            await self.download(scope, receive, send)  # a file's link: no token, as on Notion's S3
+            return
         template = self.template(scope)
         self.state.counters[f"{method} {template or scope['path']}"] += 1
         request_id = str(uuid.uuid4())
@@ -197,6 +219,12 @@ class SandboxApp:
             log.info("sandbox: applying %s %s before answering with fault %s", method, template, fault.kind)
             await self.router(scope, receive, _discard)
         await self.emit(fault, request_id, scope, receive, send)
+
+    async def download(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with self.state.store.transaction() as store:
+            ws = Workspace(store, rules.VERSIONS[-1], self.state.now)
+            status, content, media = files.download(ws, str(scope["path"]), scope["query_string"].decode())
+        await Response(content, status_code=status, media_type=media)(scope, receive, send)
 
     async def emit(self, fault: Fault, request_id: str, scope: Scope, receive: Receive, send: Send) -> None:
         if fault.kind == "drop":

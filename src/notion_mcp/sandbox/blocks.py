@@ -253,6 +253,14 @@ def _media(raw: JSON, path: str, users: richtext.UserLookup | None) -> JSON:
     elif "file" in raw:
         url = rules.check_url(f"{path}.file.url", rules.require_dict(f"{path}.file", raw["file"]).get("url"))
         out.update({"type": "file", "file": {"url": url, "expiry_time": "2099-01-01T00:00:00.000Z"}})
+    elif "file_upload" in raw:  # attached (made a `file`) by the route, which sees the uploads
+        upload = rules.require_dict(f"{path}.file_upload", raw["file_upload"])
+        out.update(
+            {
+                "type": "file_upload",
+                "file_upload": {"id": rules.body_uuid(f"{path}.file_upload.id", upload.get("id"))},
+            }
+        )
     else:
         raise rules.body_invalid(f"{path}.external", "defined", None)
     if "name" in raw:

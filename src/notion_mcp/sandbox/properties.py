@@ -252,6 +252,13 @@ def _v_files(prop: JSON, value: Any, path: str, users: Callable[[str], JSON | No
     out = []
     for i, f in enumerate(rules.require_list(path, value)):
         f = rules.require_dict(f"{path}[{i}]", f)
+        if "file_upload" in f:  # attached (made a `file`) by the route, which sees the uploads
+            upload = rules.require_dict(f"{path}[{i}].file_upload", f["file_upload"])
+            upload_id = rules.body_uuid(f"{path}[{i}].file_upload.id", upload.get("id"))
+            out.append(
+                {"name": f.get("name", upload_id), "type": "file_upload", "file_upload": {"id": upload_id}}
+            )
+            continue
         url = rules.check_url(
             f"{path}[{i}].external.url",
             rules.require_dict(f"{path}[{i}].external", f.get("external")).get("url"),

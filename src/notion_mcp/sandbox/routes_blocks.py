@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from notion_mcp.sandbox import blocks, richtext, rules
+from notion_mcp.sandbox import blocks, files, richtext, rules
 from notion_mcp.sandbox.app import Call, RouteSpec
 from notion_mcp.sandbox.routes_pages import apply_trash_flags
 from notion_mcp.sandbox.rules import JSON
@@ -90,6 +90,7 @@ def append_children(call: Call) -> JSON:
         raise rules.validation(f"Block type {data.get('type', 'child_database')} does not support children.")
     parent_id = ws.content_source(block_id)
     children = blocks.parse_children(body.get("children"), "body.children", ws.user)
+    files.attach_blocks(ws, children, "body.children")
     where, after = _position(ws, body, parent_id)
     positions = ws.store.slots(parent_id, len(children), where, after)
     parent = (
@@ -129,7 +130,8 @@ def update_block(call: Call) -> JSON:
             raise rules.body_invalid(
                 f"body.{block_type}.children", "not present (append children instead)", "[…]"
             )
-        data[block_type].update(blocks.complete_update(block_type, raw, data[block_type], ws.user))
+        changes = blocks.complete_update(block_type, raw, data[block_type], ws.user)
+        data[block_type].update(files.attach_all(ws, changes, f"body.{block_type}"))
     elif kind == "page" and "title" in raw:
         data.setdefault("values", {})["title"] = {
             "type": "title",

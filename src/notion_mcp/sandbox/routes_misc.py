@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from notion_mcp.sandbox import richtext, rules
 from notion_mcp.sandbox.app import Call, RouteSpec
@@ -124,6 +125,44 @@ def list_comments(call: Call) -> JSON:
     return Workspace.envelope(chunk, next_cursor, "comment")
 
 
+def _own_comment(call: Call) -> JSON:
+    """A comment this integration wrote: Notion answers 404 for anyone else's (reference:
+    developers.notion.com/reference/update-a-comment)."""
+    comment_id = rules.path_uuid("comment_id", call.params["id"])
+    comment = call.ws.store.get(comment_id, "comment")
+    if comment is None or (comment.get("created_by") or {}).get("id") != BOT_ID:
+        raise rules.not_found("comment", comment_id)
+    return comment
+
+
+def update_comment(call: Call) -> JSON:
+    """PATCH /v1/comments/{id}: exactly one of rich_text and markdown (the sandbox takes markdown
+    as plain text)."""
+    ws, body = call.ws, call.body
+    comment = _own_comment(call)
+    given = [k for k in ("rich_text", "markdown") if k in body]
+    if len(given) != 1:
+        raise rules.validation(
+            "body failed validation: exactly one of body.rich_text or body.markdown should be defined."
+        )
+    if given[0] == "markdown":
+        if not isinstance(body["markdown"], str):
+            raise rules.body_invalid("body.markdown", "a string", body["markdown"])
+        raw: Any = [{"type": "text", "text": {"content": body["markdown"]}}]
+    else:
+        raw = body["rich_text"]
+    comment["rich_text"] = richtext.complete(raw, f"body.{given[0]}", ws.user)
+    ws.touch(comment)
+    return comment
+
+
+def delete_comment(call: Call) -> JSON:
+    """DELETE /v1/comments/{id}: the comment is gone (a second delete is a 404)."""
+    comment = _own_comment(call)
+    call.ws.store.delete(comment["id"])
+    return comment
+
+
 ROUTES: list[RouteSpec] = [
     ("POST", "/v1/search", search),
     ("GET", "/v1/users", list_users),
@@ -131,4 +170,6 @@ ROUTES: list[RouteSpec] = [
     ("GET", "/v1/users/{id}", get_user),
     ("POST", "/v1/comments", create_comment),
     ("GET", "/v1/comments", list_comments),
+    ("PATCH", "/v1/comments/{id}", update_comment),
+    ("DELETE", "/v1/comments/{id}", delete_comment),
 ]

@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from notion_mcp.sandbox import blocks, properties, rules, templates
+from notion_mcp.sandbox import blocks, files, properties, rules, templates
 from notion_mcp.sandbox.app import Call, RouteSpec
 from notion_mcp.sandbox.rules import JSON
 from notion_mcp.sandbox.workspace import Workspace
@@ -53,7 +53,8 @@ def build_values(ws: Workspace, schema: dict[str, JSON], value: Any, values: JSO
         if found is None:
             raise rules.validation(f"{key} is not a property that exists.")
         _, prop = found
-        values[prop["id"]] = properties.complete_value(prop, item, f"body.properties.{key}", ws.user)
+        value_of = properties.complete_value(prop, item, f"body.properties.{key}", ws.user)
+        values[prop["id"]] = files.attach_all(ws, value_of, f"body.properties.{key}")
     if ds is not None and json.dumps(schema) != before:
         ws.store.update(ds)
 
@@ -71,9 +72,11 @@ def create_page(call: Call) -> JSON:
     values: JSON = {}
     build_values(ws, schema, body.get("properties", {}), values, ds)
     children = blocks.parse_children(body["children"], "body.children", ws.user) if "children" in body else []
+    files.attach_blocks(ws, children, "body.children")
     page: JSON = {"object": "page", "id": str(uuid.uuid4()), **ws.stamp()}
-    icon = rules.check_icon("body.icon", body.get("icon"))
-    page.update({"cover": body.get("cover"), "icon": icon, "parent": ws.parent_ref(parent_id)})
+    icon = files.attach_all(ws, rules.check_icon("body.icon", body.get("icon")), "body.icon")
+    cover = files.attach_all(ws, body.get("cover"), "body.cover")
+    page.update({"cover": cover, "icon": icon, "parent": ws.parent_ref(parent_id)})
     page.update({"in_trash": False, "is_archived": False, "is_locked": False, "values": values})
     if ds is not None:
         page["number"] = 1 + ws.store.count_children(ds["id"], ("page",))  # not loading every row
@@ -125,8 +128,10 @@ def update_page(call: Call) -> JSON:
             ds,
         )
     if "icon" in body:
-        page["icon"] = rules.check_icon("body.icon", body["icon"])
-    for key in ("cover", "is_locked"):
+        page["icon"] = files.attach_all(ws, rules.check_icon("body.icon", body["icon"]), "body.icon")
+    if "cover" in body:
+        page["cover"] = files.attach_all(ws, body["cover"], "body.cover")
+    for key in ("is_locked",):
         if key in body:
             page[key] = body[key]
     ws.touch(page)
@@ -164,8 +169,65 @@ def get_property_item(call: Call) -> JSON:
     )
 
 
+def _move_target(ws: Workspace, page_id: str, value: Any) -> tuple[str, JSON | None]:
+    """The new parent of a moved page, and its data source (None for a page parent)."""
+    parent = rules.require_dict("body.parent", value)
+    kind = parent.get("type") or next((k for k in ("page_id", "data_source_id") if k in parent), None)
+    if kind == "page_id":
+        target = rules.body_uuid("body.parent.page_id", parent.get("page_id"))
+        ws.ensure_editable(ws.need(target, "page"))
+        current: str | None = target
+        for _ in range(64):  # a page cannot go under itself or its own descendant
+            if current is None:
+                break
+            if current == page_id:
+                raise rules.validation("A page cannot be moved under itself or one of its descendants.")
+            current = ws.store.parent_of(current)
+        return target, None
+    if kind == "data_source_id":
+        target = rules.body_uuid("body.parent.data_source_id", parent.get("data_source_id"))
+        ds = ws.need(target, "data_source", "data source")
+        ws.ensure_live(target)
+        return target, ds
+    raise rules.body_invalid("body.parent.type", '`"page_id"` or `"data_source_id"`', kind)
+
+
+def move_page(call: Call) -> JSON:
+    """POST /v1/pages/{id}/move (reference: developers.notion.com/reference/move-page): a page
+    goes under another page or into a data source; the title comes along, and other values
+    only where the new schema has a property of the same name and type."""
+    ws, body = call.ws, call.body
+    page = ws.need(rules.path_uuid("page_id", call.params["id"]), "page")
+    ws.ensure_editable(page)
+    target, ds = _move_target(ws, page["id"], body.get("parent"))
+    old_schema = ws.schema_of(page)
+    page["parent"] = ws.parent_ref(target)
+    new_schema = ds["properties"] if ds is not None else properties.PAGE_SCHEMA
+    values = page.get("values") or {}
+    moved: JSON = {}
+    for name, prop in old_schema.items():
+        value = values.get(prop["id"])
+        found = next(
+            (
+                p
+                for n, p in new_schema.items()
+                if p["type"] == prop["type"] and (n == name or p["type"] == "title")
+            ),
+            None,
+        )
+        if value is not None and found is not None:
+            moved[found["id"]] = value
+    page["values"] = moved
+    ws.store.set_parent(page["id"], target)
+    if ds is None:
+        ws.store.set_position(page["id"], ws.store.slots(target, 1)[0])
+    ws.touch(page)
+    return ws.render_page(page)
+
+
 ROUTES: list[RouteSpec] = [
     ("POST", "/v1/pages", create_page),
+    ("POST", "/v1/pages/{id}/move", move_page),
     ("GET", "/v1/pages/{id}", get_page),
     ("PATCH", "/v1/pages/{id}", update_page),
     ("GET", "/v1/pages/{id}/properties/{property_id}", get_property_item),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from notion_mcp.sandbox import blocks, properties, richtext
@@ -424,6 +424,13 @@ def seed_demo(store: Store) -> None:
     _tasks(ws)
     _task_templates(ws)
     _task_views(ws)
+    # The demo pages were edited after the task rows, as in a workspace someone has just set up:
+    # search lists the most recently edited first (as Notion does), so they lead an empty search.
+    later = Workspace(store, "2026-03-11", lambda: SEED_TIME + timedelta(hours=1))
+    for page_id in (SEED.notes_page_id, SEED.getting_started_page_id, SEED.welcome_page_id):
+        page = store.get(page_id, "page")
+        assert page is not None
+        later.touch(page)
     _comment(
         ws, 1, SEED.welcome_page_id, SEED.welcome_discussion_id, SEED.ada_user_id, "Is this page up to date?"
     )

@@ -1,7 +1,8 @@
 """SQLite state of a sandbox workspace: one table of JSON objects, one transaction per write.
 
 ``objects(id, kind, parent_id, position, seq, edited_seq, data)``: ``kind`` is one of
-``page``, ``block``, ``database``, ``data_source``, ``user``, ``comment``; ``parent_id`` is the
+``page``, ``block``, ``database``, ``data_source``, ``user``, ``comment``, ``file_upload``
+(its bytes in ``file_parts``, one row per part); ``parent_id`` is the
 containing object (a page, block, database or data source) or NULL for the workspace;
 ``position`` orders block children; ``seq`` is the creation order and ``edited_seq`` the order
 of the last edit (timestamps are minute-rounded like Notion's, so ties are common).
@@ -31,6 +32,12 @@ CREATE TABLE IF NOT EXISTS objects(
 CREATE INDEX IF NOT EXISTS objects_parent ON objects(parent_id, position, seq);
 CREATE INDEX IF NOT EXISTS objects_kind ON objects(kind, seq);
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS file_parts(
+    upload_id TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY(upload_id, part)
+);
 """
 
 
@@ -127,6 +134,25 @@ class Store:
     def delete(self, object_id: str) -> None:
         self.next_seq()  # a change like any other (remembered query results are forgotten)
         self._db.execute("DELETE FROM objects WHERE id = ?", (object_id,))
+
+    # -- file uploads: the bytes of each part, kept apart from the JSON objects -----------------
+    def put_part(self, upload_id: str, part: int, data: bytes) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO file_parts(upload_id, part, bytes) VALUES (?,?,?)",
+            (upload_id, part, data),
+        )
+
+    def part_sizes(self, upload_id: str) -> dict[int, int]:
+        rows = self._db.execute(
+            "SELECT part, length(bytes) FROM file_parts WHERE upload_id = ?", (upload_id,)
+        ).fetchall()
+        return {int(part): int(size) for part, size in rows}
+
+    def file_bytes(self, upload_id: str) -> bytes:
+        rows = self._db.execute(
+            "SELECT bytes FROM file_parts WHERE upload_id = ? ORDER BY part", (upload_id,)
+        ).fetchall()
+        return b"".join(bytes(row[0]) for row in rows)
 
     def set_parent(self, object_id: str, parent_id: str | None) -> None:
         self._db.execute("UPDATE objects SET parent_id = ? WHERE id = ?", (parent_id, object_id))

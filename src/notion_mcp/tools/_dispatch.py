@@ -35,7 +35,7 @@ class OpArgs(BaseModel):
 
 
 class Formatted(OpArgs):
-    format: Format = Field("markdown", description="json: Notion's objects")
+    format: Format = Field("markdown", description="json: raw objects")
 
 
 Handler = Callable[[Call, Any], Awaitable[str]]

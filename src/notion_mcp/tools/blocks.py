@@ -16,6 +16,7 @@ from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, NotionId, trash_flag
 from notion_mcp.tools.output import as_json
 from notion_mcp.tools.properties import text
+from notion_mcp.wording import counted
 
 DEFAULT_MAX_BLOCKS = 2000
 
@@ -36,34 +37,34 @@ BLOCK_TYPES = TEXT_TYPES | {
 
 
 class Retrieve(Formatted):
-    block_id: NotionId = Field(description="block or page ID, or a Notion URL")
+    block_id: NotionId = Field(description="block/page ID or URL")
     include_children: bool = Field(False, description="read the whole subtree")
-    max_depth: int = Field(10, ge=1, le=50, description="levels below the block")
-    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
+    max_depth: int = Field(10, ge=1, le=50)
+    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000)
     block_ids: bool = Field(False, description="show block IDs")
-    file_urls: bool = Field(False, description="links of Notion-stored files")
+    file_urls: bool = Field(False, description="links to stored files")
     start_cursor: Cursor = None
 
 
 class Append(Formatted):
-    parent_block_id: NotionId = Field(description="page or block to append under")
-    children: Blocks | None = Field(None, description="Notion blocks, any size")
-    markdown: str | None = Field(None, description="content as markdown")
-    position: content.Position | None = Field(None, description="start or end (default end)")
-    after_block_id: NotionId | None = Field(None, description="insert after this child block")
+    parent_block_id: NotionId = Field(description="page or block")
+    children: Blocks | None = Field(None, description="Notion blocks")
+    markdown: str | None = Field(None, description="markdown; ![](./a.png) uploads")
+    position: content.Position | None = None
+    after_block_id: NotionId | None = Field(None, description="after this child")
     block_ids: bool = Field(False, description="show block IDs")
 
 
 class Update(Formatted):
-    block_id: NotionId = Field(description="block or page ID, or a Notion URL")
-    block_data: JsonObject | None = Field(None, description='{"paragraph": {...}} or the type object alone')
-    markdown: str | None = Field(None, description="new text of a text block, as markdown")
+    block_id: NotionId = Field(description="block/page ID or URL")
+    block_data: JsonObject | None = Field(None, description='{"paragraph": {...}} or its inner object')
+    markdown: str | None = Field(None, description="a text block's new text")
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
 
 
 class Delete(Formatted):
-    block_id: NotionId = Field(description="block or page ID, or a Notion URL")
+    block_id: NotionId = Field(description="block/page ID or URL")
 
 
 async def retrieve(call: Call, args: Retrieve) -> str:
@@ -107,15 +108,21 @@ async def append(call: Call, args: Append) -> str:
     position = content.position_of(args.position, args.after_block_id)
     ids_needed = args.format == "json" or args.block_ids
     result = await content.write(call, args.parent_block_id, blocks, position, ids_needed=ids_needed)
-    done = f"Appended {result.blocks_written} blocks ({len(blocks)} top-level) under {args.parent_block_id}"
     if not result.top_level_ids:  # through the markdown endpoint, which answers no IDs
-        return f"{done} in {result.requests} request through Notion's markdown endpoint."
+        return (
+            f"Appended {counted(result.blocks_written, 'block')} ({len(blocks)} top-level) under "
+            f"{args.parent_block_id} in {counted(result.requests, 'request')} through Notion's markdown"
+            " endpoint."
+        )
     shown, rest = content.new_ids(call, args.parent_block_id, result.top_level_ids)
     if args.format == "json":
         more = {"top_level_ids_cut": rest, "last_id": result.top_level_ids[-1]} if rest else {}
         return as_json({"top_level_ids": shown, **more, "blocks_written": result.blocks_written})
-    return f"{done} in {result.requests} requests. Top-level block IDs: {', '.join(shown)}" + (
-        f"\n{rest}" if rest else ""
+    written = counted(result.blocks_written, "block")
+    return (
+        f"Appended {written} ({len(result.top_level_ids)} top-level) under {args.parent_block_id} "
+        f"in {counted(result.requests, 'request')}. Top-level block IDs: {', '.join(shown)}"
+        + (f"\n{rest}" if rest else "")
     )
 
 
@@ -130,8 +137,8 @@ def _type_object(block: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     other = [k for k in data if k in BLOCK_TYPES]
     if other:
         raise InputError(
-            f"block_data is for {other[0]!r} but block {block['id']} is a {btype}; Notion cannot change a "
-            "block's type: trash it and append a new block instead."
+            f"block_data is for {other[0]!r} but block {block['id']} is a {btype}; Notion "
+            "cannot change a block's type: trash it and append a new block instead."
         )
     return {btype: data}
 
@@ -164,10 +171,10 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
     kind = parsed[0]["type"]
     if kind not in (btype, "paragraph"):  # plain text fits any text block
         raise InputError(
-            f"the markdown is a {kind} but block {block['id']} is a {btype}; Notion cannot change a block's"
-            f" type. Write the new text without {kind} syntax (text that only looks like it, such as"
-            ' "2024. A year" or "# 1", keeps its first mark with a backslash: "2024\\. A year"), or trash'
-            " the block and append a new one."
+            f"the markdown is a {kind} but block {block['id']} is a {btype}; Notion cannot"
+            f" change a block's type. Write the new text without {kind} syntax (text that only looks like"
+            ' it, such as "2024. A year" or "# 1", keeps its first mark with a backslash: "2024\\. A year"),'
+            " or trash the block and append a new one."
         )
     new = parsed[0][kind]
     if new.get("children"):
@@ -232,9 +239,8 @@ SPEC = ToolSpec(
     name="notion_blocks",
     title="Notion blocks",
     description=(
-        "Page content. retrieve: a block; include_children reads its whole subtree. "
-        "append: markdown or blocks of any size under a page or block. update: a block's content "
-        "or in_trash. delete: trash a block."
+        "Page content. retrieve: a block (include_children: whole subtree). append: markdown or "
+        "blocks, any size. update: a block's content or in_trash. delete: trash it."
     ),
     operations={
         "retrieve": Operation(Retrieve, retrieve),

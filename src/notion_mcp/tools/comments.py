@@ -7,9 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 
 from pydantic import Field
 
-from notion_mcp.errors import InputError
+from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import MarkdownError, comments_to_markdown, markdown_to_blocks
+from notion_mcp.markdown.ids import compact
 from notion_mcp.markdown.rich_text import merge, split_long, text_item
+from notion_mcp.notion.discussions import block_discussions
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
@@ -20,16 +22,26 @@ from notion_mcp.tools.users import names_of
 
 
 class Create(Formatted):
-    parent: JsonObject | None = Field(None, description="{page_id} or {block_id} for a new discussion")
-    discussion_id: str | None = Field(None, description="reply in this discussion (instead of parent)")
-    rich_text: list[JsonObject] | None = Field(None, description="comment as Notion rich text")
+    parent: JsonObject | None = Field(None, description="{page_id} or {block_id}: new discussion")
+    discussion_id: str | None = Field(None, description="reply to this discussion")
+    rich_text: list[JsonObject] | None = Field(None, description="Notion rich text")
     markdown: str | None = Field(None, description="comment as markdown")
 
 
 class Retrieve(Formatted):
-    block_id: NotionId = Field(description="page or block whose comments to list")
+    block_id: NotionId = Field(description="page or block")
     start_cursor: Cursor = None
     page_size: PageSize = None
+
+
+class Update(Formatted):
+    comment_id: str = Field(description="own comment's ID")
+    rich_text: list[JsonObject] | None = Field(None, description="Notion rich text")
+    markdown: str | None = Field(None, description="comment as markdown")
+
+
+class Delete(Formatted):
+    comment_id: str = Field(description="own comment's ID")
 
 
 def _target(args: Create) -> dict[str, Any]:
@@ -73,7 +85,7 @@ def _comment_text(markdown: str) -> list[dict[str, Any]]:
     return split_long(merge(items))  # merged for compactness, then split to Notion's item limit
 
 
-def _rich_text(args: Create) -> list[dict[str, Any]]:
+def _rich_text(args: Create | Update) -> list[dict[str, Any]]:
     if (args.rich_text is None) == (args.markdown is None):
         raise InputError("Give the comment as rich_text or markdown (exactly one).")
     if args.markdown is not None:
@@ -95,24 +107,65 @@ async def retrieve(call: Call, args: Retrieve) -> str:
     page = await call.gateway.list_comments(args.block_id, args.start_cursor, args.page_size)
     comments = page.get("results", [])
     cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
+    # the discussions on the blocks inside, with the first page of results (not with a cursor)
+    inside = [] if args.start_cursor else await block_discussions(call.gateway, args.block_id)
     if args.format == "json":
-        return json_list(comments, call.settings.max_output_chars, {"next_cursor": cursor, "has_more": more})
-    if not comments:
+        notes: dict[str, Any] = {"next_cursor": cursor, "has_more": more}
+        if inside:
+            notes["on_blocks"] = [
+                {"block_id": d.block["id"], "comments": d.comments, "more": d.more} for d in inside
+            ]
+        return json_list(comments, call.settings.max_output_chars, notes)
+    if not comments and not inside:
         return f"No open comments on {args.block_id}."
-    authors = {str(c["created_by"]["id"]) for c in comments if (c.get("created_by") or {}).get("id")}
+    everyone = comments + [c for d in inside for c in d.comments]
+    authors = {str(c["created_by"]["id"]) for c in everyone if (c.get("created_by") or {}).get("id")}
     names = await names_of(call, authors)
-    return join(comments_to_markdown(comments, names), more_hint(cursor, more))
+    parts = [comments_to_markdown(comments, names) if comments else "", more_hint(cursor, more)]
+    for d in inside:
+        block_id = compact(str(d.block["id"]))
+        parts.append(comments_to_markdown(d.comments, names, on=f" on block {block_id} ({d.snippet})"))
+        if d.more:
+            parts.append(f"(more on block {block_id}: notion_comments retrieve block_id={block_id})")
+    return join(*parts)
+
+
+async def update(call: Call, args: Update) -> str:
+    comment_id = normalize_id(args.comment_id, "comment_id")
+    comment = await call.gateway.update_comment(comment_id, {"rich_text": _rich_text(args)})
+    if args.format == "json":
+        return as_json(comment)
+    return f"Updated comment {comment['id']}."
+
+
+async def delete(call: Call, args: Delete) -> str:
+    comment_id = normalize_id(args.comment_id, "comment_id")
+    try:
+        comment = await call.gateway.delete_comment(comment_id)
+    except NotionAPIError as exc:
+        if exc.status == 404:
+            raise InputError(
+                f"comment_id: no comment {comment_id} this integration can delete (Notion lets an "
+                "integration change only the comments it wrote; a deleted comment is gone)."
+            ) from exc
+        raise
+    if args.format == "json":
+        return as_json(comment)
+    return f"Deleted comment {comment_id}."
 
 
 SPEC = ToolSpec(
     name="notion_comments",
     title="Notion comments",
     description=(
-        "Comments, posted as the integration. create: a new discussion on a page or block "
-        "(parent) or a reply (discussion_id). retrieve: open comments of a page or block."
+        "Comments, posted as the integration. create: a discussion on a page or block (parent) or "
+        "a reply (discussion_id). retrieve: a page's or block's, with its blocks'. update, delete: "
+        "its own."
     ),
     operations={
         "create": Operation(Create, create, writes=True),
         "retrieve": Operation(Retrieve, retrieve),
+        "update": Operation(Update, update, writes=True, destructive=True),
+        "delete": Operation(Delete, delete, writes=True, destructive=True),
     },
 )

@@ -16,6 +16,7 @@ from notion_mcp.notion import markdown_read, markdown_write
 from notion_mcp.notion.plan import validate_blocks
 from notion_mcp.notion.tree import AppendResult, PartialAppendError, TreeResult, append_tree, fetch_tree
 from notion_mcp.tools.context import Call
+from notion_mcp.tools.files import with_uploads
 from notion_mcp.tools.output import as_json, fit, join, more_hint
 
 Position = Literal["start", "end"]
@@ -191,6 +192,7 @@ async def write(
     async def progress(done: float, total: float | None, message: str | None) -> None:
         await call.progress(done, total, message)
 
+    blocks = await with_uploads(call, blocks, "markdown")  # local files: uploaded first
     if position is None and not ids_needed:
         version = call.settings.notion_version
         done = await markdown_write.append_to_page(call.gateway, parent_id, blocks, notion_version=version)

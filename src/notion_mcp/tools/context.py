@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from notion_mcp.config import Settings
 from notion_mcp.notion.gateway import NotionGateway
+
+if TYPE_CHECKING:
+    from notion_mcp.tenants import Tenants
 
 Progress = Callable[[float, float | None, str | None], Awaitable[None]]
 
@@ -22,6 +26,7 @@ class App:
     settings: Settings
     gateway: NotionGateway
     user_names: dict[str, str | None] = field(default_factory=dict)  # user ID → name (None: unknown)
+    tenants: Tenants | None = None  # HTTP with per-request Notion tokens: the App for each token
 
 
 @dataclass(frozen=True)

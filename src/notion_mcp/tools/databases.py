@@ -19,6 +19,7 @@ from notion_mcp.tools.context import Call
 from notion_mcp.tools.fields import Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
 from notion_mcp.tools.output import as_json, fit, join, json_list, more_hint
 from notion_mcp.tools.properties import text
+from notion_mcp.wording import counted
 
 QUERY_CAP_REASON = "query_result_limit_reached"
 
@@ -36,16 +37,16 @@ class Create(Formatted):
 
 class Retrieve(Formatted):
     database_id: NotionId | None = Field(None, description="database ID or URL")
-    data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
+    data_source_id: NotionId | None = Field(None, description="instead of database_id")
 
 
 class Update(Formatted):
     database_id: NotionId | None = Field(None, description="database ID or URL")
-    data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
+    data_source_id: NotionId | None = Field(None, description="instead of database_id")
     title: str | None = Field(None, description="database title")
     description: str | None = Field(None, description="database description")
     properties: JsonObject | None = Field(
-        None, description='schema changes: {"New": {"number": {}}, "Old": {"name": "Renamed"}, "Gone": null}'
+        None, description='{"New": {"number": {}}, "Old": {"name": "Renamed"}, "Gone": null}'
     )
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
@@ -70,7 +71,7 @@ def _listed(value: Any) -> Any:
 
 class Query(Formatted):
     database_id: NotionId | None = Field(None, description="database ID or URL")
-    data_source_id: NotionId | None = Field(None, description="data source ID (instead of database_id)")
+    data_source_id: NotionId | None = Field(None, description="instead of database_id")
     filter: JsonObject | None = Field(None, description="Notion filter object")
     sorts: Annotated[list[JsonObject] | None, BeforeValidator(_listed)] = Field(
         None, description="Notion sort objects"
@@ -265,19 +266,21 @@ async def _rows(call: Call, args: Query, source_id: str, body: dict[str, Any]) -
     if args.format == "json":
         extra = {"data_source_id": source_id, "next_cursor": cursor, "has_more": more, "notes": notes}
         return json_list(rows, call.settings.max_output_chars, extra)
-    head = f"{len(rows)} {'row' if len(rows) == 1 else 'rows'} from data source {source_id}"
+    head = f"{counted(len(rows), 'row')} from data source {source_id}"
     table_lines = rows_to_markdown(rows).splitlines()  # header, rule, then a line per row
     bound = "max_results" if args.max_results else "page_size"
 
     def cut(i: int) -> str:
-        nonlocal cursor
-        cursor = None  # the cursor continues after every row, shown or not: not offered
+        nonlocal cursor, more
+        cursor, more = None, False  # the cursor continues after every row, shown or not: not offered
         return (
             f"[output cut at {i} of {len(rows)} rows (response budget). Call again with the same "
             f"arguments and {bound}={i}: that page ends here and its cursor continues after it.]"
         )
 
-    table = fit(table_lines[2:], budget - len(head), cut, head="\n".join(table_lines[:2]))
+    tail = join(more_hint(cursor, more), *notes)
+    room = budget - len(head) - 2 - (len(tail) + 2 if tail else 0)
+    table = fit(table_lines[2:], room, cut, head="\n".join(table_lines[:2]))
     return join(head, table.rstrip("\n"), more_hint(cursor, more), *notes)
 
 
@@ -286,8 +289,8 @@ SPEC = ToolSpec(
     title="Notion databases",
     description=(
         "Databases (rows live in data sources). create: under a page, with a schema. retrieve: "
-        "schema (types, options), views, templates. update: title, description, schema, in_trash. "
-        "query: rows by Notion filter and sorts, or a view's."
+        "schema, views, templates. update: title, description, schema, in_trash. query: rows by "
+        "filter and sorts, or a view."
     ),
     operations={
         "create": Operation(Create, create, writes=True),

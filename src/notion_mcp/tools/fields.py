@@ -39,7 +39,7 @@ PageSize = Annotated[
 MaxResults = Annotated[
     Annotated[int, Field(ge=1, le=10_000)] | None,
     BeforeValidator(_not_a_flag),
-    Field(None, description="most to collect, across pages"),
+    Field(None, description="total, across pages"),
 ]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from notion_mcp.emoji import is_emoji
 from notion_mcp.errors import InputError
 from notion_mcp.notion.ids import normalize_id
+from notion_mcp.notion.uploads import looks_local
 from notion_mcp.tools.context import Call
 from notion_mcp.tools.properties import resolve as properties_resolve
 from notion_mcp.tools.properties import text
@@ -18,7 +19,7 @@ PARENT_KEYS = ("page_id", "database_id", "data_source_id", "workspace")
 def file_or_emoji(value: str, field: str, *, emoji_ok: bool) -> dict[str, Any] | None:
     if value == "":
         return None
-    if value.startswith(("https://", "http://")):
+    if value.startswith(("https://", "http://")) or looks_local(value):  # a local file is uploaded
         return {"type": "external", "external": {"url": value}}
     if emoji_ok and is_emoji(value):
         return {"type": "emoji", "emoji": value}

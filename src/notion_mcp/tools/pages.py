@@ -14,6 +14,7 @@ from notion_mcp.markdown import page_to_markdown, property_to_text, rich_text_to
 from notion_mcp.markdown.ids import compact
 from notion_mcp.notion import first_part
 from notion_mcp.notion.create import create_page
+from notion_mcp.notion.edit import ensure_unchanged
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.plan import children_of, validate_blocks
@@ -23,22 +24,26 @@ from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.blocks import DEFAULT_MAX_BLOCKS
 from notion_mcp.tools.bulk import DryRun, Rows, SkipInvalid
 from notion_mcp.tools.context import Call
+from notion_mcp.tools.edits import Edits, Since, apply_edits
 from notion_mcp.tools.fields import Blocks, Cursor, JsonObject, MaxResults, NotionId, PageSize, trash_flag
+from notion_mcp.tools.files import with_uploads
 from notion_mcp.tools.output import as_json, join, more_hint
 from notion_mcp.tools.page_body import PAGE_SCHEMA, decorations
 from notion_mcp.tools.page_body import parent_of as _parent
 from notion_mcp.tools.page_body import with_title as _with_title
+from notion_mcp.tools.page_duplicate import Duplicate
+from notion_mcp.tools.page_duplicate import duplicate as duplicate_with
+from notion_mcp.tools.page_move import PARENT_DESCRIPTION, Move, move
 from notion_mcp.tools.properties import needs_schema
+from notion_mcp.wording import counted
 
 
 class Create(Formatted):
-    parent: JsonObject = Field(description="{page_id}, {database_id}, {data_source_id} or {workspace: true}")
+    parent: JsonObject = Field(description=PARENT_DESCRIPTION)
     title: str | None = Field(None, description="page title")
-    properties: JsonObject | None = Field(
-        None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
-    )
-    children: Blocks | None = Field(None, description="Notion blocks, any size")
-    markdown: str | None = Field(None, description="content as markdown")
+    properties: JsonObject | None = Field(None, description='{"Status": "Done"} or Notion form')
+    children: Blocks | None = Field(None, description="Notion blocks")
+    markdown: str | None = Field(None, description="markdown; ![](./a.png) uploads")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
     template: str | None = Field(None, description="database or local template")
@@ -50,28 +55,28 @@ class Create(Formatted):
 
 
 class Retrieve(Formatted):
-    page_id: NotionId = Field(description="page ID or Notion URL")
-    include_content: bool | None = Field(None, description="include the body (default true for markdown)")
-    retrieve_property_item_id: str | None = Field(None, description="property name or ID: its complete value")
-    max_depth: int = Field(10, ge=1, le=50, description="levels below the block")
-    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000, description="blocks to read at most")
+    page_id: NotionId = Field(description="page ID or URL")
+    include_content: bool | None = None  # default: true for markdown
+    retrieve_property_item_id: str | None = Field(None, description="property name or ID")
+    max_depth: int = Field(10, ge=1, le=50)
+    max_blocks: int = Field(DEFAULT_MAX_BLOCKS, ge=1, le=20_000)
     block_ids: bool = Field(False, description="show block IDs")
-    file_urls: bool = Field(False, description="links of Notion-stored files")
+    file_urls: bool = Field(False, description="links to stored files")
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
 
 
 class Update(Formatted):
-    page_id: NotionId | None = Field(None, description="page ID or Notion URL")
-    properties: JsonObject | None = Field(
-        None, description='{"Status": "Done", "Due": "2026-12-01"} or Notion form'
-    )
+    page_id: NotionId | None = Field(None, description="page ID or URL")
+    properties: JsonObject | None = Field(None, description='{"Status": "Done"} or Notion form')
     title: str | None = Field(None, description="page title")
     icon: str | None = Field(None, description='emoji or image URL; "" removes')
     cover: str | None = Field(None, description='image URL; "" removes')
     in_trash: bool | None = Field(None, description="true trashes, false restores")
     archived: SkipJsonSchema[bool | None] = None  # the pre-2026 name of in_trash, still accepted
+    edits: Edits = None
+    if_unchanged_since: Since = None
     template: str | None = Field(None, description="database or local template")
     pages: Rows = None
     dry_run: DryRun = False
@@ -98,6 +103,8 @@ async def create(call: Call, args: Create) -> str:
     body: dict[str, Any] = {"parent": parent, "properties": properties, **decorations(args.icon, args.cover)}
     if chosen is not None and chosen.notion is not None:
         body["template"] = chosen.notion
+    body = await with_uploads(call, body, "properties/icon/cover")  # before the page exists
+    blocks = await with_uploads(call, blocks, "markdown")
     inline: list[dict[str, Any]] = []
     if blocks and args.format == "markdown" and "template" not in body:  # JSON answers the IDs: appended
         validate_blocks(blocks)  # nothing is created for content Notion would refuse
@@ -119,7 +126,9 @@ async def create(call: Call, args: Create) -> str:
     summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
     if inline or written:
         total = count_blocks(inline) + (written.blocks_written if written else 0)
-        summary += f" with {total} blocks" + (f" ({written.requests} append requests)" if written else "")
+        summary += f" with {counted(total, 'block')}"
+        if written:
+            summary += f" ({counted(written.requests, 'append request')})"
     if created.found_after is not None:
         summary += (
             f". Notion's answer to the create was lost ({created.found_after.code}); the page was found"
@@ -289,6 +298,9 @@ async def update(call: Call, args: Update) -> str:
         return await bulk.update_many(call, args)
     if args.page_id is None:
         raise InputError("Give page_id (or pages: [{page_id, …}] for many).")
+    edited = await apply_edits(call, args.page_id, args.edits, args.if_unchanged_since) if args.edits else ""
+    if args.if_unchanged_since and not args.edits:
+        await ensure_unchanged(call.gateway, args.page_id, args.if_unchanged_since)
     body: dict[str, Any] = {**decorations(args.icon, args.cover)}
     trash = trash_flag(args.in_trash, args.archived)
     if trash is not None:
@@ -296,8 +308,8 @@ async def update(call: Call, args: Update) -> str:
     if args.template is not None:
         body["template"] = await page_templates.for_existing(call, args.page_id, args.template)
     given = dict(args.properties or {})
-    if not body and not given and args.title is None:
-        raise InputError("Nothing to update: give properties, title, icon, cover or in_trash.")
+    if not body and not given and args.title is None and edited:
+        return edited
     kept: list[bool] = []
     try:
         page = await _update(call, args.page_id, args, body, given, kept)
@@ -309,7 +321,11 @@ async def update(call: Call, args: Update) -> str:
     if args.format == "json":
         return as_json(page)
     state = " It is in the trash (restore with in_trash=false)." if page.get("in_trash") else ""
-    return f"Updated page {page['id']}.{state}\n\n{page_to_markdown(page, None)}"
+    return join(edited, f"Updated page {page['id']}.{state}\n\n{page_to_markdown(page, None)}")
+
+
+async def duplicate(call: Call, args: Duplicate) -> str:
+    return await duplicate_with(call, args, _parent)
 
 
 async def _update(
@@ -320,9 +336,11 @@ async def _update(
         schema, was_kept = await _schema_of(call, page_id, with_options=needs_schema(properties))
         kept.append(was_kept)
         properties = _with_title(properties, args.title, schema)
-    return await call.gateway.update_page(
-        page_id, {**body, **({"properties": properties} if properties else {})}
-    )
+    full = await with_uploads(call, {**body, **({"properties": properties} if properties else {})},
+                              "properties/icon/cover")  # fmt: skip
+    if not full:
+        raise InputError("Nothing to update: give properties, title, icon, cover, in_trash or edits.")
+    return await call.gateway.update_page(page_id, full)
 
 
 def _names_a_property(exc: NotionAPIError, given: dict[str, Any], title: str | None) -> bool:
@@ -345,12 +363,15 @@ SPEC = ToolSpec(
     title="Notion pages",
     description=(
         "Pages and database rows. create: properties and content (markdown or blocks, any size); "
-        "pages: many rows in one call. retrieve: properties and whole body; retrieve_property_item_id: "
-        "a property's full value (relations beyond 25). update: properties, title, icon, cover, in_trash."
+        "pages: many rows. retrieve: properties and whole body; retrieve_property_item_id: a "
+        "property's full value. update: properties, title, icon, cover, in_trash; edits: body in "
+        "place. move; duplicate (with content)."
     ),
     operations={
         "create": Operation(Create, create, writes=True),
         "retrieve": Operation(Retrieve, retrieve),
         "update": Operation(Update, update, writes=True, destructive=True),
+        "move": Operation(Move, move, writes=True),
+        "duplicate": Operation(Duplicate, duplicate, writes=True),
     },
 )

@@ -39,6 +39,45 @@ that is not a property, or an option that does not exist, is refused with the cl
 | people, relation | `["<id>", …]` or `"<id>, <id>"` (IDs or URLs) | |
 | files | `"https://…"` or a list of URLs | external files |
 | formula, rollup, created_*, last_edited_*, unique_id | — | computed by Notion: refused |
+
+## Edits in place: `notion_pages update` `edits`
+
+One field carries every edit form (TOOLS.md names `edits`, `section` and `insert`; one list costs
+the schema one field, lets a call mix forms, and applies them all or none):
+
+- `{"old": "…", "new": "…"}` replaces text as the page reads in markdown (within a block or
+  across consecutive blocks); it must match exactly once, else the error shows the candidates.
+- `{"heading": "Risks", "new": "…"}` replaces everything under the heading up to the next
+  heading of the same or a higher level; `"position": "start"` or `"end"` adds instead.
+- `{"after": "…", "new": "…"}` (or `"before"`) inserts after (before) the block holding that text.
+
+`new` is markdown (empty deletes; several blocks are fine). Every edit is located before the
+first write; blocks whose text does not change keep their IDs, comments and children.
+Local files in `new` upload as in any markdown (below). `if_unchanged_since` (the `edited`
+time a read shows) refuses the call, naming who edited and when, if the page changed since. A
+write that fails part way answers with the `notion_blocks` calls that finish the edit.
+
+## Move, duplicate, restore
+
+`notion_pages move` puts a page under another page or into a database (Notion's move endpoint;
+the API cannot move a page to the workspace's top level, nor move databases or blocks).
+`notion_pages duplicate` copies a page — properties, icon, cover and whole content, and with
+`child_pages: true` its child pages too (they come after the content) — under `parent` (default:
+where the original is), and lists what it could not copy (databases inside the page, link
+previews, files Notion stores: upload them again). `in_trash: false` on `notion_pages update`,
+`notion_blocks update` or `notion_databases update` restores from the trash. There is no way to
+list the trash: the API has no endpoint for it, and search leaves trashed pages out.
+
+## Files
+
+In markdown (`notion_blocks append`, `notion_pages create`, `edits`), as an `icon` or `cover`, or
+as a files property value, a local path uploads the file into Notion (the file-uploads API: one
+part up to 20 MiB, parts of 10 MiB above): `![Chart](./chart.png)`, `<file src="./report.pdf"/>`,
+`<pdf src="…"/>`, `<video src="…"/>`, `<audio src="…"/>`. Only files inside the folders listed in
+`NOTION_MCP_UPLOAD_ROOTS` are read (none by default; see docs/configuration.md); relative paths
+start at the first of them. `import:https://…` has Notion fetch and keep a copy of a file at a URL;
+`file-upload:<id>` uses an upload already made. A read shows stored files as `notion-file:<id>`,
+and with `file_urls: true` as download links that expire after an hour.
 """
 
 

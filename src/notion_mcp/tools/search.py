@@ -50,7 +50,7 @@ def _old_sort(value: Any) -> Any:
 class Search(Formatted):
     query: str = Field("", description="title words; empty lists all")
     filter: Annotated[Literal["page", "database"] | None, BeforeValidator(_old_filter)] = Field(
-        None, description="only pages or only databases"
+        None, description="pages or databases only"
     )
     sort: Annotated[Literal["ascending", "descending"] | None, BeforeValidator(_old_sort)] = Field(
         None, description="by last_edited_time"
@@ -87,7 +87,7 @@ async def search(call: Call, args: Search) -> str:
 SPEC = ToolSpec(
     name="notion_search",
     title="Notion search",
-    description=("Find pages and databases shared with the integration by title (not by content)."),
+    description="Pages and databases shared with the integration, by title (not content).",
     operations={"search": Operation(Search, search)},
     default_operation="search",
 )

@@ -17,7 +17,7 @@ from notion_mcp.tools.output import as_json, join, json_list, more_hint
 
 
 class List(Formatted):
-    email: str | None = Field(None, description="find the user with this email")
+    email: str | None = Field(None, description="finds one user")
     start_cursor: Cursor = None
     page_size: PageSize = None
     max_results: MaxResults = None
@@ -104,8 +104,8 @@ SPEC = ToolSpec(
     name="notion_users",
     title="Notion users",
     description=(
-        "Workspace users. list (email finds one person), retrieve, retrieve_bot (the "
-        "integration itself: a connection check)."
+        "Workspace users. list (email finds one), retrieve, retrieve_bot (the integration: a "
+        "connection check)."
     ),
     operations={
         "list": Operation(List, list_users),

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Mutation testing with mutmut (slow: not part of CI). Prints the score of each module.
+#
+#   bench/mutation.sh                 every module below
+#   bench/mutation.sh retry errors    only these (names from the MODULES table)
+#
+# Each module is mutated in its own scratch copy of the repository (under $MUTATION_WORK, default
+# /tmp/notion-mcp-mutation/<name>) with only the tests that exercise it, so a run touches nothing
+# here and one module's score does not wait for the whole suite. MUTATION_JOBS (default 2) tests
+# mutants in parallel; MUTATION_TIMEBOX (seconds, default 1800) stops a module that runs longer.
+# Survivors: `cd $MUTATION_WORK/<name> && mutmut results` lists them, `mutmut show <mutant>` shows one.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+work="${MUTATION_WORK:-/tmp/notion-mcp-mutation}"
+jobs="${MUTATION_JOBS:-2}"
+timebox="${MUTATION_TIMEBOX:-1800}"
+python -c "import mutmut" 2>/dev/null || pip install -q 'mutmut>=3.8'
+
+# name | files to mutate (globs, space-separated) | tests that exercise them (space-separated)
+MODULES="
+retry|src/notion_mcp/notion/retry.py|tests/notion/test_gateway.py tests/tools/test_retry_waits.py tests/tools/test_writes_sent_once.py
+ratelimit|src/notion_mcp/notion/ratelimit.py|tests/notion/test_ratelimit.py tests/notion/test_limiter_pause.py
+gateway|src/notion_mcp/notion/gateway.py|tests/notion/test_gateway.py tests/notion/test_cursors.py tests/tools/test_writes_sent_once.py tests/tools/test_retry_waits.py tests/tools/test_advice.py tests/tools/test_paging_edges.py
+pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_collect.py tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py
+ids|src/notion_mcp/notion/ids.py|tests/notion/test_ids.py
+plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan.py
+append|src/notion_mcp/notion/append.py|tests/notion/test_tree_fake.py
+create|src/notion_mcp/notion/create.py|tests/notion/test_create.py
+tree|src/notion_mcp/notion/tree.py|tests/notion/test_tree_fake.py
+errors|src/notion_mcp/errors.py|tests/test_errors.py tests/notion/test_gateway.py tests/tools/test_advice.py
+config|src/notion_mcp/config.py|tests/test_config.py tests/test_config_values.py tests/tools/test_advice.py
+dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_bad_input.py tests/tools/test_advice.py
+markdown|src/notion_mcp/markdown/*|tests/markdown
+"
+# Modules the next issues add go in the table the same way (e.g. notion/bulk.py with its tests).
+
+wanted=" $* "
+printf '%-12s %8s %8s %8s %8s\n' module mutants killed survived score
+echo "$MODULES" | while IFS='|' read -r name files tests; do
+  [ -n "$name" ] || continue
+  if [ -n "${*:-}" ] && [[ "$wanted" != *" $name "* ]]; then continue; fi
+  dir="$work/$name"
+  rm -rf "$dir" && mkdir -p "$dir"
+  (cd "$root" && git ls-files -z | xargs -0 cp --parents -t "$dir")
+  {
+    echo "[mutmut]"
+    echo "source_paths = src"
+    echo "also_copy ="
+    echo "    docs"
+    echo "    README.md"
+    echo "only_mutate ="
+    for f in $files; do echo "    $f"; done
+    echo "pytest_add_cli_args_test_selection ="
+    for t in $tests; do echo "    $t"; done
+    echo "pytest_add_cli_args ="
+    echo "    -p"
+    echo "    no:cacheprovider"
+  } > "$dir/setup.cfg"
+  (
+    cd "$dir" && unset PYTHONPATH
+    timeout "$timebox" mutmut run --max-children "$jobs" > mutmut.log 2>&1 || true
+    mutmut results --all true > results.txt 2>/dev/null || true
+  )
+  python - "$dir/results.txt" "$name" <<'PY'
+import sys
+counts: dict[str, int] = {}
+for line in open(sys.argv[1], encoding="utf-8"):
+    if ":" in line:
+        status = line.rsplit(":", 1)[1].strip()
+        counts[status] = counts.get(status, 0) + 1
+killed = counts.get("killed", 0) + counts.get("timeout", 0)
+survived = counts.get("survived", 0)
+tested = killed + survived
+score = f"{100 * killed / tested:.1f}%" if tested else "-"
+others = {k: v for k, v in counts.items() if k not in ("killed", "timeout", "survived")}
+print(f"{sys.argv[2]:<12} {sum(counts.values()):>8} {killed:>8} {survived:>8} {score:>8}  {others or ''}")
+PY
+done

@@ -1,0 +1,64 @@
+"""The discussions on the blocks inside a page or block, in document order.
+
+Notion lists comments one block at a time (GET /v1/comments?block_id=…), so this reads the
+block tree once (within `MAX_BLOCKS`) and then lists each block's comments, a few requests at a
+time (the gateway's token bucket sets the pace). Only the first page of each block's comments is
+read; `more` says a block has further ones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import anyio
+
+from notion_mcp.markdown import blocks_to_markdown
+from notion_mcp.notion.edit_plan import bare
+from notion_mcp.notion.gateway import NotionGateway
+from notion_mcp.notion.tree import fetch_tree
+
+Json = dict[str, Any]
+MAX_BLOCKS = 200
+CONCURRENCY = 4
+
+
+@dataclass
+class Discussion:
+    block: Json
+    comments: list[Json]
+    more: bool
+
+    @property
+    def snippet(self) -> str:
+        text = " ".join(blocks_to_markdown([bare(self.block)]).split())
+        return f"«{text[:50]}{'…' if len(text) > 50 else ''}»"
+
+
+def _preorder(blocks: list[Json]) -> list[Json]:
+    out: list[Json] = []
+    for block in blocks:
+        out.append(block)
+        inner = block.get(str(block.get("type")))
+        kids = inner.get("children") if isinstance(inner, dict) else None
+        out += _preorder(kids or [])
+    return out
+
+
+async def block_discussions(gateway: NotionGateway, root_id: str) -> list[Discussion]:
+    """Every block under `root_id` (up to MAX_BLOCKS) that has open comments, in document order."""
+    tree = await fetch_tree(gateway, root_id, max_blocks=MAX_BLOCKS)
+    blocks = _preorder(tree.blocks)
+    found: dict[int, Discussion] = {}
+    limiter = anyio.Semaphore(CONCURRENCY)
+
+    async def one(index: int, block: Json) -> None:
+        async with limiter:
+            listed = await gateway.list_comments(str(block["id"]))
+        if listed.get("results"):
+            found[index] = Discussion(block, list(listed["results"]), bool(listed.get("has_more")))
+
+    async with anyio.create_task_group() as group:
+        for index, block in enumerate(blocks):
+            group.start_soon(one, index, block)
+    return [found[i] for i in sorted(found)]

@@ -1,0 +1,1 @@
+"""Ways to serve the MCP server besides stdio (which `MCPServer.run()` does by itself)."""
