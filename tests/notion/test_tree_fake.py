@@ -52,6 +52,7 @@ class FakeNotion:
     faults: list[Fault] = field(default_factory=list)
     counts: dict[tuple[str, str], int] = field(default_factory=dict)
     gate: asyncio.Event | None = None
+    at_gate: asyncio.Event = field(default_factory=asyncio.Event)  # set when a request waits there
     max_levels: int = 3
 
     def __post_init__(self) -> None:
@@ -115,6 +116,7 @@ class FakeNotion:
         kind_path = "children" if len(parts) == 4 else "block"
         self.log.append((request.method, request.url.path))
         if self.gate is not None and request.method == "GET":
+            self.at_gate.set()
             await self.gate.wait()
         fault = self._fault(request.method, kind_path)
         if fault is not None and fault.when == "before":
@@ -198,6 +200,12 @@ class FakeNotion:
 
 async def _no_sleep(_: float) -> None:
     return None
+
+
+async def settle(turns: int = 50) -> None:
+    """Let every task that can run take its turns: no timing, only the event loop's order."""
+    for _ in range(turns):
+        await asyncio.sleep(0)
 
 
 def gateway_for(fake: FakeNotion) -> NotionGateway:
@@ -366,13 +374,14 @@ async def test_cancelling_a_fetch_stops_every_request(anyio_backend: str) -> Non
         fake.add(PAGE, block)
     fake.gate = asyncio.Event()
     task = asyncio.create_task(fetch_tree(gateway_for(fake), PAGE))
-    await asyncio.sleep(0.01)
+    await fake.at_gate.wait()
+    await settle()
     assert len(fake.log) == 1  # the root listing waits at the gate
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     fake.gate.set()
-    await asyncio.sleep(0.01)
+    await settle()
     assert len(fake.log) == 1
 
 
@@ -398,13 +407,13 @@ async def test_cancelling_while_siblings_are_in_flight_cancels_them_all(anyio_ba
     tasks_before = len(asyncio.all_tasks())
     task = asyncio.create_task(fetch_tree(gateway, PAGE, concurrency=3))
     await started.wait()
-    await asyncio.sleep(0.01)
+    await settle()
     assert len(arrived) == 1 + 3  # the root, then at most `concurrency` siblings
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     blocker.set()
-    await asyncio.sleep(0.01)
+    await settle()
     assert len(arrived) == 1 + 3 and len(fake.log) == 1  # nothing new, and none served
     assert len(asyncio.all_tasks()) == tasks_before
 
