@@ -28,6 +28,7 @@ from starlette.datastructures import Headers
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from notion_mcp.listening import listen
 from notion_mcp.loopback import loopback_host
 from notion_mcp.sandbox import (
     routes_blocks,
@@ -173,25 +174,6 @@ def check_workspace(path: str) -> None:
         )
 
 
-def _listen(host: str, port: int) -> socket.socket:
-    """A socket bound to `host`:`port` (0: any free port), before anything says where it is."""
-    if not 0 <= port <= 65535:
-        raise ValueError(f"--port {port} is not a port: expected 0 (any free one) to 65535")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise ValueError(
-            f"cannot listen on {host} port {port}: {exc.strerror or exc} "
-            "(choose another --port, or --port 0 for any free one)"
-        ) from None
-    return sock
-
-
 class LoopbackOnly:
     """ASGI middleware: answers 421 to a request whose Host is not a loopback name (DNS rebinding:
     a web page cannot make its browser talk to this workspace under the page's own name)."""
@@ -234,7 +216,7 @@ def serve(
             if self.started:
                 print(line, file=sys.stderr, flush=True)
 
-    sock = _listen(host, port)
+    sock = listen(host, port)
     try:
         try:
             sandbox = Sandbox(path, **(limits or {}))

@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from notion_mcp.config import Settings, load_settings, token_shape_ok
 from notion_mcp.errors import ConfigError
+from notion_mcp.listening import listen
 from notion_mcp.loopback import is_loopback
 from notion_mcp.loopback import split_host as _split_host
 from notion_mcp.tenants import USER_TOKEN_HEADER
@@ -164,25 +165,6 @@ def create_app() -> ASGIApp:
     from notion_mcp.__main__ import environment
 
     return build_app(load_settings(environment(None)))  # hosts: NOTION_MCP_HTTP_ALLOWED_HOSTS
-
-
-def listen(host: str, port: int) -> socket.socket:
-    """A listening socket on `host`:`port` (0: any free port), or ValueError in one line."""
-    if not 0 <= port <= 65535:
-        raise ValueError(f"--port {port} is not a port: expected 0 (any free one) to 65535")
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(128)
-    except OSError as exc:
-        sock.close()
-        raise ValueError(
-            f"cannot listen on {host} port {port}: {exc.strerror or exc} "
-            "(choose another --port, or --port 0 for any free one)"
-        ) from None
-    return sock
 
 
 def serve(settings: Settings, host: str, port: int, announce: Callable[[str], None]) -> None:
