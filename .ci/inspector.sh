@@ -63,7 +63,7 @@ http_pid=$!
 trap 'kill "$http_pid" 2>/dev/null || true; rm -rf "$out"' EXIT
 url=""
 for _ in $(seq 1 200); do
-    url="$(grep -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$http_log" | head -1 || true)"
+    url="$(grep -so 'http://127\.0\.0\.1:[0-9]*/mcp' "$http_log" | head -1 || true)"
     [ -n "$url" ] && break
     kill -0 "$http_pid" 2>/dev/null || { cat "$http_log"; exit 1; }
     sleep 0.1
@@ -97,7 +97,7 @@ NOTION_MCP_HTTP_KEYS="ci-key-$(date +%s%N)-0123456789" "$PYTHON" -m notion_mcp s
 http_pid=$!
 url=""
 for _ in $(seq 1 200); do
-    url="$(grep -o 'http://127\.0\.0\.1:[0-9]*/mcp' "$http_log" | head -1 || true)"
+    url="$(grep -so 'http://127\.0\.0\.1:[0-9]*/mcp' "$http_log" | head -1 || true)"
     [ -n "$url" ] && break
     kill -0 "$http_pid" 2>/dev/null || { cat "$http_log"; exit 1; }
     sleep 0.1
