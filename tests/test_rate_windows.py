@@ -12,6 +12,7 @@ import httpx
 import pytest
 from mcp import Client
 from sandbox_client import text_of
+from virtual_time import VirtualTime
 
 from notion_mcp.config import Settings
 from notion_mcp.notion.gateway import NotionGateway, build_client
@@ -24,21 +25,6 @@ from notion_mcp.sandbox import Sandbox
 from notion_mcp.server import build_server
 
 pytestmark = pytest.mark.anyio
-
-
-class VirtualTime:
-    """Time moves only when something sleeps; sleepers that started together wake together."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        target = self.now + max(0.0, seconds)
-        await asyncio.sleep(0)
-        self.now = max(self.now, target)
 
 
 class Log(httpx.AsyncBaseTransport):

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from virtual_time import VirtualTime
 
 from notion_mcp.notion.ratestore import open_store, token_key
 from notion_mcp.notion.ratestore_redis import RedisStore
@@ -18,19 +19,6 @@ from notion_mcp.notion.window import Window, WindowLimiter
 
 pytestmark = pytest.mark.anyio
 TOKEN = "ntn_" + "b2" * 20
-
-
-class VirtualTime:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        target = self.now + max(0.0, seconds)
-        await asyncio.sleep(0)
-        self.now = max(self.now, target)
 
 
 @pytest.fixture

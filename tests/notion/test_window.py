@@ -8,6 +8,7 @@ import random
 from pathlib import Path
 
 import pytest
+from virtual_time import VirtualTime
 
 from notion_mcp.notion.ratestore import FileStore, MemoryStore, open_store, token_key
 from notion_mcp.notion.window import (
@@ -23,21 +24,6 @@ pytestmark = pytest.mark.anyio
 CONNECTION = "public_api_request_rate_limit"
 WORKSPACE = "public_api_space_request_rate_limit"
 TOKEN = "ntn_" + "a1" * 20
-
-
-class VirtualTime:
-    """Time moves only when something sleeps; sleepers that started together wake together."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        target = self.now + max(0.0, seconds)
-        await asyncio.sleep(0)
-        self.now = max(self.now, target)
 
 
 def limiter(
