@@ -5,14 +5,12 @@ Notion's 400, not a bare 500. Also the same 400 in process."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from child_env import BASE_ENV
+from child_env import start_sandbox_serve
 
 from notion_mcp.sandbox import SEED, Sandbox
 
@@ -22,15 +20,7 @@ DEEP = b'{"children":' + b"[" * 100_000 + b"]" * 100_000 + b"}"
 
 @pytest.fixture
 def base(tmp_path: Path) -> Iterator[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "notion_mcp", "sandbox", "serve", "--port", "0"],
-        env=BASE_ENV,
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = start_sandbox_serve(tmp_path)
     try:
         assert process.stderr is not None
         found = re.search(r"http://127\.0\.0\.1:\d+/v1", process.stderr.readline())

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from child_env import BASE_ENV
+from child_env import BASE_ENV, start_sandbox_serve
 from mcp import Client, StdioServerParameters
 from sandbox_client import text_of
 
@@ -178,15 +178,7 @@ def test_ctrl_c_ends_quietly(tmp_path: Path, command: list[str]) -> None:
 
 @pytest.mark.anyio
 async def test_the_url_sandbox_serve_prints_works_as_base_url(tmp_path: Path) -> None:
-    sandbox = subprocess.Popen(
-        [sys.executable, "-m", "notion_mcp", "sandbox", "serve", "--port", "0"],
-        env=BASE_ENV,
-        cwd=tmp_path,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    sandbox = start_sandbox_serve(tmp_path)
     try:
         assert sandbox.stderr is not None
         found = re.search(r"http://\S+/v1/", sandbox.stderr.readline())
