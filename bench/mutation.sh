@@ -27,6 +27,7 @@ plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan.py
 append|src/notion_mcp/notion/append.py|tests/notion/test_tree_fake.py
 create|src/notion_mcp/notion/create.py|tests/notion/test_create.py
 tree|src/notion_mcp/notion/tree.py|tests/notion/test_tree_fake.py
+first_part|src/notion_mcp/notion/first_part.py|tests/notion/test_first_part.py
 errors|src/notion_mcp/errors.py|tests/test_errors.py tests/notion/test_gateway.py tests/tools/test_advice.py
 config|src/notion_mcp/config.py|tests/test_config.py tests/test_config_values.py tests/tools/test_advice.py
 dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_bad_input.py tests/tools/test_advice.py
