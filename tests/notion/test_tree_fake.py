@@ -152,6 +152,8 @@ class FakeNotion:
     def _list(self, request: httpx.Request, block_id: str) -> httpx.Response:
         ids = self.live(block_id)
         size = int(request.url.params.get("page_size", 100))
+        if not 1 <= size <= 100:  # as Notion answers
+            return self._error(400, "validation_error")
         cursor = request.url.params.get("start_cursor")
         start = ids.index(cursor) if cursor else 0
         page = ids[start : start + size]
@@ -558,3 +560,101 @@ async def test_requests_stay_under_500_kb_whatever_the_block_count(anyio_backend
     result = await append_tree(gateway_for(fake), PAGE, heavy)
     assert len(fake.live(PAGE)) == 5
     assert result.requests == len(fake.log) >= 3
+
+
+# ==== fetch: edges =================================================================================
+async def test_each_later_page_of_the_top_level_listing_says_where_it_began(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    ids = [fake.add(PAGE, para(f"p{i}")) for i in range(300)]
+    gateway = gateway_for(fake)
+    first = await fetch_tree(gateway, PAGE, max_blocks=150)
+    assert first.page_starts == [(100, ids[100])] and first.next_cursor == ids[150]
+    resumed = await fetch_tree(gateway, PAGE, start_cursor=first.next_cursor)
+    assert resumed.page_starts == [(100, ids[250])]  # the cursor it was given is not a new start
+    assert [plain_text(b) for b in resumed.blocks] == [f"p{i}" for i in range(150, 300)]
+
+
+async def test_a_budget_filled_exactly_reads_everything_that_fits(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(3, 2):  # 2 + 4 + 8 blocks
+        fake.add(PAGE, block)
+    exact = await fetch_tree(gateway_for(fake), PAGE, max_blocks=14)
+    assert exact.complete and count(exact.blocks) == 14
+    short = await fetch_tree(gateway_for(fake), PAGE, max_blocks=13)
+    assert count(short.blocks) == 12 and [u.reason for u in short.unread] == ["max_blocks"]
+
+
+async def test_the_smallest_budgets_are_allowed_and_below_them_an_error_names_both(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 2):
+        fake.add(PAGE, block)
+    one = await fetch_tree(gateway_for(fake), PAGE, max_depth=1, max_blocks=1)
+    assert [plain_text(b) for b in one.blocks] == ["n.0"] and one.next_cursor
+    assert [(u.reason, u.depth) for u in one.unread] == [("max_depth", 1)]
+    for bad in ({"max_depth": 0}, {"max_blocks": 0}):
+        with pytest.raises(InputError, match="max_depth and max_blocks must be at least 1"):
+            await fetch_tree(gateway_for(fake), PAGE, **bad)
+    assert len(fake.log) == 1
+
+
+async def test_the_default_depth_reads_ten_levels(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    fake.add(PAGE, nested(11, 1)[0])
+    result = await fetch_tree(gateway_for(fake), PAGE)
+    assert [(u.reason, u.depth) for u in result.unread] == [("max_depth", 10)]
+    assert result.requests == 10
+
+
+async def test_a_listing_that_says_more_but_gives_no_cursor_ends_there(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    parent = fake.add(PAGE, para("parent", [para("only child")]))
+    original = fake.handler
+
+    async def no_cursor(request: httpx.Request) -> httpx.Response:
+        response = await original(request)
+        if parent in request.url.path:
+            body = json.loads(response.content)
+            return httpx.Response(200, json={**body, "has_more": True, "next_cursor": None})
+        return response
+
+    fake.handler = no_cursor  # type: ignore[method-assign]
+    result = await fetch_tree(gateway_for(fake), PAGE)
+    assert shape(result.blocks) == shape([para("parent", [para("only child")])]) and result.complete
+    assert len(fake.log) == 2  # not read again from the start
+
+
+@pytest.mark.parametrize("concurrency", [1, 0])
+async def test_one_request_at_a_time_when_concurrency_is_one_or_less(
+    anyio_backend: str, concurrency: int
+) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 4):
+        fake.add(PAGE, block)
+    original = fake.handler
+    in_flight = [0, 0]  # now, most
+
+    async def counting(request: httpx.Request) -> httpx.Response:
+        in_flight[0] += 1
+        in_flight[1] = max(in_flight)
+        await settle(5)
+        in_flight[0] -= 1
+        return await original(request)
+
+    fake.handler = counting  # type: ignore[method-assign]
+    result = await fetch_tree(gateway_for(fake), PAGE, concurrency=concurrency)
+    assert result.complete and in_flight[1] == 1
+
+
+async def test_progress_counts_the_blocks_read_so_far(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 3):
+        fake.add(PAGE, block)
+    seen: list[tuple[int, int | None, str]] = []
+
+    async def progress(done: int, total: int | None, message: str) -> None:
+        seen.append((done, total, message))
+
+    await fetch_tree(gateway_for(fake), PAGE, on_progress=progress, concurrency=1)
+    assert seen == [(n, None, f"read {n} blocks") for n in (3, 6, 9, 12)]
