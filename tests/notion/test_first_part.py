@@ -84,3 +84,10 @@ async def test_a_long_page_is_created_with_its_first_hundred_blocks_and_the_rest
     assert counted == {"POST /v1/pages": 1, "PATCH /v1/blocks/{id}/children": 1}
     shown = [int(word) for line in read.splitlines() for word in line.split("paragraph ")[1:]]
     assert shown == list(range(130)), read[:300]
+
+
+def test_the_bytes_of_every_block_that_rides_add_up_within_the_request() -> None:
+    blocks = [para(f"{i:03} " + "x" * 9_990) for i in range(60)]  # about 600 KB in all
+    inline, rest = split(blocks)
+    assert inline + rest == blocks and rest
+    assert 20_000 + sent_size(inline) <= 500_000 < 20_000 + sent_size(blocks[: len(inline) + 1]) + 2_000
