@@ -431,7 +431,7 @@ async def test_cancel_check_stops_before_the_next_request(anyio_backend: str) ->
         calls["n"] += 1
         return calls["n"] > 2
 
-    with pytest.raises(Cancelled):
+    with pytest.raises(Cancelled, match="no further request was made"):
         await fetch_tree(gateway_for(fake), PAGE, cancel_check=stop_after_two, concurrency=1)
     assert len(fake.log) == 2
 
@@ -659,3 +659,89 @@ async def test_progress_counts_the_blocks_read_so_far(anyio_backend: str) -> Non
 
     await fetch_tree(gateway_for(fake), PAGE, on_progress=progress, concurrency=1)
     assert seen == [(n, None, f"read {n} blocks") for n in (3, 6, 9, 12)]
+
+
+# ==== append: what a failure says =================================================================
+async def test_a_failure_part_way_names_what_exists_its_cause_and_what_is_left(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    content = [para("a"), para("b", nested(4, 2)), para("c")]
+    fake.faults = [Fault("PATCH", n, 400) for n in range(2, 10)]  # deeper under b: refused for good
+    fake.faults.append(Fault("DELETE", 0, 400, kind_path="block"))  # b cannot be trashed
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, content)
+    error = caught.value
+    a, b, _ = fake.children[PAGE]
+    assert [t["text"] for t in fake.tree()] == ["a", "b"]  # c trashed; b could not be
+    assert (error.parent_id, error.written_ids, error.not_trashed) == (PAGE, [a], [b])
+    assert error.remaining == content[1:] and error.cause.status == 400 and not error.uncertain
+    assert error.requests == len(fake.log)
+    assert str(error) == (
+        f"The append stopped part way. Certain: 1 top-level block(s) exist, complete (the last is {a}).\n"
+        "Cause: Notion error 400 internal_server_error: internal_server_error\n"
+        f"Incomplete blocks that could not be trashed (trash them first): ['{b}']\n"
+        "Not written: the other 2 top-level block(s).\n"
+        "To finish, call notion_blocks append with the arguments in `resume`."
+    )
+
+
+async def test_a_failure_with_nothing_kept_says_so_and_resumes_at_the_callers_position(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    first = fake.add(PAGE, para("first"))
+    content = [para("b", nested(4, 2))]
+    fake.faults = [Fault("PATCH", n, 400) for n in range(2, 10)]
+    position = {"type": "after_block", "after_block": {"id": first}}
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, content, position=position)
+    error = caught.value
+    assert error.written_ids == [] and error.resume == {
+        "parent_block_id": PAGE, "children": content, "position": position,
+    }  # fmt: skip
+    assert str(error).startswith(
+        "The append stopped part way. Certain: 0 top-level block(s) exist, complete.\n"
+    )
+    assert [t["text"] for t in fake.tree()] == ["first"]
+
+
+def lost_and_unreadable(fake: FakeNotion, nth: int) -> None:
+    """The `nth` append lands but its answer is lost, and every read back fails."""
+    fake.faults = [Fault("PATCH", nth, "drop", when="after"), *(Fault("GET", n, 500) for n in range(100))]
+
+
+async def test_a_lost_batch_that_cannot_be_read_back_is_described_without_a_resume(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    long_words = "opening  words\nof a rather long paragraph, cut at forty characters"
+    content = [*(para(f"p{i}") for i in range(100)), para(long_words), *(para(f"q{i}") for i in range(98)),
+               {"type": "divider", "divider": {}}, *(para(f"r{i}") for i in range(50))]  # fmt: skip
+    lost_and_unreadable(fake, 1)
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, content)
+    error = caught.value
+    last = error.written_ids[-1]
+    assert error.uncertain and error.resume is None and len(error.written_ids) == 100
+    where = f"right after block {last}"
+    assert str(error).split("\n", 2)[2] == (
+        "Uncertain: top-level blocks 101 to 200 of the 250 given (from a paragraph "
+        f'"opening words of a rather long paragraph…" to a divider) may or may not exist {where}: '
+        "Notion's answer was lost and reading back failed too. If they exist they may lack their nested "
+        "blocks. Not written: the 50 top-level block(s) after them.\n"
+        f"To settle it, read: notion_blocks retrieve block_id={PAGE} include_children=true block_ids=true. "
+        "Trash any of those blocks found there (notion_blocks delete), then append the content from "
+        f"top-level block 101 on {where}. Do not repeat the append blindly: it could write them twice."
+    )
+
+
+async def test_a_lost_first_batch_says_where_the_append_was_to_go(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    lost_and_unreadable(fake, 0)
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, [para("x" * 40), para("y")])
+    text = str(caught.value)
+    assert caught.value.uncertain and caught.value.written_ids == []
+    assert (
+        f'(from a paragraph "{"x" * 40}" to a paragraph "y") may or may not exist where the append was to go'
+        in text
+    )
