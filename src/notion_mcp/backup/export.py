@@ -136,6 +136,7 @@ class Exporter:
         self.stats = Stats()
         self.index: dict[str, Json] = {}
         self.sources_of: dict[str, list[Json]] = {}  # database ID -> its data sources in the index
+        self.holders: dict[str, str | None] = {}  # page whose parent is a block -> the page holding it
         self.planned: set[str] = set()  # children given a path this run (each once)
         self.visited: set[str] = set()  # found and exported (or vouched for) this run
         self.claimed: set[str] = set(self.manifest.paths())
@@ -159,6 +160,7 @@ class Exporter:
         if not indexed:
             await self.build_index()
         if target_id is None:
+            await self._find_holders()
             await self._all()
         else:
             await self._target(target_id)
@@ -198,11 +200,50 @@ class Exporter:
         else:
             await self._page(self.index[target_id], name, None)
 
+    async def _find_holders(self) -> None:
+        """For each visible page whose parent is a block (in a toggle, a column…), the page that
+        holds that block: the manifest's (it was exported under it), else block parents read up
+        to the page (one request per level). The page is then reached as that page's child."""
+        for item in list(self.index.values()):
+            parent = item.get("parent") or {}
+            if item.get("object") != "page" or parent.get("type") != "block_id":
+                continue
+            entry = self.manifest.entries.get(str(item["id"]))
+            if entry is not None and entry.parent:
+                self.holders[str(item["id"])] = entry.parent
+                continue
+            self.holders[str(item["id"])] = await self._holder(str(parent.get("block_id")))
+
+    async def _holder(self, block_id: str) -> str | None:
+        for _ in range(MAX_DEPTH):
+            try:
+                block = await self.gateway.retrieve_block(block_id)
+            except NotionAPIError as exc:
+                if exc.status in (400, 404):  # not shared with us: the page stays at the top
+                    return None
+                raise
+            parent = block.get("parent") or {}
+            if parent.get("type") == "page_id":
+                return str(parent["page_id"])
+            if parent.get("type") != "block_id":
+                return None
+            block_id = str(parent["block_id"])
+        return None
+
+    def _parent_page(self, item: Json) -> str:
+        """The page `item` is under: its parent page, or the page holding its parent block."""
+        parent = item.get("parent") or {}
+        if parent.get("type") == "block_id":
+            return self.holders.get(str(item["id"])) or ""
+        return str(parent.get("page_id") or "")
+
     async def _all(self) -> None:
         def top(item: Json) -> bool:
             parent = item.get("parent") or {}
             if item.get("object") == "data_source":
                 return False
+            if parent.get("type") == "block_id":
+                return self._parent_page(item) not in self.index
             return parent.get("type") == "workspace" or not any(
                 str(v) in self.index or str(v) in self.sources_of
                 for k, v in parent.items()
@@ -226,7 +267,7 @@ class Exporter:
         while True:
             found: dict[str, list[tuple[str, str]]] = {}
             for item in self.index.values():
-                parent = str((item.get("parent") or {}).get("page_id") or "")
+                parent = self._parent_page(item)
                 if (
                     item.get("object") == "page"
                     and parent in self.visited
