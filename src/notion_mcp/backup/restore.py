@@ -9,8 +9,8 @@ Recreates an export (docs/sync.md) or any folder of markdown files:
 - children are created in the order the parent's body names them (`<page url=…>` lines), then
   by name; those lines themselves are not sent (the child page makes its own);
 - relation values pointing at imported pages are remapped to the new pages in a last pass;
-- files linked relatively: with `files_url`, linked at files_url + their path; without it (file
-  uploads are not available yet) the line is left out and listed in the summary.
+- files linked relatively are uploaded again (reupload.py), or linked at `files_url` + their path;
+  one that cannot be sent (outside the folder, missing, too large) is listed, its line left out.
 Every page is made with `notion/create.py` (never twice, even after a lost answer) and filled with
 `append_tree`; `.notion-mcp/import-<parent>.json` records each page made, so a re-run after a
 failure skips what is complete and trashes (then remakes) a page left half-filled.
@@ -24,13 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from notion_mcp.backup import layout
 from notion_mcp.backup.files import write_atomic
 from notion_mcp.backup.manifest import STATE_DIR
+from notion_mcp.backup.reupload import FileSender
 from notion_mcp.backup.values import WRITABLE, from_plain
-from notion_mcp.errors import NotionAPIError
+from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import markdown_to_blocks, markdown_to_rich_text
 from notion_mcp.markdown.ids import dashed, find_id
 from notion_mcp.notion.create import create_page
@@ -41,6 +41,7 @@ from notion_mcp.notion.tree import append_tree
 Json = dict[str, Any]
 CHILD_LINE = re.compile(r'^<(page|database) url="([0-9a-fA-F-]{32,36})"[^>]*>.*</\1>\s*$')
 LOCAL_REF = re.compile(r'(\]\(|src=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)"\s]+)')
+FILE_REF = re.compile(r'(!\[[^\]]*\]\(|src=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)"\s]+)')  # media
 SKIPPED_NAMES = frozenset({layout.SCHEMA_FILE, layout.ROWS_FILE, layout.DATABASE_FILE})
 NOT_CREATABLE = frozenset({"rollup", "relation", "button"})  # need other databases, or not API-made
 
@@ -85,12 +86,13 @@ class Importer:
         parent: str,
         *,
         files_url: str | None = None,
+        upload_max_mb: int = 5_120,
         on_event: Callable[[ImportStats, str], None] | None = None,
     ) -> None:
         self.gateway = gateway
         self.root = root
         self.parent = normalize_id(parent, "PARENT")
-        self.files_url = files_url.rstrip("/") + "/" if files_url else None
+        self.files = FileSender(gateway, root, files_url=files_url, max_mb=upload_max_mb)
         self.on_event = on_event
         self.stats = ImportStats()
         self.state_path = root / STATE_DIR / f"import-{self.parent}.json"
@@ -169,25 +171,24 @@ class Importer:
         return [dashed(m.group(2)) for line in body.splitlines() if (m := CHILD_LINE.match(line.strip()))]
 
     # -- pages ----------------------------------------------------------------------------------
-    def _body_blocks(self, path: Path, body: str) -> list[Json]:
+    async def _body_blocks(self, path: Path, body: str) -> list[Json]:
         lines = []
         for line in body.splitlines():
             if CHILD_LINE.match(line.strip()):
                 continue  # the child page or database is made from its own file
-            refs = [m.group(2) for m in LOCAL_REF.finditer(line)]
-            if refs and self.files_url is None:
-                self.stats.files_left_out += [str(path.parent / unquote(r)) for r in refs]
+            refs = [m.group(2) for m in FILE_REF.finditer(line)]
+            try:
+                links = {ref: await self.files.link(path, ref) for ref in refs}
+            except InputError as exc:  # not in the folder, missing, too large: reported, line left out
+                self.stats.files_left_out.append(f"{path.relative_to(self.root)}: {exc}")
                 continue
-            if refs:
-                line = LOCAL_REF.sub(
-                    lambda m: m.group(1) + str(self.files_url) + self._url_path(path, m), line
-                )
+            line = FILE_REF.sub(lambda m, links=links: m.group(1) + links[m.group(2)], line)  # type: ignore[misc]
+            if LOCAL_REF.search(line):  # a link to a local path Notion cannot open
+                where = path.relative_to(self.root)
+                self.stats.files_left_out.append(f"{where}: a link to a local path: {line.strip()}")
+                continue
             lines.append(line)
         return markdown_to_blocks("\n".join(lines))
-
-    def _url_path(self, path: Path, match: re.Match[str]) -> str:
-        relative = (path.parent / unquote(match.group(2))).relative_to(self.root)
-        return "/".join(relative.parts)
 
     async def _make_page(self, path: Path, parent: str, meta: Json, body: str, row: Row | None = None) -> str:
         key = str(path.relative_to(self.root))
@@ -198,7 +199,7 @@ class Importer:
             return str(done["id"])
         if done:  # made, but not filled: trash it and make it again
             await self.gateway.update_page(str(done["id"]), {"in_trash": True})
-        blocks = self._body_blocks(path, body)
+        blocks = await self._body_blocks(path, body)
         title = {"title": markdown_to_rich_text(_title(meta, path))}
         request: Json = (
             {"parent": {"type": "page_id", "page_id": parent}, "properties": {"title": title}}
