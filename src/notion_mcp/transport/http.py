@@ -167,14 +167,26 @@ def create_app() -> ASGIApp:
     return build_app(load_settings(environment(None)))  # hosts: NOTION_MCP_HTTP_ALLOWED_HOSTS
 
 
-def serve(settings: Settings, host: str, port: int, announce: Callable[[str], None]) -> None:
-    """Serve until interrupted; `announce(url)` is called once the server accepts connections."""
+def serve(
+    settings: Settings, host: str, port: int, announce: Callable[[str], None], workers: int = 1
+) -> None:
+    """Serve until interrupted (in `workers` processes on one port, `workers.py`); `announce(url)`
+    is called once the server accepts connections."""
     import uvicorn
 
-    app = build_app(settings, host)
+    from notion_mcp.transport.workers import check_workers, serve_workers
+
+    check_workers(settings, workers)
+    app = build_app(settings, host)  # checked here, so a refusal is one line before any worker starts
     sock = listen(host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{sock.getsockname()[1]}{MCP_PATH}"
+    if workers > 1:
+        try:
+            serve_workers(settings, host, sock, workers, lambda: announce(url))
+        finally:
+            sock.close()
+        return
 
     class Announcing(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
