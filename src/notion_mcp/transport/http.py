@@ -2,8 +2,9 @@
 
 The rule, and why:
 - **Stateless.** Every POST to `/mcp` is answered on its own (no session to pin to a worker), so
-  several uvicorn workers can stand behind one port: `uvicorn --factory --workers 4
-  notion_mcp.transport.http:create_app` builds one app per worker from the environment.
+  several workers can stand behind one port: `serve --http --workers 4` (`workers.py`), or
+  `uvicorn --factory --workers 4 notion_mcp.transport.http:create_app`, which builds one app per
+  worker from the environment.
 - **Host first (421), then Origin (403), then the key (401).** A browser page can reach a server
   on the user's machine by DNS rebinding: its requests carry the attacker's name in `Host` and its
   own origin in `Origin`, so both must name this server (loopback names, or the hosts listed in
