@@ -310,6 +310,7 @@ async def test_several_workers_on_one_port_serve_the_flags_given_and_count_one_w
         NOTION_TOKEN="ntn_" + "W" * 40,
         NOTION_BASE_URL=upstream,
         NOTION_MCP_RATE_STORE=redis_url,
+        NOTION_MCP_RATE_WINDOW="3600",  # nothing leaves the window however slow the machine is
         NOTION_MCP_HTTP_KEYS=KEY,
     )
     try:
