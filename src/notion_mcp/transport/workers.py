@@ -48,6 +48,8 @@ def serve_workers(
 
     class Announcing(Multiprocess):
         def init_processes(self) -> None:
+            # asks each worker through uvicorn's health-check pipe, which only one thread may use:
+            # so here, before the supervisor's loop (a Ctrl-C meanwhile waits for the workers)
             super().init_processes()
             if all(p.wait_until_ready(READY_TIMEOUT, self.should_exit) for p in self.processes):
                 announce()
