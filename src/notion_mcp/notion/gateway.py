@@ -156,6 +156,7 @@ class NotionGateway:
         self.markdown_endpoint: bool | None = None  # False once Notion said it has no such endpoint
         self.schemas = SchemaCache()
         self.not_pages: set[str] = set()  # IDs the markdown endpoint said are blocks, not pages
+        self.markdown_create: bool | None = None  # False once Notion refused a page create's markdown
         self.base_url = str(getattr(getattr(client, "options", None), "base_url", "") or "Notion")
 
     async def aclose(self) -> None:
