@@ -568,6 +568,8 @@ async def test_each_later_page_of_the_top_level_listing_says_where_it_began(anyi
     fake = FakeNotion()
     ids = [fake.add(PAGE, para(f"p{i}")) for i in range(300)]
     gateway = gateway_for(fake)
+    whole = await fetch_tree(gateway, PAGE)
+    assert whole.page_starts == [(100, ids[100]), (200, ids[200])]
     first = await fetch_tree(gateway, PAGE, max_blocks=150)
     assert first.page_starts == [(100, ids[100])] and first.next_cursor == ids[150]
     resumed = await fetch_tree(gateway, PAGE, start_cursor=first.next_cursor)
