@@ -28,6 +28,13 @@ append|src/notion_mcp/notion/append.py|tests/notion/test_tree_fake.py
 create|src/notion_mcp/notion/create.py|tests/notion/test_create.py
 tree|src/notion_mcp/notion/tree.py|tests/notion/test_tree_fake.py
 errors|src/notion_mcp/errors.py|tests/test_errors.py tests/notion/test_gateway.py tests/tools/test_advice.py
+window|src/notion_mcp/notion/window.py|tests/notion/test_window.py tests/test_rate_windows.py
+limiter|src/notion_mcp/notion/limiter.py|tests/test_rate_windows.py tests/notion/test_gateway.py
+ratestore|src/notion_mcp/notion/ratestore.py|tests/notion/test_window.py
+ratestore_redis|src/notion_mcp/notion/ratestore_redis.py|tests/notion/test_ratestore_redis.py
+schema_cache|src/notion_mcp/notion/schema_cache.py|tests/tools/test_fewer_requests.py
+usage|src/notion_mcp/notion/usage.py|tests/notion/test_usage.py tests/test_resources.py
+health|src/notion_mcp/notion/health.py|tests/test_check.py
 config|src/notion_mcp/config.py|tests/test_config.py tests/test_config_values.py tests/tools/test_advice.py
 dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_bad_input.py tests/tools/test_advice.py
 markdown|src/notion_mcp/markdown/*|tests/markdown
