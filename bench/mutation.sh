@@ -20,8 +20,8 @@ python -c "import mutmut" 2>/dev/null || pip install -q 'mutmut>=3.8'
 MODULES="
 retry|src/notion_mcp/notion/retry.py|tests/notion/test_gateway.py tests/tools/test_retry_waits.py tests/tools/test_writes_sent_once.py
 ratelimit|src/notion_mcp/notion/ratelimit.py|tests/notion/test_ratelimit.py tests/notion/test_limiter_pause.py
-gateway|src/notion_mcp/notion/gateway.py|tests/notion/test_gateway.py tests/notion/test_cursors.py tests/tools/test_writes_sent_once.py tests/tools/test_retry_waits.py tests/tools/test_advice.py tests/tools/test_paging_edges.py
-pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_collect.py tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py
+gateway|src/notion_mcp/notion/gateway.py|tests/notion/test_gateway.py tests/notion/test_gateway_endpoints.py tests/notion/test_cursors.py tests/tools/test_writes_sent_once.py
+pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_collect.py tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py tests/tools/test_bad_input.py
 ids|src/notion_mcp/notion/ids.py|tests/notion/test_ids.py
 plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan.py
 append|src/notion_mcp/notion/append.py|tests/notion/test_tree_fake.py
