@@ -404,6 +404,7 @@ async def test_each_endpoint_sends_its_method_path_and_arguments(endpoint: Endpo
     assert await endpoint.call(gw, HEX) == shaped(endpoint)  # an ID in any spelling is sent dashed
     [seen] = wire.seen
     assert (seen.method, seen.path) == (endpoint.method, "/v1/" + endpoint.path.replace("{id}", A))
+    assert dict(gw.usage.by_endpoint) == {f"{endpoint.method} {endpoint.path.split('?')[0]}": 1}
     assert seen.query == endpoint.query
     if endpoint.body is not None:
         assert json.loads(seen.body) == endpoint.body
@@ -628,3 +629,81 @@ async def test_a_cursor_is_sent_only_once_issued_and_the_paging_fields_are_left_
     with pytest.raises(InputError):
         await gw.list_children(A, start_cursor="c9")
     assert len(wire.seen) == 2
+
+
+PAGED: dict[str, Callable[[NotionGateway, str | None], Awaitable[Json]]] = {
+    "retrieve_page_property": lambda g, c: g.retrieve_page_property(A, "p", c, 5),
+    "list_children": lambda g, c: g.list_children(A, c, 5),
+    "query_data_source": lambda g, c: g.query_data_source(A, {}, c, 5),
+    "list_templates": lambda g, c: g.list_templates(A, c, 5),
+    "list_views": lambda g, c: g.list_views(A, c, 5),
+    "search": lambda g, c: g.search({}, c, 5),
+    "list_users": lambda g, c: g.list_users(c, 5),
+    "list_comments": lambda g, c: g.list_comments(A, c, 5),
+}
+
+
+@pytest.mark.parametrize("name", PAGED)
+async def test_every_listing_continues_from_the_cursor_it_issued(name: str) -> None:
+    wire = Wire([ok({"object": "list", "results": [], "next_cursor": "c1", "has_more": True})])
+    gw = gateway(wire)
+    await PAGED[name](gw, None)
+    await PAGED[name](gw, "c1")
+    sent = [{**s.query, **(json.loads(s.body) if s.body else {})} for s in wire.seen]
+    assert [s.get("start_cursor") for s in sent] == [None, "c1"]
+    assert {str(s.get("page_size")) for s in sent} == {"5"}
+
+
+SOURCE = {"object": "data_source", "id": A, "properties": {"Name": {"type": "title"}}}
+
+
+def database(*sources: Json) -> httpx.Response:
+    return ok({"object": "database", "id": A, "data_sources": list(sources)})
+
+
+async def test_a_schema_is_read_once_then_kept() -> None:
+    wire = Wire([ok(SOURCE)])
+    gw = gateway(wire)
+    assert await gw.schema(HEX) == SOURCE["properties"]
+    assert await gw.schema(A) == SOURCE["properties"]
+    assert len(wire.seen) == 1
+    wire = Wire([ok({"object": "data_source", "id": A})])
+    assert await gateway(wire).schema(A) == {}
+
+
+async def test_the_one_data_source_of_a_database_is_found_and_then_kept() -> None:
+    wire = Wire([database({"id": "s1", "name": "Tasks"})])
+    gw = gateway(wire)
+    assert await gw.resolve_data_source(HEX) == "s1"
+    assert await gw.resolve_data_source(A) == "s1"
+    assert [s.path for s in wire.seen] == [f"/v1/databases/{A}"]
+    found, sources = await gateway(Wire([database()])).data_sources_of(A)
+    assert found["id"] == A and sources == []
+
+
+async def test_a_database_with_several_or_no_data_sources_says_what_to_do() -> None:
+    with pytest.raises(InputError) as caught:
+        await gateway(Wire([database({"id": "s1", "name": "Tasks"}, {"id": "s2"})])).resolve_data_source(A)
+    assert str(caught.value) == (
+        f"Database {A} has 2 data sources: Tasks (data_source_id s1); Untitled (data_source_id s2). "
+        "Call again with data_source_id set to one of them."
+    )
+    with pytest.raises(InputError) as caught:
+        await gateway(Wire([database()])).resolve_data_source(A)
+    assert str(caught.value) == f"Database {A} has no data source to query or add rows to."
+
+
+async def test_a_data_source_id_given_for_a_database_is_taken_as_that_data_source() -> None:
+    wire = Wire([error(404, "object_not_found", "no database"), ok(SOURCE)])
+    assert await gateway(wire).resolve_data_source(A) == A
+    assert [s.path for s in wire.seen] == [f"/v1/databases/{A}", f"/v1/data_sources/{A}"]
+
+    wire = Wire([error(404, "object_not_found", "no database"), error(404, "object_not_found", "no source")])
+    with pytest.raises(NotionAPIError) as caught:
+        await gateway(wire).resolve_data_source(A)
+    assert caught.value.message == "no database"  # what was asked for: the database
+
+    wire = Wire([error(403, "restricted_resource", "no access")])
+    with pytest.raises(NotionAPIError) as caught:
+        await gateway(wire).resolve_data_source(A)
+    assert caught.value.status == 403 and len(wire.seen) == 1
