@@ -243,6 +243,15 @@ ENDPOINTS = [
         body={"x": 1},
     ),
     Endpoint(
+        "create_data_source",
+        lambda g, i: g.create_data_source({"x": 1}),
+        "POST",
+        "data_sources",
+        False,
+        "id",
+        body={"x": 1},
+    ),
+    Endpoint(
         "retrieve_data_source",
         lambda g, i: g.retrieve_data_source(i),
         "GET",
