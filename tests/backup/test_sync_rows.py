@@ -145,6 +145,18 @@ async def test_a_key_column_finds_the_row_of_a_line_without_id(tmp_path: Path) -
     assert len(after) == 30 and sum(r["Name"] == rows[0]["Name"] for r in after) == 1
 
 
+async def test_a_key_value_several_rows_have_leaves_the_line_out_and_says_so(tmp_path: Path) -> None:
+    env, rows = await synced(tmp_path)
+    write(tmp_path, [*rows, {**{k: "" for k in rows[0]}, "Name": "New", "Priority": "High"}])
+    report = await sync(env, tmp_path, TASKS, key="Priority")
+    high = sum(r["Priority"] == "High" for r in rows)
+    assert report.notes == [
+        f"Tasks/rows.csv: {high} rows have Priority = 'High'; the line is left out (give it the _id of "
+        "the row it is)"
+    ]
+    assert len(read(tmp_path)) == 30  # no row made, none changed
+
+
 async def test_a_key_that_is_no_column_is_refused_naming_the_columns(tmp_path: Path) -> None:
     env, rows = await synced(tmp_path)
     change(tmp_path, rows[0]["Name"], Priority="Low" if rows[0]["Priority"] != "Low" else "High")

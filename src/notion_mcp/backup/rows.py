@@ -103,6 +103,14 @@ class RowsSync:
     entry: Entry
     key: str | None = None
     result: RowsResult = field(default_factory=RowsResult)
+    # read by push():
+    types: dict[str, str] = field(default_factory=dict)  # column -> property type
+    title: str = ""  # the title column
+    writable: list[str] = field(default_factory=list)  # the file's columns that can be sent
+    rows: dict[str, Json] = field(default_factory=dict)  # Notion's rows by ID
+    there: dict[str, Cells] = field(default_factory=dict)  # their cells
+    base: dict[str, Cells] = field(default_factory=dict)  # the base's, by row ID
+    keyed: dict[str, list[str]] = field(default_factory=dict)  # row IDs by their key cell
 
     async def push(self, text: str) -> RowsResult:
         folder = self.root / self.entry.path
@@ -175,8 +183,11 @@ class RowsSync:
         """The row whose key cell has the line's value (None: no row; "": several)."""
         if self.key is None or not line.get(self.key):
             return None
+        if not self.keyed:
+            for row_id, row in self.rows.items():
+                self.keyed.setdefault(self._key_of(row), []).append(row_id)
         value = line[self.key]
-        found = [i for i, row in self.rows.items() if self._key_of(row) == value]
+        found = self.keyed.get(value, [])
         if len(found) > 1:
             self.result.notes.append(
                 f"{self.entry.path}/{layout.ROWS_FILE}: {len(found)} rows have {self.key} = {value!r}; "
