@@ -218,3 +218,21 @@ async def test_a_rows_sync_interrupted_at_any_request_converges(tmp_path: Path, 
     assert await in_notion(env, rows[0]["_id"], "Status") == want["mine_status"]
     assert await in_notion(env, rows[0]["_id"], "Priority") == want["theirs_zero"]
     assert await in_notion(env, rows[3]["_id"], "Priority") == want["mine_three"]
+
+
+async def test_a_conflict_in_one_of_several_data_sources_goes_beside_its_rows_csv(tmp_path: Path) -> None:
+    from backup.test_data_sources import add_bugs
+
+    env = new_env()
+    await add_bugs(env)
+    await sync(env, tmp_path, TASKS)
+    rows_csv = tmp_path / "Tasks" / "Bugs" / "rows.csv"
+    typo = next(r for r in layout.read_rows_csv(rows_csv.read_text()) if r["Bug"] == "Typo")
+    rows_csv.write_text(rows_csv.read_text().replace("Typo,", "Typo here,"))
+    renamed = {"Bug": {"title": [{"text": {"content": "Typo there"}}]}}
+    await env.gateway.update_page(typo["_id"], {"properties": renamed})
+    report = await sync(env, tmp_path, TASKS)
+    assert report.conflicts == ["Tasks/Bugs/rows.csv"], report
+    beside = layout.read_rows_csv((tmp_path / "Tasks" / "Bugs" / "rows.conflict.csv").read_text())
+    assert [(r["_id"], r["Bug"]) for r in beside] == [(typo["_id"], "Typo there")]
+    assert "Typo here," in rows_csv.read_text()
