@@ -142,7 +142,7 @@ class Exporter:
         self.visited: set[str] = set()  # found and exported (or vouched for) this run
         self.claimed: set[str] = set(self.manifest.paths())
         self.started = ""
-        self.conflicts: set[str] = set()  # pages changed on both sides (sync): not overwritten
+        self.conflicts: set[str] = set()  # pages (databases' rows.csv) changed on both sides (sync): kept
 
     # -- the run ------------------------------------------------------------------------------
     async def run(self, target: str | None, *, indexed: bool = False) -> Stats:
@@ -548,7 +548,8 @@ class Exporter:
         self.stats.databases += 1
         csv_text = layout.rows_csv(source, rows)
         csv_path = self.root / folder / layout.ROWS_FILE
-        if not csv_path.is_file() or csv_path.read_text("utf-8") != csv_text:
+        kept = key in self.conflicts  # rows changed on both sides (sync): the file stays
+        if not kept and (not csv_path.is_file() or csv_path.read_text("utf-8") != csv_text):
             write_atomic(csv_path, csv_text)
         self.manifest.entries[key] = Entry(
             id=key,
