@@ -23,6 +23,7 @@ from mcp.types import INVALID_PARAMS, ListResourcesResult, PaginatedRequestParam
 
 from notion_mcp.errors import NotionMCPError, to_tool_error
 from notion_mcp.markdown import title_of
+from notion_mcp.markdown.ids import compact
 from notion_mcp.tools import databases, pages
 from notion_mcp.tools.context import App, Call
 
@@ -65,7 +66,7 @@ async def read_database(app: App, database_id: str) -> str:
     rest = ""
     if "start_cursor=" in rows or "output cut" in rows:
         rest = (
-            f"\n\nThe rest of the rows: notion_databases query with database_id={database_id} "
+            f"\n\nThe rest of the rows: notion_databases query with database_id={compact(database_id)} "
             "(and the start_cursor or page_size named above)."
         )
     return f"{schema.rstrip()}\n\n## Rows\n\n{rows}{rest}\n"

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from replay import FakeNotion, body, connect, text_of
+from replay import FakeNotion, body, connect, shown, text_of
 
 SDK = "notion-sdk-py/"
 UN = "ultimate-notion/"
@@ -119,7 +119,7 @@ async def test_create_under_a_database_with_several_data_sources_asks_which_and_
     assert error
     assert _sent(notion) == [("GET", f"/v1/databases/{database['id']}")]
     for source in database["data_sources"]:
-        assert f"{source['name']} (data_source_id {source['id']})" in text
+        assert f"{source['name']} (data_source_id {shown(source['id'])})" in text
     assert "data_source_id" in text
 
 

@@ -64,7 +64,7 @@ MARKER = re.compile(r" \^([0-9a-f]{32})$", re.MULTILINE)
 
 def created_id(text: str) -> str:
     """The ID out of "Created page <id> <url> …" / "Created database <id> …"."""
-    match = re.match(r"Created (?:page|database) ([0-9a-f-]{36})", text)
+    match = re.match(r"Created (?:page|database) ([0-9a-f]{32})", text)
     assert match, text
     return match.group(1)
 
@@ -765,7 +765,7 @@ async def test_max_results_collects_rows_across_notions_pages() -> None:
             title="Big",
             properties={"Item": {"title": {}}, "Count": {"number": {}}},
         )
-        source_id = re.search(r"data source ([0-9a-f-]{36})", created)
+        source_id = re.search(r"data source ([0-9a-f]{32})", created)
         assert source_id, created
         await _bulk_rows(sandbox, source_id.group(1), 130)
         sandbox.reset_counters()
@@ -834,7 +834,7 @@ async def test_a_comment_posted_on_a_seeded_page_is_listed_with_the_others() -> 
         listed = await call(client, "notion_comments", operation="retrieve", block_id=SEED.notes_page_id)
         welcome = await call(client, "notion_comments", operation="retrieve", block_id=SEED.welcome_page_id)
 
-    comment_id = re.search(r"Posted comment ([0-9a-f-]{36})", posted)
+    comment_id = re.search(r"Posted comment ([0-9a-f]{32})", posted)
     assert comment_id, posted
     assert "Looks **good** to me." in listed
     assert comment_id.group(1).replace("-", "") in listed
@@ -1012,7 +1012,7 @@ async def test_a_page_whose_content_fails_says_it_exists_and_how_to_finish() -> 
         arguments = {**CREATE_UNDER_PAGE, "markdown": "Body text.", "format": "json"}  # JSON: appended
         failed = await client.call_tool("notion_pages", arguments)
         sandbox.faults.clear()
-        made = re.search(r"Created page ([0-9a-f-]{36})", text_of(failed))
+        made = re.search(r"Created page ([0-9a-f]{32})", text_of(failed))
         assert made, text_of(failed)
         page_id = made.group(1)
         await call(
