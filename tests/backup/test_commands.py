@@ -25,7 +25,7 @@ def test_import_then_sync_with_a_dry_run_and_a_conflict_free_push(tmp_path: Path
     code, out, err = cli("import", str(folder), SEED.notes_page_id, "--sandbox", workspace)
     assert code == 0, err
     assert out.splitlines()[-1].startswith(
-        "imported 1 pages, 0 databases (0 rows), 2 blocks; 0 already there;"
+        "imported 1 pages, 0 databases (0 rows), 2 blocks, 0 files uploaded; 0 already there;"
     )
 
     synced = tmp_path / "synced"

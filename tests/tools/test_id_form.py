@@ -70,7 +70,8 @@ class Scan:
 
     async def __call__(self, tool: str, **arguments: Any) -> str:
         result = await self.client.call_tool(tool, arguments)
-        text = text_of(result)
+        links = [str(c.uri) for c in result.content if getattr(c, "type", "") == "resource_link"]
+        text = "\n".join([text_of(result), *links])  # resource links name IDs too
         self.seen.add((tool, str(arguments.get("operation"))))
         self.ids += len(UNDASHED.findall(text))
         if found := dashed_ids(text):

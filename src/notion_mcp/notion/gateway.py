@@ -348,6 +348,12 @@ class NotionGateway:
         path = f"databases/{normalize_id(database_id, 'database_id')}"
         return self._learned(await self.call("PATCH", path, body=body, safe_to_repeat=True, answer="id"))
 
+    async def create_data_source(self, body: Json) -> Json:
+        """Another data source in an existing database (`parent.database_id`)."""
+        return self._learned(
+            await self.call("POST", "data_sources", body=body, safe_to_repeat=False, answer="id")
+        )
+
     async def retrieve_data_source(self, data_source_id: str) -> Json:
         path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}"
         return self._learned(await self.call("GET", path, safe_to_repeat=True, answer="id"))
