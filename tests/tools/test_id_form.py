@@ -71,10 +71,10 @@ class Scan:
     async def __call__(self, tool: str, **arguments: Any) -> str:
         result = await self.client.call_tool(tool, arguments)
         links = [str(c.uri) for c in result.content if getattr(c, "type", "") == "resource_link"]
-        text = "\n".join([text_of(result), *links])  # resource links name IDs too
+        text = text_of(result)
         self.seen.add((tool, str(arguments.get("operation"))))
         self.ids += len(UNDASHED.findall(text))
-        if found := dashed_ids(text):
+        if found := dashed_ids(text) + DASHED.findall(" ".join(links)):  # resource links name IDs too
             self.offenders.append(f"{tool} {arguments.get('operation')} -> {found[0]} in: {text[:300]}")
         return text
 
