@@ -75,11 +75,11 @@ async def read_database(app: App, database_id: str) -> str:
 def _listed(item: dict[str, Any]) -> Resource | None:
     kind = item.get("object")
     if kind == "page":
-        uri, noun = PAGE.format(id=item["id"]), "page"
+        uri, noun = PAGE.format(id=compact(str(item["id"]))), "page"  # as tools' resource links
     elif kind in ("data_source", "database"):
         parent = item.get("parent") or {}
         database_id = parent.get("database_id") if kind == "data_source" else item["id"]
-        uri, noun = DATABASE.format(id=database_id or item["id"]), "database"
+        uri, noun = DATABASE.format(id=compact(str(database_id or item["id"]))), "database"
     else:
         return None
     name = title_of(item) or "Untitled"
