@@ -12,6 +12,7 @@ from backup.test_import import empty_parent, same_apart_from_ids
 from notion_mcp.backup import layout
 from notion_mcp.backup.manifest import Manifest
 from notion_mcp.backup.restore import Importer
+from notion_mcp.backup.sync import Syncer
 from notion_mcp.errors import NotionAPIError
 from notion_mcp.sandbox import SEED
 
@@ -98,3 +99,29 @@ async def test_a_database_of_several_round_trips_through_import(tmp_path: Path) 
     made = Manifest.load(tmp_path / "again")
     database = next(e for e in made.entries.values() if e.path == f"Restored/{TASKS}")
     assert len(database.children) == 2  # one database, both data sources
+
+
+async def test_sync_pushes_a_cell_and_a_new_row_file_of_the_second_data_source(tmp_path: Path) -> None:
+    env = new_env()
+    bugs = await add_bugs(env)
+
+    async def sync() -> None:
+        env.clock.advance()
+        report = await Syncer(env.gateway, tmp_path, SEED.tasks_database_id, download=env.download,
+                              now=env.clock).run()  # fmt: skip
+        env.clock.advance()
+        assert report.ok, report
+
+    await sync()
+    csv_path = tmp_path / "Tasks" / "Bugs" / layout.ROWS_FILE
+    csv_path.write_text(csv_path.read_text().replace("Typo,high", "Typo,"))
+    (tmp_path / "Tasks" / "Bugs" / "Slow start.md").write_text("The app starts slowly.\n")
+    await sync()
+    rows = (await env.gateway.query_data_source(bugs, {}, None, 100))["results"]
+    severity = {r["properties"]["Bug"]["title"][0]["plain_text"]: r["properties"]["Severity"]["select"]
+                for r in rows}  # fmt: skip
+    assert severity["Typo"] is None and severity["Crash on start"] == {
+        **severity["Crash on start"],
+        "name": "high",
+    }
+    assert "Slow start" in severity and len(rows) == 3

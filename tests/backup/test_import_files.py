@@ -1,5 +1,6 @@
 """`import` uploads the files of an export again (notion/uploads.py): export → import → export
-gives the same files, byte for byte; a link out of the folder is refused and reported."""
+gives the same files, byte for byte (blocks' files, Notion-hosted icons and covers); a link out
+of the folder is refused and reported."""
 
 from __future__ import annotations
 
@@ -39,12 +40,15 @@ async def a_page_with_files(env: Env, folder: Path) -> str:
     (folder / "cat.png").write_bytes(bytes(range(256)) * 40)
     (folder / "report.pdf").write_bytes(b"%PDF-1.4 " + bytes(range(200, 256)) * 3)
     uploaded = {}
-    for name in ("cat.png", "report.pdf"):
+    for key, name in (("cat.png", "cat.png"), ("report.pdf", "report.pdf"), ("icon", "cat.png"),
+                      ("cover", "report.pdf")):  # fmt: skip
         file = local_file(str(folder / name), (str(folder),), 5, "test")
-        uploaded[name] = (await upload_file(env.gateway, file))["id"]
+        uploaded[key] = (await upload_file(env.gateway, file))["id"]
     body = {
         "parent": {"page_id": SEED.notes_page_id},
         "properties": {"title": {"title": [{"text": {"content": "Media"}}]}},
+        "icon": {"type": "file_upload", "file_upload": {"id": uploaded["icon"]}},
+        "cover": {"type": "file_upload", "file_upload": {"id": uploaded["cover"]}},
         "children": [
             {"type": "image", "image": {"type": "file_upload", "file_upload": {"id": uploaded["cat.png"]}}},
             {"type": "paragraph", "paragraph": {"rich_text": [{"text": {"content": "Between."}}]}},
@@ -64,20 +68,21 @@ async def test_export_import_export_gives_the_same_files_byte_for_byte(tmp_path:
     page = await a_page_with_files(env, tmp_path / "src")
     await export_with_downloads(env, tmp_path / "first", page)
     first_files = by_name(tmp_path / "first")
-    assert first_files == {
-        "Media.files/cat.png": (tmp_path / "src" / "cat.png").read_bytes(),
-        "Media.files/report.pdf": (tmp_path / "src" / "report.pdf").read_bytes(),
-    }
+    cat, report = (tmp_path / "src" / "cat.png").read_bytes(), (tmp_path / "src" / "report.pdf").read_bytes()
+    assert first_files == {"Media.files/cat.png": cat, "Media.files/report.pdf": report,
+                           "Media.files/icon-cat.png": cat,
+                           "Media.files/cover-report.pdf": report}  # fmt: skip
     parent = await empty_parent(env)
     importer = Importer(env.gateway, tmp_path / "first", parent)
     stats = await importer.run()
-    assert stats.files_left_out == [] and importer.files.uploaded == 2
+    assert stats.files_left_out == [] and importer.files.uploaded == 4
     await export_with_downloads(env, tmp_path / "again", parent)
     again_files = {k.removeprefix("Restored/"): v for k, v in by_name(tmp_path / "again").items()}
     assert again_files == first_files
     first = (tmp_path / "first" / "Media.md").read_text()
     again = (tmp_path / "again" / "Restored" / "Media.md").read_text()
     assert "notion-file:" not in again and "](Media.files/" in again
+    assert "icon: Media.files/icon-cat.png\ncover: Media.files/cover-report.pdf\n" in again
     assert EXPORTED_PREFIX.sub(r"\1", same_apart_from_ids(again)) == EXPORTED_PREFIX.sub(
         r"\1", same_apart_from_ids(first)
     )

@@ -142,7 +142,7 @@ class Exporter:
         self.visited: set[str] = set()  # found and exported (or vouched for) this run
         self.claimed: set[str] = set(self.manifest.paths())
         self.started = ""
-        self.conflicts: set[str] = set()  # pages changed on both sides (sync): not overwritten
+        self.conflicts: set[str] = set()  # pages (databases' rows.csv) changed on both sides (sync): kept
 
     # -- the run ------------------------------------------------------------------------------
     async def run(self, target: str | None, *, indexed: bool = False) -> Stats:
@@ -362,7 +362,9 @@ class Exporter:
         flat = preorder(tree.blocks)
         body = blocks_to_markdown(tree.blocks, block_ids=True)
         body, files = await self._files(flat, body, path)
-        text = layout.page_file(layout.page_meta(page), body)
+        meta = layout.page_meta(page)
+        files += await self._images(page, meta, path)
+        text = layout.page_file(meta, body)
         kinds = {"child_page": "page", "child_database": "database"}
         children = [(str(b["id"]), kinds[str(b["type"])]) for b in flat if b.get("type") in kinds]
         for block in flat:
@@ -415,6 +417,28 @@ class Exporter:
             saved.append(str(local))
             self.stats.files += 1
         return body, saved
+
+    async def _images(self, page: Json, meta: Json, path: str) -> list[str]:
+        """A Notion-hosted icon or cover, downloaded as `Title.files/icon-<name>` (`cover-…`); the
+        front matter names it by that relative path. Its paths."""
+        saved: list[str] = []
+        stem = PurePosixPath(_stem(path))
+        for key in ("icon", "cover"):
+            value = page.get(key)
+            if not isinstance(value, dict) or value.get("type") != "file":
+                continue
+            url = str((value.get("file") or {}).get("url") or "")
+            original = unquote(PurePosixPath(urlparse(url).path).name) or key
+            local = stem.parent / f"{stem.name}.files" / f"{key}-{safe_name(original)}"
+            try:
+                write_atomic(self.root / local, await self.download(url))
+            except Exception as exc:  # reported at the end; the page is kept without it
+                self.stats.failed_files.append(f"{local}: {type(exc).__name__}: {exc}")
+                continue
+            meta[key] = f"{stem.name}.files/{local.name}"
+            saved.append(str(local))
+            self.stats.files += 1
+        return saved
 
     # -- databases ------------------------------------------------------------------------------
     async def _database(self, database_id: str, folder: str, parent: str | None) -> None:
@@ -524,7 +548,8 @@ class Exporter:
         self.stats.databases += 1
         csv_text = layout.rows_csv(source, rows)
         csv_path = self.root / folder / layout.ROWS_FILE
-        if not csv_path.is_file() or csv_path.read_text("utf-8") != csv_text:
+        kept = key in self.conflicts  # rows changed on both sides (sync): the file stays
+        if not kept and (not csv_path.is_file() or csv_path.read_text("utf-8") != csv_text):
             write_atomic(csv_path, csv_text)
         self.manifest.entries[key] = Entry(
             id=key,

@@ -40,7 +40,7 @@ def _image(value: Any) -> str | None:
         return str((value.get("external") or {}).get("url"))
     if kind == "custom_emoji":
         return f":{(value.get('custom_emoji') or {}).get('name')}:"
-    return None  # a file stored by Notion: its link expires, so it is not kept
+    return None  # a file stored by Notion: its link expires; the exporter downloads it (export.py)
 
 
 def _parent(parent: Any) -> Json | None:

@@ -210,7 +210,12 @@ class Importer:
             }
         )
         for name in ("icon", "cover"):
-            if (value := _icon(meta.get(name))) is not None and (
+            if self.files.is_file(path, meta.get(name)):  # a Notion-hosted one, downloaded
+                try:
+                    request[name] = await self.files.image(path, str(meta[name]))
+                except InputError as exc:
+                    self.stats.files_left_out.append(f"{key}: {name}: {exc}")
+            elif (value := _icon(meta.get(name))) is not None and (
                 name == "icon" or value["type"] == "external"
             ):
                 request[name] = value

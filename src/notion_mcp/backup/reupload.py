@@ -6,7 +6,8 @@ put them back in Notion, not point at a disk Notion cannot see. Each file is sen
 notion/uploads.py (one part up to 20 MiB, parts above), with the folder being imported as the
 only allowed root: a link that leads out of it (`../`, a symbolic link) is refused like any path
 outside NOTION_MCP_UPLOAD_ROOTS, and reported. The exporter names a file `<block id prefix>-
-<name>`; it is uploaded under `<name>`, so the next export gives the same name. With
+<name>` (`icon-<name>`, `cover-<name>`); it is uploaded under `<name>`, so the next export gives
+the same name. With
 `files_url`, nothing is uploaded: the link is that URL plus the file's path in the folder.
 """
 
@@ -15,14 +16,16 @@ from __future__ import annotations
 import dataclasses
 import re
 from pathlib import Path, PurePosixPath
+from typing import Any
 from urllib.parse import unquote
 
-from notion_mcp.markdown.ids import compact
+from notion_mcp.markdown.ids import compact, dashed
 from notion_mcp.notion.gateway import NotionGateway
 from notion_mcp.notion.uploads import local_file, upload_file
 
-EXPORTED_NAME = re.compile(r"^[0-9a-f]{8}-(.+)$")  # backup/export.py: <block id prefix>-<name>
+EXPORTED_NAME = re.compile(r"^(?:[0-9a-f]{8}|icon|cover)-(.+)$")  # export.py: <block id prefix>-<name>
 UPLOAD_PREFIX = "file-upload:"
+Json = dict[str, Any]
 
 
 class FileSender:
@@ -48,3 +51,17 @@ class FileSender:
         upload = await upload_file(self.gateway, file)
         self.uploaded += 1
         return UPLOAD_PREFIX + compact(str(upload["id"]))
+
+    async def image(self, page_file: Path, value: str) -> Json:
+        """An icon or cover the front matter names by a path in the folder: uploaded (or linked
+        at files_url), as the file object a page takes."""
+        link = await self.link(page_file, value)
+        if link.startswith(UPLOAD_PREFIX):
+            return {"type": "file_upload", "file_upload": {"id": dashed(link[len(UPLOAD_PREFIX) :])}}
+        return {"type": "external", "external": {"url": link}}
+
+    def is_file(self, page_file: Path, value: object) -> bool:
+        """`value` (an icon or cover in front matter) names a file in the folder, not an emoji or URL."""
+        if not isinstance(value, str) or not value or "://" in value or len(value) > 1_000:
+            return False
+        return (page_file.parent / value).is_file()

@@ -75,7 +75,7 @@ def _from_response_error(exc: HTTPResponseError) -> NotionAPIError:
     return NotionAPIError(status, code, message, **kwargs)
 
 
-def translate(exc: BaseException, base_url: str = "Notion") -> NotionAPIError | None:
+def translate(exc: BaseException, base_url: str) -> NotionAPIError | None:
     """Our error for a lower-layer failure, or None when it is not one we anticipate. A failure
     with no answer (status 0) says which base URL could not be reached."""
     if isinstance(exc, HTTPResponseError):
@@ -156,6 +156,7 @@ class NotionGateway:
         self.markdown_endpoint: bool | None = None  # False once Notion said it has no such endpoint
         self.schemas = SchemaCache()
         self.not_pages: set[str] = set()  # IDs the markdown endpoint said are blocks, not pages
+        self.markdown_create: bool | None = None  # False once Notion refused a page create's markdown
         self.base_url = str(getattr(getattr(client, "options", None), "base_url", "") or "Notion")
 
     async def aclose(self) -> None:
