@@ -33,7 +33,7 @@ dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_bad_input.py tests/t
 markdown|src/notion_mcp/markdown/*|tests/markdown
 row_values|src/notion_mcp/notion/row_values.py|tests/notion/test_row_values.py tests/tools/test_upsert_values.py tests/tools/test_bulk.py
 views|src/notion_mcp/notion/views.py|tests/tools/test_views.py tests/tools/test_templates_and_views.py
-uploads|src/notion_mcp/notion/uploads.py|tests/tools/test_uploads.py
+uploads|src/notion_mcp/notion/uploads.py|tests/notion/test_upload_steps.py tests/tools/test_uploads.py
 duplicate|src/notion_mcp/notion/duplicate.py|tests/tools/test_duplicate.py tests/tools/test_move_and_comments.py
 bulk|src/notion_mcp/notion/bulk.py|tests/tools/test_bulk.py tests/tools/test_bulk_faults.py
 edit|src/notion_mcp/notion/edit.py|tests/tools/test_edits.py tests/tools/test_recorded_edits.py
