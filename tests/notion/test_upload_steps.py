@@ -151,6 +151,13 @@ async def test_up_to_20_mib_goes_in_one_part(tmp_path: Path) -> None:
     ]
 
 
+async def test_a_file_that_grew_after_its_check_is_sent_as_checked(tmp_path: Path) -> None:
+    (tmp_path / "log.txt").write_bytes(b"0123456789")
+    fake = FakeUploads()
+    await upload_file(fake, LocalFile(tmp_path / "log.txt", 4, "log.txt", "text/plain"))  # type: ignore[arg-type]
+    assert fake.calls[-1] == ("send", "up1", "log.txt", 4, b"0", "text/plain", None)
+
+
 async def test_above_20_mib_parts_of_10_mib_are_sent_in_order_with_progress(tmp_path: Path) -> None:
     fake = FakeUploads()
     seen: list[tuple[int, int | None, str]] = []
