@@ -62,6 +62,13 @@ def test_plain_text_reads_both_shapes_and_skips_what_is_not_an_item() -> None:
             [{"type": "equation", "equation": {"expression": "x"}}],
             [{"type": "equation", "equation": {"expression": "x"}, "plain_text": "x", "annotations": PLAIN}],
         ),
+        ("title", [{"text": {"content": "Ada"}}], [answered("Ada")]),  # "type" left out when sending
+        ("rich_text", ["junk", sent("a"), None, sent("b")], [answered("ab")]),
+        (
+            "rich_text",
+            [{"type": "mention", "plain_text": "@Ada"}],
+            [{"type": "mention", "plain_text": "@Ada"}],
+        ),
         ("number", 3, 3.0),
         ("number", 0, 0),
         ("select", {"name": "A"}, {"id": "1", "name": "A", "color": "red"}),
@@ -100,6 +107,11 @@ def test_a_value_equal_to_the_rows_in_another_form_is_unchanged(kind: str, wante
             "rich_text",
             [{"type": "equation", "equation": {"expression": "x"}}],
             [{"type": "equation", "equation": {"expression": "y"}, "plain_text": "y"}],
+        ),
+        (
+            "rich_text",
+            [{"type": "mention", "plain_text": "@Ada"}],
+            [{"type": "mention", "plain_text": "@Bob"}],
         ),
         ("number", 2.5, 2),
         ("number", 0, None),

@@ -82,10 +82,11 @@ def test_the_root_itself_is_no_file_and_outside_is_refused_naming_the_roots(tmp_
     with pytest.raises(InputError, match=r"is not a regular file \(a folder"):
         local_file(str(inside), (str(inside),), 1, "src")
     with pytest.raises(InputError) as plain:
-        local_file(str(outside / "s.txt"), (str(inside),), 1, "src")
+        local_file(str(outside / "s.txt"), (str(inside), str(tmp_path / "in2")), 1, "src")
     with pytest.raises(InputError) as linked:
         local_file("link.txt", (str(inside),), 1, "src")
-    assert f"is outside the folders allowed for uploads ({inside}). To allow another folder" in str(
+    allowed = f"({inside}, {tmp_path / 'in2'})"
+    assert f"is outside the folders allowed for uploads {allowed}. To allow another folder" in str(
         plain.value
     )
     assert "link" not in str(plain.value)
@@ -199,6 +200,7 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         ("https://example.com/a/", None, "a"),
         ("https://example.com/a/logo.png", "given.png", "given.png"),
         ("https://example.com/?x", None, "file"),
+        ("https://example.com/a/MAX/", None, "MAX"),
     ],
 )
 async def test_an_import_names_the_file_after_the_url(

@@ -57,7 +57,7 @@ def _instant(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value)  # takes "Z" too (Python 3.11+)
     except ValueError:
         return value
 
