@@ -97,7 +97,17 @@ async def test_a_view_that_is_not_found_says_what_to_do() -> None:
         by_id_in_db = await client.call_tool(
             "notion_databases", {"operation": "query", **TASKS, "view": missing}
         )
-    assert by_name.is_error and "give database_id too" in text_of(by_name)
+        notes = {"page_id": SEED.notes_page_id}
+        made = await call(client, "notion_databases", operation="create", parent=notes, title="Viewless",
+                          properties={"Name": {"title": {}}})  # fmt: skip
+        viewless = made.split()[2]
+        no_views = await client.call_tool(
+            "notion_databases", {"operation": "query", "database_id": viewless, "view": "Board"}
+        )
+    assert by_name.is_error and ": view: a view is found by name within a database" in text_of(by_name)
+    assert text_of(by_name).rstrip().endswith("give database_id too.")
+    assert no_views.is_error and f": view: no view 'Board' in database {viewless}" in text_of(no_views)
+    assert "its views: none." in text_of(no_views)
     assert (
         by_id_alone.is_error and "404" in text_of(by_id_alone) and "object_not_found" in text_of(by_id_alone)
     )
