@@ -1,8 +1,12 @@
-"""Shared fixtures: anyio on asyncio, and paths to the copied recordings."""
+"""Shared fixtures: anyio on asyncio, paths to the copied recordings, a private redis-server."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,3 +39,27 @@ def private_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
 @pytest.fixture
 def anyio_backend() -> str:
     return "asyncio"
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    """A redis-server of this test alone, on a unix socket (skips when it is not installed)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed (.ci/run installs it: apt-get install redis-server)")
+    sock = tmp_path / "redis.sock"
+    server = subprocess.Popen(
+        [binary, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not sock.exists():  # waits for the server to start, not for anything under test
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("redis-server did not start")
+            time.sleep(0.02)
+        yield f"unix://{sock}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

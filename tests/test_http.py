@@ -78,10 +78,10 @@ class Served:
         return "".join(self.lines)
 
 
-def start(cwd: Path, *args: str, **env: str) -> tuple[Served, str]:
+def start(cwd: Path, *args: str, ready: float = 60, **env: str) -> tuple[Served, str]:
     """`notion-mcp serve --http --port 0 ARGS`, once its banner says where it listens."""
     served = Served(cwd, *args, **env)
-    served.ready.wait(timeout=60)
+    served.ready.wait(timeout=ready)
     if served.url is None:
         raise AssertionError(served.stop())
     return served, served.url
@@ -196,9 +196,11 @@ def test_a_server_others_can_reach_refuses_to_start_without_keys(
 
 class _Upstream(http.server.BaseHTTPRequestHandler):
     """A stand-in for api.notion.com that answers /v1/users/me with a bot named after the
-    token it was sent (its last four characters), so a test sees which token each call used."""
+    token it was sent (its last four characters), so a test sees which token each call used;
+    it keeps the path of every request in its server's `seen`."""
 
     def do_GET(self) -> None:
+        getattr(self.server, "seen", []).append(self.path)
         token = self.headers.get("Authorization", "").removeprefix("Bearer ")
         body = json.dumps(
             {
@@ -221,15 +223,21 @@ class _Upstream(http.server.BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def upstream() -> Iterator[str]:
+def upstream_server() -> Iterator[http.server.ThreadingHTTPServer]:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
+    server.seen = []  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield server
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def upstream(upstream_server: http.server.ThreadingHTTPServer) -> str:
+    return f"http://127.0.0.1:{upstream_server.server_address[1]}"
 
 
 @pytest.mark.anyio
@@ -276,3 +284,78 @@ def test_a_notion_token_header_is_refused_when_the_server_does_not_take_them(key
     assert answer.status_code == 400 and "X-Notion-Token" in answer.text.replace(
         "x-notion-token", "X-Notion-Token"
     )
+
+
+def worker_processes(pid: int) -> list[int]:
+    """The uvicorn workers (spawned children) of the server process `pid`, from Linux's /proc."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(c) for c in children if b"spawn_main" in Path(f"/proc/{c}/cmdline").read_bytes()]
+
+
+@pytest.mark.anyio
+async def test_several_workers_on_one_port_serve_the_flags_given_and_count_one_window_in_redis(
+    tmp_path: Path, upstream_server: http.server.ThreadingHTTPServer, upstream: str, redis_url: str
+) -> None:
+    import redis.asyncio as aioredis
+
+    if not Path("/proc/self/task").exists():
+        pytest.skip("counts the worker processes through Linux's /proc")
+    process, url = start(
+        tmp_path,
+        "--workers",
+        "3",
+        "--tools",
+        "notion_users",  # a flag, not a variable: every worker must have been given it
+        ready=120,
+        NOTION_TOKEN="ntn_" + "W" * 40,
+        NOTION_BASE_URL=upstream,
+        NOTION_MCP_RATE_STORE=redis_url,
+        NOTION_MCP_RATE_WINDOW="3600",  # nothing leaves the window however slow the machine is
+        NOTION_MCP_HTTP_KEYS=KEY,
+    )
+    try:
+        workers = worker_processes(process.process.pid)
+        listed, said = [], []
+        for _ in range(9):  # a client (and its connection) each: the kernel hands them to the workers
+            async with client(url, Authorization=f"Bearer {KEY}") as mcp:
+                listed.append(sorted(t.name for t in (await mcp.list_tools()).tools))
+                said.append(await mcp.call_tool("notion_users", {"operation": "retrieve_bot"}))
+        redis = aioredis.from_url(redis_url)
+        try:
+            keys = await redis.keys("notion-mcp:ratelimit:*")
+            state = json.loads(await redis.get(keys[0])) if len(keys) == 1 else {}
+        finally:
+            await redis.aclose()
+    finally:
+        err = stop(process)
+
+    assert len(workers) == 3, err
+    assert listed == [["notion_users"]] * 9
+    assert all(not r.is_error for r in said), [text_of(r) for r in said]
+    assert len(keys) == 1, keys  # one window for the token, whichever worker sent the request
+    seen: list[str] = upstream_server.seen  # type: ignore[attr-defined]
+    assert sum(state["answered"].values()) == len(seen) >= 9
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--http", "--workers", "2", "--sandbox"], "sandbox serve"),
+        (["--http", "--workers", "0", "--sandbox"], "--workers 0"),
+        (["--workers", "2", "--sandbox"], "go with --http"),
+    ],
+)
+def test_workers_that_cannot_work_are_refused_in_one_line(tmp_path: Path, args: list[str], said: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "notion_mcp", "serve", *args],
+        env=BASE_ENV,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert said in done.stderr and "Traceback" not in done.stderr

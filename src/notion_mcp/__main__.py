@@ -55,6 +55,7 @@ def _serve_parser() -> argparse.ArgumentParser:
     p.add_argument("--http", action="store_true", help="serve streamable HTTP (stateless) instead of stdio")
     p.add_argument("--host", help="with --http: address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="with --http: port (default 8000; 0: any free one)")
+    p.add_argument("--workers", type=int, help="with --http: worker processes on the port (default 1)")
     return p
 
 
@@ -166,8 +167,8 @@ def serve(ns: argparse.Namespace) -> int:
     """The MCP server over stdio, or over streamable HTTP with --http; bad settings: exit 2."""
     http = bool(getattr(ns, "http", False))
     try:
-        if not http and (getattr(ns, "host", None) or getattr(ns, "port", None) is not None):
-            raise ConfigError("--host and --port go with --http (over stdio there is no address)")
+        if not http and any(getattr(ns, f, None) is not None for f in ("host", "port", "workers")):
+            raise ConfigError("--host, --port and --workers go with --http (over stdio there is no address)")
         settings = settings_from_args(ns, environment(ns.env_file))
         if settings.sandbox not in (None, MEMORY):
             from notion_mcp.sandbox import check_workspace
@@ -189,7 +190,9 @@ def serve(ns: argparse.Namespace) -> int:
             print(_describe(settings, count, f"streamable HTTP at {url}"), file=sys.stderr, flush=True)
 
         try:
-            streamable.serve(settings, ns.host or "127.0.0.1", 8000 if ns.port is None else ns.port, announce)
+            port = 8000 if ns.port is None else ns.port
+            workers = 1 if ns.workers is None else ns.workers
+            streamable.serve(settings, ns.host or "127.0.0.1", port, announce, workers)
         except (ConfigError, ValueError) as exc:
             print(f"notion-mcp: {exc}", file=sys.stderr)
             return 2

@@ -89,7 +89,7 @@ def _import_parser() -> argparse.ArgumentParser:
 async def _import(ns: argparse.Namespace, settings: Settings, gateway: NotionGateway, io: Io) -> int:
     from notion_mcp.backup.cli import run_import
 
-    return await run_import(ns, gateway, io.out, io.err)
+    return await run_import(ns, gateway, io.out, io.err, upload_max_mb=settings.upload_max_mb)
 
 
 def _sync_parser() -> argparse.ArgumentParser:

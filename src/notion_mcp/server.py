@@ -13,6 +13,7 @@ import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.tools.base import Tool
 from mcp.server.mcpserver.utilities.func_metadata import ArgModelBase, FuncMetadata
+from mcp.types import ContentBlock, TextContent
 from pydantic import ConfigDict
 
 from notion_mcp import __version__
@@ -31,6 +32,7 @@ from notion_mcp.tools import blocks, comments, databases, pages, search, users
 from notion_mcp.tools._dispatch import ToolSpec, input_schema, run_call
 from notion_mcp.tools.context import App, Call
 from notion_mcp.tools.legacy import alias_specs
+from notion_mcp.tools.links import resource_links
 from notion_mcp.tools.output import within_budget
 
 log = logging.getLogger("notion_mcp")
@@ -65,8 +67,15 @@ class _RawArguments(ArgModelBase):
         return dict(self.model_extra or {})
 
 
+def _reads(spec: ToolSpec, arguments: dict[str, Any]) -> bool:
+    """The call is a read (its result may carry resource links: tools/links.py)."""
+    name = arguments.get("operation") or spec.default_operation
+    op = spec.operations.get(name.strip().lower()) if isinstance(name, str) else None
+    return op is not None and not op.writes
+
+
 def _tool(spec: ToolSpec, settings: Settings) -> Tool:
-    async def handle(ctx: Context[App, Any], **arguments: Any) -> str:
+    async def handle(ctx: Context[App, Any], **arguments: Any) -> str | list[ContentBlock]:
         async def progress(done: float, total: float | None, message: str | None) -> None:
             await ctx.report_progress(done, total, message)
 
@@ -76,8 +85,9 @@ def _tool(spec: ToolSpec, settings: Settings) -> Tool:
                 app = app.tenants.app_for((ctx.headers or {}).get(USER_TOKEN_HEADER))
             except NotionMCPError as exc:
                 raise to_tool_error(exc) from None
-        text = await run_call(spec, Call(app, progress), arguments)
-        return within_budget(text, settings.max_output_chars)
+        text = within_budget(await run_call(spec, Call(app, progress), arguments), settings.max_output_chars)
+        links = resource_links(text, settings.max_output_chars) if _reads(spec, arguments) else []
+        return [TextContent(type="text", text=text), *links] if links else text
 
     return Tool(
         fn=handle,

@@ -233,3 +233,35 @@ def test_export_needs_a_target_or_all(tmp_path: Path) -> None:
     err = io.StringIO()
     assert run(["export", str(tmp_path), "--sandbox"], Io(io.StringIO(), err, {})) == 2
     assert "give TARGET or --all" in err.getvalue()
+
+
+async def _a_column_of_the_welcome_page(env: Any) -> str:
+    blocks = (await env.gateway.list_children(SEED.welcome_page_id, None, 100))["results"]
+    columns = next(b for b in blocks if b["type"] == "column_list")
+    return str((await env.gateway.list_children(columns["id"], None, 100))["results"][0]["id"])
+
+
+@pytest.mark.parametrize("where", ["toggle", "column"])
+async def test_all_puts_a_page_under_a_block_beside_the_page_holding_that_block(
+    tmp_path: Path, where: str
+) -> None:
+    """A page whose parent is a block (inside the welcome page's toggle, or in a column: two
+    blocks deep) is that page's child in the export, not a top-level page; a no-change re-run
+    does not look for it again."""
+    env = new_env()
+    block = SEED.toggle_block_id if where == "toggle" else await _a_column_of_the_welcome_page(env)
+    body = {
+        "parent": {"page_id": SEED.welcome_page_id},
+        "properties": {"title": {"title": [{"text": {"content": "Inside the toggle"}}]}},
+    }
+    page_id = str((await env.gateway.create_page(body))["id"])
+    env.sandbox.store.set_parent(page_id, block)  # as Notion's app can do
+    assert (await env.gateway.retrieve_page(page_id))["parent"]["type"] == "block_id"
+    await env.export(tmp_path)
+    files = files_of(tmp_path)
+    assert "Welcome to the sandbox/Inside the toggle.md" in files
+    assert "Inside the toggle.md" not in files
+    assert Manifest.load(tmp_path).entries[page_id].parent == SEED.welcome_page_id
+    before = env.requests()
+    await env.export(tmp_path)
+    assert env.requests() - before == 2 and set(files_of(tmp_path)) == set(files)

@@ -75,21 +75,6 @@ async def test_a_folder_of_plain_markdown_becomes_pages_and_a_folder_a_page(tmp_
     assert "Some *text*." in out["Restored/Notes.md"]
 
 
-async def test_files_are_linked_at_files_url_or_left_out_and_listed(tmp_path: Path) -> None:
-    (tmp_path / "Page.files").mkdir()
-    (tmp_path / "Page.files" / "cat.png").write_bytes(b"png")
-    (tmp_path / "Page.md").write_text("Before.\n\n![a cat](Page.files/cat.png)\n\nAfter.\n")
-    env = new_env()
-    parent = await empty_parent(env)
-    left = await Importer(env.gateway, tmp_path, parent).run()
-    assert left.files_left_out == [str(tmp_path / "Page.files" / "cat.png")]
-    other = await empty_parent(env, "Linked")
-    await Importer(env.gateway, tmp_path, other, files_url="https://files.example/backup").run()
-    await env.export(tmp_path / "out", other)
-    body = (tmp_path / "out" / "Linked" / "Page.md").read_text()
-    assert "![a cat](https://files.example/backup/Page.files/cat.png)" in body
-
-
 async def test_an_import_that_failed_part_way_is_completed_by_a_rerun_without_duplicates(
     tmp_path: Path,
 ) -> None:

@@ -52,6 +52,8 @@ def test_alerts_become_callouts_with_an_emoji() -> None:
         ('x\n\ntext {color="nope"}\n', 3, "is not a Notion colour"),
         ('<columns>\n\n<column width_ratio="half">\n\nx\n\n</column>\n\n</columns>\n', 3, "give a number"),
         ("| a | b |\n|---|---|\n| 1 | 2 |\n| 1 | 2 | 3 |\n", 4, "3 cells but the header has 2"),
+        ("- | a | b |\n  | --- | --- |\n  | 1 | 2 | 3 |\n", 3, "3 cells but the header has 2"),
+        ("> - 1. | a |\n>      | --- |\n>      | 1 | 2 |\n", 3, "2 cells but the header has 1"),
         ('<table header-row="false"/>\n\npara\n\n| a |\n| --- |\n', 1, "right before its pipe table"),
         ("- a\n\n  <!-- children not fetched: " + "ab" * 16 + " -->\n", 3, "notion_blocks retrieve"),
         ("a <!-- children not fetched: " + "ab" * 16 + " --> b\n", 1, "left out"),

@@ -1,13 +1,9 @@
-"""The window in a real Redis server (started here on a private socket): limiters on several
-"machines" spend one budget and share a hold; an unreachable Redis does not stop calls."""
+"""The window in a real Redis server (`redis_url` in conftest.py, on a private socket): limiters
+on several "machines" spend one budget and share a hold; an unreachable Redis does not stop calls."""
 
 from __future__ import annotations
 
 import asyncio
-import shutil
-import subprocess
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,29 +15,6 @@ from notion_mcp.notion.window import Window, WindowLimiter
 
 pytestmark = pytest.mark.anyio
 TOKEN = "ntn_" + "b2" * 20
-
-
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed (.ci/run installs it: apt-get install redis-server)")
-    sock = tmp_path / "redis.sock"
-    server = subprocess.Popen(
-        [binary, "--port", "0", "--unixsocket", str(sock), "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while not sock.exists():  # waits for the server to start, not for anything under test
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail("redis-server did not start")
-            time.sleep(0.02)
-        yield f"unix://{sock}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 def limiter(url: str, time: VirtualTime, budget: int) -> WindowLimiter:

@@ -152,6 +152,8 @@ class FakeNotion:
     def _list(self, request: httpx.Request, block_id: str) -> httpx.Response:
         ids = self.live(block_id)
         size = int(request.url.params.get("page_size", 100))
+        if not 1 <= size <= 100:  # as Notion answers
+            return self._error(400, "validation_error")
         cursor = request.url.params.get("start_cursor")
         start = ids.index(cursor) if cursor else 0
         page = ids[start : start + size]
@@ -252,7 +254,8 @@ async def test_fetch_reads_every_level_and_every_page_in_document_order(anyio_ba
     result = await fetch_tree(gateway_for(fake), PAGE, concurrency=4)
     assert result.complete and not result.unread
     assert shape(result.blocks) == shape(content)
-    assert result.requests == len(fake.log)
+    # the top level, 3 pages of "big", and each block with children once: leaves are never listed
+    assert result.requests == len(fake.log) == 1 + 3 + 3 + 9 + 27
 
 
 async def test_fetch_is_deterministic_whatever_the_arrival_order(anyio_backend: str) -> None:
@@ -428,7 +431,7 @@ async def test_cancel_check_stops_before_the_next_request(anyio_backend: str) ->
         calls["n"] += 1
         return calls["n"] > 2
 
-    with pytest.raises(Cancelled):
+    with pytest.raises(Cancelled, match="no further request was made"):
         await fetch_tree(gateway_for(fake), PAGE, cancel_check=stop_after_two, concurrency=1)
     assert len(fake.log) == 2
 
@@ -558,3 +561,187 @@ async def test_requests_stay_under_500_kb_whatever_the_block_count(anyio_backend
     result = await append_tree(gateway_for(fake), PAGE, heavy)
     assert len(fake.live(PAGE)) == 5
     assert result.requests == len(fake.log) >= 3
+
+
+# ==== fetch: edges =================================================================================
+async def test_each_later_page_of_the_top_level_listing_says_where_it_began(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    ids = [fake.add(PAGE, para(f"p{i}")) for i in range(300)]
+    gateway = gateway_for(fake)
+    first = await fetch_tree(gateway, PAGE, max_blocks=150)
+    assert first.page_starts == [(100, ids[100])] and first.next_cursor == ids[150]
+    resumed = await fetch_tree(gateway, PAGE, start_cursor=first.next_cursor)
+    assert resumed.page_starts == [(100, ids[250])]  # the cursor it was given is not a new start
+    assert [plain_text(b) for b in resumed.blocks] == [f"p{i}" for i in range(150, 300)]
+
+
+async def test_a_budget_filled_exactly_reads_everything_that_fits(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(3, 2):  # 2 + 4 + 8 blocks
+        fake.add(PAGE, block)
+    exact = await fetch_tree(gateway_for(fake), PAGE, max_blocks=14)
+    assert exact.complete and count(exact.blocks) == 14
+    short = await fetch_tree(gateway_for(fake), PAGE, max_blocks=13)
+    assert count(short.blocks) == 12 and [u.reason for u in short.unread] == ["max_blocks"]
+
+
+async def test_the_smallest_budgets_are_allowed_and_below_them_an_error_names_both(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 2):
+        fake.add(PAGE, block)
+    one = await fetch_tree(gateway_for(fake), PAGE, max_depth=1, max_blocks=1)
+    assert [plain_text(b) for b in one.blocks] == ["n.0"] and one.next_cursor
+    assert [(u.reason, u.depth) for u in one.unread] == [("max_depth", 1)]
+    for bad in ({"max_depth": 0}, {"max_blocks": 0}):
+        with pytest.raises(InputError, match="max_depth and max_blocks must be at least 1"):
+            await fetch_tree(gateway_for(fake), PAGE, **bad)
+    assert len(fake.log) == 1
+
+
+async def test_the_default_depth_reads_ten_levels(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    fake.add(PAGE, nested(11, 1)[0])
+    result = await fetch_tree(gateway_for(fake), PAGE)
+    assert [(u.reason, u.depth) for u in result.unread] == [("max_depth", 10)]
+    assert result.requests == 10
+
+
+async def test_a_listing_that_says_more_but_gives_no_cursor_ends_there(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    parent = fake.add(PAGE, para("parent", [para("only child")]))
+    original = fake.handler
+
+    async def no_cursor(request: httpx.Request) -> httpx.Response:
+        response = await original(request)
+        if parent in request.url.path:
+            body = json.loads(response.content)
+            return httpx.Response(200, json={**body, "has_more": True, "next_cursor": None})
+        return response
+
+    fake.handler = no_cursor  # type: ignore[method-assign]
+    result = await fetch_tree(gateway_for(fake), PAGE)
+    assert shape(result.blocks) == shape([para("parent", [para("only child")])]) and result.complete
+    assert len(fake.log) == 2  # not read again from the start
+
+
+@pytest.mark.parametrize("concurrency", [1, 0])
+async def test_one_request_at_a_time_when_concurrency_is_one_or_less(
+    anyio_backend: str, concurrency: int
+) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 4):
+        fake.add(PAGE, block)
+    original = fake.handler
+    in_flight = [0, 0]  # now, most
+
+    async def counting(request: httpx.Request) -> httpx.Response:
+        in_flight[0] += 1
+        in_flight[1] = max(in_flight)
+        await settle(5)
+        in_flight[0] -= 1
+        return await original(request)
+
+    fake.handler = counting  # type: ignore[method-assign]
+    result = await fetch_tree(gateway_for(fake), PAGE, concurrency=concurrency)
+    assert result.complete and in_flight[1] == 1
+
+
+async def test_progress_counts_the_blocks_read_so_far(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    for block in nested(2, 3):
+        fake.add(PAGE, block)
+    seen: list[tuple[int, int | None, str]] = []
+
+    async def progress(done: int, total: int | None, message: str) -> None:
+        seen.append((done, total, message))
+
+    await fetch_tree(gateway_for(fake), PAGE, on_progress=progress, concurrency=1)
+    assert seen == [(n, None, f"read {n} blocks") for n in (3, 6, 9, 12)]
+
+
+# ==== append: what a failure says =================================================================
+async def test_a_failure_part_way_names_what_exists_its_cause_and_what_is_left(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    content = [para("a"), para("b", nested(4, 2)), para("c")]
+    fake.faults = [Fault("PATCH", n, 400) for n in range(2, 10)]  # deeper under b: refused for good
+    fake.faults.append(Fault("DELETE", 0, 400, kind_path="block"))  # b cannot be trashed
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, content)
+    error = caught.value
+    a, b, _ = fake.children[PAGE]
+    assert [t["text"] for t in fake.tree()] == ["a", "b"]  # c trashed; b could not be
+    assert (error.parent_id, error.written_ids, error.not_trashed) == (PAGE, [a], [b])
+    assert error.remaining == content[1:] and error.cause.status == 400 and not error.uncertain
+    assert error.requests == len(fake.log)
+    assert str(error) == (
+        f"The append stopped part way. Certain: 1 top-level block(s) exist, complete (the last is {a}).\n"
+        "Cause: Notion error 400 internal_server_error: internal_server_error\n"
+        f"Incomplete blocks that could not be trashed (trash them first): ['{b}']\n"
+        "Not written: the other 2 top-level block(s).\n"
+        "To finish, call notion_blocks append with the arguments in `resume`."
+    )
+
+
+async def test_a_failure_with_nothing_kept_says_so_and_resumes_at_the_callers_position(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    first = fake.add(PAGE, para("first"))
+    content = [para("b", nested(4, 2))]
+    fake.faults = [Fault("PATCH", n, 400) for n in range(2, 10)]
+    position = {"type": "after_block", "after_block": {"id": first}}
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, content, position=position)
+    error = caught.value
+    assert error.written_ids == [] and error.resume == {
+        "parent_block_id": PAGE, "children": content, "position": position,
+    }  # fmt: skip
+    assert str(error).startswith(
+        "The append stopped part way. Certain: 0 top-level block(s) exist, complete.\n"
+    )
+    assert [t["text"] for t in fake.tree()] == ["first"]
+
+
+def lost_and_unreadable(fake: FakeNotion, nth: int) -> None:
+    """The `nth` append lands but its answer is lost, and every read back fails."""
+    fake.faults = [Fault("PATCH", nth, "drop", when="after"), *(Fault("GET", n, 500) for n in range(100))]
+
+
+async def test_a_lost_batch_that_cannot_be_read_back_is_described_without_a_resume(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    long_words = "opening  words\nof a rather long paragraph, cut at forty characters"
+    content = [*(para(f"p{i}") for i in range(100)), para(long_words), *(para(f"q{i}") for i in range(98)),
+               {"type": "divider", "divider": {}}, *(para(f"r{i}") for i in range(50))]  # fmt: skip
+    lost_and_unreadable(fake, 1)
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, content)
+    error = caught.value
+    last = error.written_ids[-1]
+    assert error.uncertain and error.resume is None and len(error.written_ids) == 100
+    where = f"right after block {last}"
+    assert str(error).split("\n", 2)[2] == (
+        "Uncertain: top-level blocks 101 to 200 of the 250 given (from a paragraph "
+        f'"opening words of a rather long paragraph…" to a divider) may or may not exist {where}: '
+        "Notion's answer was lost and reading back failed too. If they exist they may lack their nested "
+        "blocks. Not written: the 50 top-level block(s) after them.\n"
+        f"To settle it, read: notion_blocks retrieve block_id={PAGE} include_children=true block_ids=true. "
+        "Trash any of those blocks found there (notion_blocks delete), then append the content from "
+        f"top-level block 101 on {where}. Do not repeat the append blindly: it could write them twice."
+    )
+
+
+async def test_a_lost_first_batch_says_where_the_append_was_to_go(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    lost_and_unreadable(fake, 0)
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, [para("x" * 40), para("y")])
+    text = str(caught.value)
+    assert caught.value.uncertain and caught.value.written_ids == []
+    assert (
+        f'(from a paragraph "{"x" * 40}" to a paragraph "y") may or may not exist where the append was to go'
+        in text
+    )

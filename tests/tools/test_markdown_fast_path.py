@@ -4,6 +4,7 @@ through the blocks API, in far fewer requests; every fallback lands on the block
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
@@ -157,3 +158,64 @@ async def test_a_lost_answer_is_read_back_never_repeated_blindly(when: str) -> N
     assert counted["GET /v1/pages/{id}/markdown"] == 1  # the read-back
     landed = when == "after"
     assert counted.get("PATCH /v1/blocks/{id}/children", 0) == (0 if landed else 3)
+
+
+async def blocks_both_ways(
+    children: list[dict[str, Any]], **arguments: Any
+) -> tuple[str, str, dict[str, int]]:
+    """A page's whole tree read with notion_blocks retrieve include_children=true, with the
+    markdown endpoint and without it (the older Notion-Version), and the requests of the first."""
+    texts, counters = [], {}
+    for version in ("2026-03-11", OLD_VERSION):
+        async with sandbox_client(notion_version=version) as (client, sandbox):
+            page_id = json.loads(
+                await call(client, "notion_pages", operation="create", parent={"page_id": SEED.notes_page_id},
+                           title="Deep", children=children, format="json")
+            )["id"]  # fmt: skip
+            sandbox.reset_counters()
+            texts.append(
+                await call(client, "notion_blocks", operation="retrieve", block_id=page_id,
+                           include_children=True, **arguments)
+            )  # fmt: skip
+            if version != OLD_VERSION:
+                counters = {k: v for k, v in sandbox.counters.items() if v}
+    # the IDs differ between the two sandboxes: compared as <id>
+    fast, slow = (re.sub(r"[0-9a-f]{32}|[0-9a-f-]{36}", "<id>", t) for t in texts)
+    return fast, slow, counters
+
+
+async def test_a_pages_whole_tree_through_notion_blocks_is_two_requests_and_the_same_text() -> None:
+    fast, slow, counters = await blocks_both_ways(deep())
+    assert fast == slow
+    assert "leaf 29" in fast and "- point 29.4" in fast
+    assert counters == {"GET /v1/blocks/{id}": 1, "GET /v1/pages/{id}/markdown": 1}
+
+
+@pytest.mark.parametrize("arguments", [{"block_ids": True}, {"format": "json"}, {"max_depth": 3}])
+async def test_a_pages_tree_that_needs_the_blocks_api_is_read_through_it(arguments: dict[str, Any]) -> None:
+    fast, slow, counters = await blocks_both_ways(deep(3), **arguments)
+    assert counters["GET /v1/blocks/{id}/children"] >= 4
+    if "block_ids" in arguments or "format" in arguments:  # IDs: the markdown has none
+        assert "GET /v1/pages/{id}/markdown" not in counters
+    if "format" in arguments:
+        assert "block_ids" not in fast and '"children"' in fast
+    else:
+        assert fast == slow
+
+
+async def test_a_blocks_subtree_is_read_through_the_blocks_api() -> None:
+    async with sandbox_client() as (client, sandbox):
+        page_id = json.loads(
+            await call(client, "notion_pages", operation="create", parent={"page_id": SEED.notes_page_id},
+                       title="Deep", children=deep(2), format="json")
+        )["id"]  # fmt: skip
+        listed = await call(client, "notion_blocks", operation="retrieve", block_id=page_id,
+                            include_children=True, block_ids=True)  # fmt: skip
+        toggle = re.findall(r'<details id="([0-9a-f]{32})">', listed)
+        assert len(toggle) == 2, listed
+        sandbox.reset_counters()
+        text = await call(
+            client, "notion_blocks", operation="retrieve", block_id=toggle[1], include_children=True
+        )
+    assert "leaf 1" in text and "leaf 0" not in text
+    assert "GET /v1/pages/{id}/markdown" not in sandbox.counters

@@ -3,12 +3,14 @@ discussions: through the MCP client against the sandbox."""
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 import pytest
 from sandbox_client import call, sandbox_client, text_of
 
+from notion_mcp.notion import discussions
 from notion_mcp.sandbox import SEED
 
 pytestmark = pytest.mark.anyio
@@ -105,16 +107,16 @@ async def test_comments_are_updated_and_deleted_and_a_page_shows_its_blocks_disc
         ):
             key = "page_id" if target == page else "block_id"
             await call(client, "notion_comments", operation="create", parent={key: target}, markdown=text)
-        listed = await call(client, "notion_comments", operation="retrieve", block_id=page)
+        listed = await call(client, "notion_comments", operation="retrieve", block_id=page, blocks=True)
         ids = re.findall(r"\(id: ([0-9a-f]{32})\): On the second", listed)
         assert ids, listed
         updated = await call(
             client, "notion_comments", operation="update", comment_id=ids[0], markdown="Edited **now**"
         )
-        after_update = await call(client, "notion_comments", operation="retrieve", block_id=page)
+        after_update = await call(client, "notion_comments", operation="retrieve", block_id=page, blocks=True)
         deleted = await call(client, "notion_comments", operation="delete", comment_id=ids[0])
         again = await client.call_tool("notion_comments", {"operation": "delete", "comment_id": ids[0]})
-        after_delete = await call(client, "notion_comments", operation="retrieve", block_id=page)
+        after_delete = await call(client, "notion_comments", operation="retrieve", block_id=page, blocks=True)
     assert listed.index("On the page") < listed.index("On the first") < listed.index("On the second")
     assert f"on block {first.group(1)} («First block.»)" in listed
     assert "«First block.»" in listed and "«Second block.»" in listed
@@ -123,6 +125,54 @@ async def test_comments_are_updated_and_deleted_and_a_page_shows_its_blocks_disc
     assert deleted.startswith("Deleted comment")
     assert again.is_error and "only the comments it wrote" in text_of(again)
     assert "Edited" not in after_delete and "On the first" in after_delete
+    assert "not looked at" not in listed
+
+
+async def test_a_pages_comments_say_its_blocks_were_not_looked_at_and_how_to_see_them() -> None:
+    async with sandbox_client() as (client, sandbox):
+        page = await new_page(client, "Discussed", markdown="First block.\n\nSecond block.")
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page, block_ids=True)
+        first = re.search(r"First block\. \^([0-9a-f]{32})", read)
+        assert first, read
+        await call(client, "notion_comments", operation="create", parent={"block_id": first.group(1)},
+                   markdown="On the first")  # fmt: skip
+        before = dict(sandbox.counters)
+        plain = await call(client, "notion_comments", operation="retrieve", block_id=page)
+        used = {k: v - before.get(k, 0) for k, v in sandbox.counters.items() if v != before.get(k, 0)}
+        as_json = json.loads(
+            await call(client, "notion_comments", operation="retrieve", block_id=page, format="json")
+        )
+        asked = await call(client, "notion_comments", operation="retrieve", block_id=page, blocks=True)
+        asked_json = json.loads(
+            await call(client, "notion_comments", operation="retrieve", block_id=page, blocks=True,
+                       format="json")
+        )  # fmt: skip
+    hint = f"notion_comments retrieve block_id={page.replace('-', '')} blocks=true"
+    assert used == {"GET /v1/comments": 1}  # the page's own: no block listed
+    assert plain.startswith(f"No open comments on {page}.") and "not looked at" in plain and hint in plain
+    assert "not looked at" in as_json["on_blocks_note"] and hint in as_json["on_blocks_note"]
+    assert "on_blocks" not in as_json
+    assert "On the first" in asked and "«First block.»" in asked and "not looked at" not in asked
+    assert [d["comments"][0]["rich_text"][0]["plain_text"] for d in asked_json["on_blocks"]] == [
+        "On the first"
+    ]
+    assert "on_blocks_note" not in asked_json
+
+
+async def test_a_page_too_large_to_look_at_every_block_says_how_far_it_looked(monkeypatch: Any) -> None:
+    monkeypatch.setattr(discussions, "MAX_BLOCKS", 2)
+    async with sandbox_client() as (client, _):
+        page = await new_page(client, "Long", markdown="One.\n\nTwo.\n\nThree.")
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page, block_ids=True)
+        third = re.search(r"Three\. \^([0-9a-f]{32})", read)
+        assert third, read
+        await call(client, "notion_comments", operation="create", parent={"block_id": third.group(1)},
+                   markdown="On the third")  # fmt: skip
+        listed = await call(client, "notion_comments", operation="retrieve", block_id=page, blocks=True)
+        direct = await call(client, "notion_comments", operation="retrieve", block_id=third.group(1))
+    assert "On the third" not in listed
+    assert "Only the first 2 blocks inside were looked at" in listed and "block_ids=true" in listed
+    assert "On the third" in direct
 
 
 async def test_comments_of_others_cannot_be_changed() -> None:

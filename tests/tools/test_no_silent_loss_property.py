@@ -14,7 +14,7 @@ from typing import Any
 
 import anyio
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from notion_mcp.errors import InputError
@@ -164,6 +164,7 @@ def sandbox() -> Any:
 
 @PROPERTY
 @given(document())
+@example(markdown="- - 1. - | w502q | w61q |\n           | --- | --- |\n           | w19q | w0q | w999q |\n")
 def test_markdown_is_refused_before_any_request_or_every_word_reads_back_in_order(
     sandbox: Sandbox, markdown: str
 ) -> None:

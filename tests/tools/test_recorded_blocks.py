@@ -287,7 +287,11 @@ async def test_retrieve_of_a_page_as_a_block_with_include_children_in_markdown_r
     notion.replay(CHILDREN, "GET", "/v1/blocks/{id}/children")
     error, text = await _call(notion, operation="retrieve", block_id=BLOCK, include_children=True)
     assert not error, text
-    assert _sent(notion) == [("GET", f"/v1/blocks/{BLOCK}"), ("GET", f"/v1/blocks/{BLOCK}/children")]
+    assert _sent(notion) == [
+        ("GET", f"/v1/blocks/{BLOCK}"),
+        ("GET", f"/v1/pages/{BLOCK}/markdown"),  # a page's whole tree: the markdown endpoint first
+        ("GET", f"/v1/blocks/{BLOCK}/children"),  # not answered here: the blocks API
+    ]
     assert "Welcome to the Ultimate Notion test workspace." in text
 
 

@@ -116,14 +116,14 @@ async def test_retrieve_lists_the_comments_of_a_page_by_discussion_with_author_n
     assert not error, text
     assert [(s.method, s.path, s.query) for s in notion.sent] == [
         ("GET", "/v1/comments", {"block_id": PAGE}),
-        ("GET", f"/v1/blocks/{PAGE}/children", {"page_size": "100"}),
         ("GET", f"/v1/users/{author}", {}),
-    ]
+    ]  # the blocks inside only when asked for (blocks=true): one request per block
     assert f"Discussion {comment['discussion_id'].replace('-', '')}" in text
     assert f"- {user['name']} at " in text
     assert comment["id"].replace("-", "") in text
     assert "This is a test comment." in text
     assert "more:" not in text
+    assert "blocks inside were not looked at" in text and "blocks=true" in text
 
 
 @pytest.mark.anyio

@@ -993,7 +993,8 @@ async def test_the_resume_call_of_a_partial_append_is_a_valid_call_that_finishes
 
 async def test_content_beyond_the_creates_part_that_fails_says_what_exists_and_how_to_finish() -> None:
     paragraphs = "\n\n".join(f"p{n}" for n in range(130))  # 100 ride in the create, 30 are appended
-    async with sandbox_client(max_retries=1) as (client, sandbox):
+    # (with the markdown endpoints, all 130 ride in one create: tests/tools/test_markdown_create.py)
+    async with sandbox_client(max_retries=1, notion_version="2025-09-03") as (client, sandbox):
         sandbox.faults.add("PATCH", "/v1/blocks/{id}/children", "500", count=50)
         failed = await client.call_tool("notion_pages", {**CREATE_UNDER_PAGE, "markdown": paragraphs})
         sandbox.faults.clear()

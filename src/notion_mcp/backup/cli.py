@@ -65,13 +65,18 @@ def import_parser(connection: AddFlags) -> argparse.ArgumentParser:
     )
     p.add_argument("dir", help="the folder to import")
     p.add_argument("parent", help="ID or URL of the page to put it under")
-    p.add_argument("--files-url", help="where the folder's files are served (links to them use it)")
+    p.add_argument(
+        "--files-url",
+        help="link the folder's files at this URL (where they are served) instead of uploading them",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     connection(p)
     return p
 
 
-async def run_import(ns: argparse.Namespace, gateway: NotionGateway, out: Any, err: Any) -> int:
+async def run_import(
+    ns: argparse.Namespace, gateway: NotionGateway, out: Any, err: Any, *, upload_max_mb: int = 5_120
+) -> int:
     from notion_mcp.backup.restore import Importer
 
     before = gateway.usage.snapshot()
@@ -80,16 +85,20 @@ async def run_import(ns: argparse.Namespace, gateway: NotionGateway, out: Any, e
         if not ns.quiet:
             print(what, file=out, flush=True)
 
-    stats = await Importer(gateway, Path(ns.dir), ns.parent, files_url=ns.files_url, on_event=event).run()
+    importer = Importer(
+        gateway, Path(ns.dir), ns.parent, files_url=ns.files_url, upload_max_mb=upload_max_mb, on_event=event
+    )
+    stats = await importer.run()
     print(
         f"imported {stats.pages} pages, {stats.databases} databases ({stats.rows} rows), {stats.blocks} "
-        f"blocks; {stats.skipped} already there; {gateway.usage.since(before).summary()}",
+        f"blocks, {importer.files.uploaded} files uploaded; {stats.skipped} already there; "
+        f"{gateway.usage.since(before).summary()}",
         file=out,
     )
     for note in stats.notes:
         print(f"notion-mcp import: {note}", file=err)
     for left in stats.files_left_out:
-        print(f"notion-mcp import: file left out (no uploads yet; see --files-url): {left}", file=err)
+        print(f"notion-mcp import: line left out: {left}", file=err)
     return 0
 
 
@@ -103,12 +112,19 @@ def sync_parser(connection: AddFlags) -> argparse.ArgumentParser:
     p.add_argument("target", nargs="?", help="page or database ID or URL (omit with --all)")
     p.add_argument("--all", action="store_true", help="everything the integration can see")
     p.add_argument("--dry-run", action="store_true", help="say what would happen, change nothing")
+    p.add_argument(
+        "--key",
+        metavar="COLUMN",
+        help="rows.csv: a line without _id is the row with its value in COLUMN (else a new row)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress, only the summary")
     connection(p)
     return p
 
 
 async def run_sync(ns: argparse.Namespace, gateway: NotionGateway, out: Any, err: Any) -> int:
+    from notion_mcp.backup.layout import ROWS_FILE
+    from notion_mcp.backup.rows import CONFLICT_FILE
     from notion_mcp.backup.sync import Syncer
 
     if ns.all == (ns.target is not None):
@@ -116,7 +132,7 @@ async def run_sync(ns: argparse.Namespace, gateway: NotionGateway, out: Any, err
         return 2
     before = gateway.usage.snapshot()
     progress = Progress(out, gateway.usage, quiet=ns.quiet or ns.dry_run)
-    syncer = Syncer(gateway, Path(ns.dir), ns.target, dry_run=ns.dry_run, on_event=progress)
+    syncer = Syncer(gateway, Path(ns.dir), ns.target, dry_run=ns.dry_run, on_event=progress, key=ns.key)
     try:
         report = await syncer.run()
     finally:
@@ -133,9 +149,10 @@ async def run_sync(ns: argparse.Namespace, gateway: NotionGateway, out: Any, err
     for note in report.notes:
         print(f"notion-mcp sync: {note}", file=err)
     for conflict in report.conflicts:
+        beside = CONFLICT_FILE if conflict.endswith("/" + ROWS_FILE) else ".conflict.md"
         print(
             f"notion-mcp sync: conflict: {conflict} changed here and in Notion; Notion's version is "
-            "beside it (.conflict.md): merge, then delete the .conflict.md and sync again",
+            f"beside it ({beside}): merge, then delete the {beside} and sync again",
             file=err,
         )
     return 0 if report.ok else 1

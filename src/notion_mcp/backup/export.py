@@ -136,11 +136,13 @@ class Exporter:
         self.stats = Stats()
         self.index: dict[str, Json] = {}
         self.sources_of: dict[str, list[Json]] = {}  # database ID -> its data sources in the index
+        self.titles: dict[str, str] = {}  # database ID -> its title, from its child_database block
+        self.holders: dict[str, str | None] = {}  # page whose parent is a block -> the page holding it
         self.planned: set[str] = set()  # children given a path this run (each once)
         self.visited: set[str] = set()  # found and exported (or vouched for) this run
         self.claimed: set[str] = set(self.manifest.paths())
         self.started = ""
-        self.conflicts: set[str] = set()  # pages changed on both sides (sync): not overwritten
+        self.conflicts: set[str] = set()  # pages (databases' rows.csv) changed on both sides (sync): kept
 
     # -- the run ------------------------------------------------------------------------------
     async def run(self, target: str | None, *, indexed: bool = False) -> Stats:
@@ -159,6 +161,7 @@ class Exporter:
         if not indexed:
             await self.build_index()
         if target_id is None:
+            await self._find_holders()
             await self._all()
         else:
             await self._target(target_id)
@@ -181,6 +184,8 @@ class Exporter:
             if item.get("object") == "data_source":
                 database_id = str((item.get("parent") or {}).get("database_id") or "")
                 self.sources_of.setdefault(database_id, []).append(item)
+        for sources in self.sources_of.values():  # the first made first: it bears the database's title
+            sources.sort(key=lambda s: (str(s.get("created_time") or ""), str(s["id"])))
 
     async def _target(self, target_id: str) -> None:
         kind = "database" if target_id in self.sources_of else "page"
@@ -198,11 +203,50 @@ class Exporter:
         else:
             await self._page(self.index[target_id], name, None)
 
+    async def _find_holders(self) -> None:
+        """For each visible page whose parent is a block (in a toggle, a column…), the page that
+        holds that block: the manifest's (it was exported under it), else block parents read up
+        to the page (one request per level). The page is then reached as that page's child."""
+        for item in list(self.index.values()):
+            parent = item.get("parent") or {}
+            if item.get("object") != "page" or parent.get("type") != "block_id":
+                continue
+            entry = self.manifest.entries.get(str(item["id"]))
+            if entry is not None and entry.parent:
+                self.holders[str(item["id"])] = entry.parent
+                continue
+            self.holders[str(item["id"])] = await self._holder(str(parent.get("block_id")))
+
+    async def _holder(self, block_id: str) -> str | None:
+        for _ in range(MAX_DEPTH):
+            try:
+                block = await self.gateway.retrieve_block(block_id)
+            except NotionAPIError as exc:
+                if exc.status in (400, 404):  # not shared with us: the page stays at the top
+                    return None
+                raise
+            parent = block.get("parent") or {}
+            if parent.get("type") == "page_id":
+                return str(parent["page_id"])
+            if parent.get("type") != "block_id":
+                return None
+            block_id = str(parent["block_id"])
+        return None
+
+    def _parent_page(self, item: Json) -> str:
+        """The page `item` is under: its parent page, or the page holding its parent block."""
+        parent = item.get("parent") or {}
+        if parent.get("type") == "block_id":
+            return self.holders.get(str(item["id"])) or ""
+        return str(parent.get("page_id") or "")
+
     async def _all(self) -> None:
         def top(item: Json) -> bool:
             parent = item.get("parent") or {}
             if item.get("object") == "data_source":
                 return False
+            if parent.get("type") == "block_id":
+                return self._parent_page(item) not in self.index
             return parent.get("type") == "workspace" or not any(
                 str(v) in self.index or str(v) in self.sources_of
                 for k, v in parent.items()
@@ -226,7 +270,7 @@ class Exporter:
         while True:
             found: dict[str, list[tuple[str, str]]] = {}
             for item in self.index.values():
-                parent = str((item.get("parent") or {}).get("page_id") or "")
+                parent = self._parent_page(item)
                 if (
                     item.get("object") == "page"
                     and parent in self.visited
@@ -268,7 +312,7 @@ class Exporter:
             known = self.index.get(child_id) or {}
             title = title_of(known) if known else self._title_from_manifest(child_id)
             if kind == "database" and child_id in self.sources_of:
-                title = title_of(self.sources_of[child_id][0])
+                title = self.titles.get(child_id) or title_of(self.sources_of[child_id][0])
             plan.append((child_id, kind, self._claim(folder, self._existing(child_id), title, kind)))
         await together(
             self._database(child_id, path, parent)
@@ -318,9 +362,14 @@ class Exporter:
         flat = preorder(tree.blocks)
         body = blocks_to_markdown(tree.blocks, block_ids=True)
         body, files = await self._files(flat, body, path)
-        text = layout.page_file(layout.page_meta(page), body)
+        meta = layout.page_meta(page)
+        files += await self._images(page, meta, path)
+        text = layout.page_file(meta, body)
         kinds = {"child_page": "page", "child_database": "database"}
         children = [(str(b["id"]), kinds[str(b["type"])]) for b in flat if b.get("type") in kinds]
+        for block in flat:
+            if block.get("type") == "child_database" and (block.get("child_database") or {}).get("title"):
+                self.titles[str(block["id"])] = str(block["child_database"]["title"])
         if page_id in self.conflicts:  # both sides changed (sync): Notion's version goes beside
             write_atomic(self.root / conflict_path(path), text)
             self.stats.conflicts.append(path)
@@ -369,42 +418,144 @@ class Exporter:
             self.stats.files += 1
         return body, saved
 
+    async def _images(self, page: Json, meta: Json, path: str) -> list[str]:
+        """A Notion-hosted icon or cover, downloaded as `Title.files/icon-<name>` (`cover-…`); the
+        front matter names it by that relative path. Its paths."""
+        saved: list[str] = []
+        stem = PurePosixPath(_stem(path))
+        for key in ("icon", "cover"):
+            value = page.get(key)
+            if not isinstance(value, dict) or value.get("type") != "file":
+                continue
+            url = str((value.get("file") or {}).get("url") or "")
+            original = unquote(PurePosixPath(urlparse(url).path).name) or key
+            local = stem.parent / f"{stem.name}.files" / f"{key}-{safe_name(original)}"
+            try:
+                write_atomic(self.root / local, await self.download(url))
+            except Exception as exc:  # reported at the end; the page is kept without it
+                self.stats.failed_files.append(f"{local}: {type(exc).__name__}: {exc}")
+                continue
+            meta[key] = f"{stem.name}.files/{local.name}"
+            saved.append(str(local))
+            self.stats.files += 1
+        return saved
+
     # -- databases ------------------------------------------------------------------------------
     async def _database(self, database_id: str, folder: str, parent: str | None) -> None:
+        """A database of one data source: its folder holds the schema, rows.csv and the rows. Of
+        several (`_several`): `_database.yaml` and one such folder per data source."""
         entry = self.manifest.entries.get(database_id)
         indexed = self.sources_of.get(database_id) or []
+        if len(indexed) > 1 or (entry is not None and entry.path and entry.data_source is None
+                                and len(entry.children) > 1 and not indexed):  # fmt: skip
+            await self._several(database_id, folder, parent, None)
+            return
         source_stamp = str(indexed[0].get("last_edited_time") or "") if indexed else ""
         schema_path = self.root / folder / layout.SCHEMA_FILE
         if entry is not None and entry.data_source and entry.vouches(source_stamp) and schema_path.is_file():
-            source_id = entry.data_source
-            source: Json = {}
+            await self._source(database_id, entry.data_source, folder, parent, source_stamp, None)
+            return
+        read = await self._read_database(database_id)
+        if read is None:
+            return
+        database, sources = read
+        if len(sources) > 1:
+            await self._several(database_id, folder, parent, database)
+            return
+        async with self.slots:
+            source = await self.gateway.retrieve_data_source(str(sources[0]["id"]))
+        write_atomic(schema_path, layout.schema_file(database, source))
+        await self._source(database_id, str(source["id"]), folder, parent, source_stamp, source)
+
+    async def _read_database(self, database_id: str) -> tuple[Json, list[Json]] | None:
+        """The database and its data sources; None when it is not shared, gone, or has none."""
+        async with self.slots:
+            try:
+                database, sources = await self.gateway.data_sources_of(database_id)
+            except NotionAPIError as exc:
+                if exc.status == 404:  # not shared, or gone: set aside at the end
+                    return None
+                raise
+        return (database, sources) if sources else None
+
+    async def _several(
+        self, database_id: str, folder: str, parent: str | None, database: Json | None
+    ) -> None:
+        """A database of several data sources. The database is read again unless the manifest
+        vouches for every data source the index shows (and for no other)."""
+        entry = self.manifest.entries.get(database_id)
+        stamps = {
+            str(s["id"]): str(s.get("last_edited_time") or "") for s in self.sources_of.get(database_id) or []
+        }
+        known = [self.manifest.entries.get(i) for i in entry.children] if entry is not None else []
+        vouched = (
+            database is None and entry is not None and set(entry.children) == set(stamps)
+            and all(e is not None and e.vouches(stamps[e.id]) and self._has_schema(e) for e in known)
+            and (self.root / folder / layout.DATABASE_FILE).is_file()
+        )  # fmt: skip
+        if vouched and entry is not None:
+            sources = [{"id": i} for i in entry.children]
         else:
-            async with self.slots:
-                try:
-                    database, sources = await self.gateway.data_sources_of(database_id)
-                except NotionAPIError as exc:
-                    if exc.status == 404:  # not shared, or gone: set aside at the end
-                        return
-                    raise
-                if not sources:
+            if database is None:
+                read = await self._read_database(database_id)
+                if read is None:
                     return
-                source = await self.gateway.retrieve_data_source(str(sources[0]["id"]))
-            source_id = str(source["id"])
-            write_atomic(schema_path, layout.schema_file(database, source))
+                database = read[0]
+            sources = list(database.get("data_sources") or [])
+            write_atomic(self.root / folder / layout.DATABASE_FILE, layout.database_file(database))
         self.visited.add(database_id)
-        rows = await self._rows(source_id)
-        if not source:  # the schema was not read again: its columns as _schema.yaml keeps them
-            source = {"properties": layout.read_schema(schema_path.read_text("utf-8"))["properties"]}
-        self.stats.databases += 1
-        csv_text = layout.rows_csv(source, rows)
-        csv_path = self.root / folder / layout.ROWS_FILE
-        if not csv_path.is_file() or csv_path.read_text("utf-8") != csv_text:
-            write_atomic(csv_path, csv_text)
         self.manifest.entries[database_id] = Entry(
             id=database_id,
             kind="database",
             path=folder,
-            last_edited_time=source_stamp or str(source.get("last_edited_time") or ""),
+            last_edited_time=str(
+                (database or {}).get("last_edited_time") or (entry.last_edited_time if entry else "")
+            ),
+            parent=parent,
+            children=[str(s["id"]) for s in sources],
+            run_started=self.started,
+        )
+        for described in sources:
+            source_id = str(described["id"])
+            self.planned.add(source_id)
+            path = self._claim(
+                folder, self._existing(source_id), str(described.get("name") or "Untitled"), "database"
+            )
+            stamp = stamps.get(source_id, "")
+            kept = self.manifest.entries.get(source_id)
+            schema_path = self.root / path / layout.SCHEMA_FILE
+            source: Json | None = None
+            if kept is None or not kept.vouches(stamp) or not schema_path.is_file():
+                async with self.slots:
+                    source = await self.gateway.retrieve_data_source(source_id)
+                write_atomic(schema_path, layout.schema_file(database or {}, source, one_of_several=True))
+            await self._source(source_id, source_id, path, database_id, stamp, source)
+
+    def _has_schema(self, entry: Entry) -> bool:
+        return (self.root / entry.path / layout.SCHEMA_FILE).is_file()
+
+    async def _source(
+        self, key: str, source_id: str, folder: str, parent: str | None, stamp: str, source: Json | None
+    ) -> None:
+        """A data source's rows: rows.csv (rewritten only when it differs) and a file per row.
+        `key`: its manifest entry (the database's, or the data source's when one of several);
+        `source`: None when its schema was not read again (`_schema.yaml` keeps its columns)."""
+        self.visited.add(key)
+        rows = await self._rows(source_id)
+        if source is None:
+            schema_path = self.root / folder / layout.SCHEMA_FILE
+            source = {"properties": layout.read_schema(schema_path.read_text("utf-8"))["properties"]}
+        self.stats.databases += 1
+        csv_text = layout.rows_csv(source, rows)
+        csv_path = self.root / folder / layout.ROWS_FILE
+        kept = key in self.conflicts  # rows changed on both sides (sync): the file stays
+        if not kept and (not csv_path.is_file() or csv_path.read_text("utf-8") != csv_text):
+            write_atomic(csv_path, csv_text)
+        self.manifest.entries[key] = Entry(
+            id=key,
+            kind="database",
+            path=folder,
+            last_edited_time=stamp or str(source.get("last_edited_time") or ""),
             parent=parent,
             children=[str(r["id"]) for r in rows],
             run_started=self.started,
@@ -420,7 +571,7 @@ class Exporter:
             path = self._claim(folder, self._existing(str(row["id"])), title_of(row), "page")
             plan.append((row, path))
         self.stats.rows += len(rows)
-        await together(self._page(row, path, database_id) for row, path in plan)
+        await together(self._page(row, path, key) for row, path in plan)
 
     async def _rows(self, source_id: str) -> list[Json]:
         async def page(cursor: str | None, size: int) -> Json:

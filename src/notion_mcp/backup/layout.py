@@ -21,6 +21,7 @@ from notion_mcp.markdown import title_of
 Json = dict[str, Any]
 FENCE = "---"
 SCHEMA_FILE = "_schema.yaml"
+DATABASE_FILE = "_database.yaml"  # a database of several data sources: one sub-folder each
 ROWS_FILE = "rows.csv"
 ID_COLUMN = "_id"  # rows.csv: the row's page ID (the key a sync matches rows by)
 
@@ -39,7 +40,7 @@ def _image(value: Any) -> str | None:
         return str((value.get("external") or {}).get("url"))
     if kind == "custom_emoji":
         return f":{(value.get('custom_emoji') or {}).get('name')}:"
-    return None  # a file stored by Notion: its link expires, so it is not kept
+    return None  # a file stored by Notion: its link expires; the exporter downloads it (export.py)
 
 
 def _parent(parent: Any) -> Json | None:
@@ -107,10 +108,13 @@ def schema_of(source: Json) -> Json:
     return out
 
 
-def schema_file(database: Json, source: Json) -> str:
+def schema_file(database: Json, source: Json, *, one_of_several: bool = False) -> str:
+    """`_schema.yaml`: the database and its data source; `one_of_several`: the data source is one
+    of a database's several (its sub-folder's schema is titled by the data source)."""
+    titled = source if one_of_several else database
     meta = {
         "id": database.get("id"),
-        "title": title_of(database) if database.get("title") else "",
+        "title": title_of(titled) if titled.get("title") else "",
         "url": database.get("url"),
         "parent": _parent(database.get("parent")),
         "data_source_id": source.get("id"),
@@ -121,6 +125,30 @@ def schema_file(database: Json, source: Json) -> str:
         "properties": schema_of(source),
     }
     return _dump(meta)
+
+
+def database_file(database: Json) -> str:
+    """`_database.yaml` of a database with several data sources: the database, and its data
+    sources in order (each in the sub-folder its `_schema.yaml` names by `data_source_id`)."""
+    sources = database.get("data_sources") or []
+    meta = {
+        "id": database.get("id"),
+        "title": title_of(database) if database.get("title") else "",
+        "url": database.get("url"),
+        "parent": _parent(database.get("parent")),
+        "created_time": database.get("created_time"),
+        "is_inline": database.get("is_inline"),
+        "description": "".join(str(t.get("plain_text", "")) for t in database.get("description") or []),
+        "data_sources": [{"id": s.get("id"), "name": s.get("name")} for s in sources],
+    }
+    return _dump(meta)
+
+
+def read_database(text: str) -> Json:
+    meta = yaml.safe_load(text) or {}
+    if not isinstance(meta, dict) or not isinstance(meta.get("data_sources"), list):
+        raise ValueError(f"{DATABASE_FILE}: expected a mapping with 'data_sources'")
+    return meta
 
 
 def read_schema(text: str) -> Json:

@@ -9,8 +9,8 @@ Recreates an export (docs/sync.md) or any folder of markdown files:
 - children are created in the order the parent's body names them (`<page url=…>` lines), then
   by name; those lines themselves are not sent (the child page makes its own);
 - relation values pointing at imported pages are remapped to the new pages in a last pass;
-- files linked relatively: with `files_url`, linked at files_url + their path; without it (file
-  uploads are not available yet) the line is left out and listed in the summary.
+- files linked relatively are uploaded again (reupload.py), or linked at `files_url` + their path;
+  one that cannot be sent (outside the folder, missing, too large) is listed, its line left out.
 Every page is made with `notion/create.py` (never twice, even after a lost answer) and filled with
 `append_tree`; `.notion-mcp/import-<parent>.json` records each page made, so a re-run after a
 failure skips what is complete and trashes (then remakes) a page left half-filled.
@@ -24,13 +24,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from notion_mcp.backup import layout
 from notion_mcp.backup.files import write_atomic
 from notion_mcp.backup.manifest import STATE_DIR
+from notion_mcp.backup.reupload import FileSender
 from notion_mcp.backup.values import WRITABLE, from_plain
-from notion_mcp.errors import NotionAPIError
+from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import markdown_to_blocks, markdown_to_rich_text
 from notion_mcp.markdown.ids import dashed, find_id
 from notion_mcp.notion.create import create_page
@@ -41,7 +41,8 @@ from notion_mcp.notion.tree import append_tree
 Json = dict[str, Any]
 CHILD_LINE = re.compile(r'^<(page|database) url="([0-9a-fA-F-]{32,36})"[^>]*>.*</\1>\s*$')
 LOCAL_REF = re.compile(r'(\]\(|src=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)"\s]+)')
-SKIPPED_NAMES = frozenset({layout.SCHEMA_FILE, layout.ROWS_FILE})
+FILE_REF = re.compile(r'(!\[[^\]]*\]\(|src=")(?![a-zA-Z][a-zA-Z0-9+.-]*:|#|/)([^)"\s]+)')  # media
+SKIPPED_NAMES = frozenset({layout.SCHEMA_FILE, layout.ROWS_FILE, layout.DATABASE_FILE})
 NOT_CREATABLE = frozenset({"rollup", "relation", "button"})  # need other databases, or not API-made
 
 
@@ -85,12 +86,13 @@ class Importer:
         parent: str,
         *,
         files_url: str | None = None,
+        upload_max_mb: int = 5_120,
         on_event: Callable[[ImportStats, str], None] | None = None,
     ) -> None:
         self.gateway = gateway
         self.root = root
         self.parent = normalize_id(parent, "PARENT")
-        self.files_url = files_url.rstrip("/") + "/" if files_url else None
+        self.files = FileSender(gateway, root, files_url=files_url, max_mb=upload_max_mb)
         self.on_event = on_event
         self.stats = ImportStats()
         self.state_path = root / STATE_DIR / f"import-{self.parent}.json"
@@ -118,7 +120,9 @@ class Importer:
         for path in sorted(folder.iterdir(), key=lambda p: p.name.lower()):
             if path.name.startswith(".") or path.name in SKIPPED_NAMES or path.name.endswith(".files"):
                 continue
-            if path.is_dir() and (path / layout.SCHEMA_FILE).is_file():
+            if path.is_dir() and (path / layout.DATABASE_FILE).is_file():
+                found.append(("databases", path))
+            elif path.is_dir() and (path / layout.SCHEMA_FILE).is_file():
                 found.append(("database", path))
             elif path.is_dir() and path.name not in pages:
                 found.append(("folder", path))
@@ -138,6 +142,8 @@ class Importer:
                 meta, _ = layout.read_page_file(path.read_text("utf-8"))
             elif kind == "database":
                 meta = layout.read_schema((path / layout.SCHEMA_FILE).read_text("utf-8"))
+            elif kind == "databases":
+                meta = layout.read_database((path / layout.DATABASE_FILE).read_text("utf-8"))
             else:
                 return ""
         except (OSError, ValueError):
@@ -148,6 +154,8 @@ class Importer:
         for kind, path in self._entries(folder, order):
             if kind == "database":
                 await self._database(path, parent_id)
+            elif kind == "databases":
+                await self._several(path, parent_id)
             elif kind == "folder":
                 made = await self._make_page(path, parent_id, {"title": path.name}, "")
                 await self._folder(path, made, [])
@@ -163,25 +171,24 @@ class Importer:
         return [dashed(m.group(2)) for line in body.splitlines() if (m := CHILD_LINE.match(line.strip()))]
 
     # -- pages ----------------------------------------------------------------------------------
-    def _body_blocks(self, path: Path, body: str) -> list[Json]:
+    async def _body_blocks(self, path: Path, body: str) -> list[Json]:
         lines = []
         for line in body.splitlines():
             if CHILD_LINE.match(line.strip()):
                 continue  # the child page or database is made from its own file
-            refs = [m.group(2) for m in LOCAL_REF.finditer(line)]
-            if refs and self.files_url is None:
-                self.stats.files_left_out += [str(path.parent / unquote(r)) for r in refs]
+            refs = [m.group(2) for m in FILE_REF.finditer(line)]
+            try:
+                links = {ref: await self.files.link(path, ref) for ref in refs}
+            except InputError as exc:  # not in the folder, missing, too large: reported, line left out
+                self.stats.files_left_out.append(f"{path.relative_to(self.root)}: {exc}")
                 continue
-            if refs:
-                line = LOCAL_REF.sub(
-                    lambda m: m.group(1) + str(self.files_url) + self._url_path(path, m), line
-                )
+            line = FILE_REF.sub(lambda m, links=links: m.group(1) + links[m.group(2)], line)  # type: ignore[misc]
+            if LOCAL_REF.search(line):  # a link to a local path Notion cannot open
+                where = path.relative_to(self.root)
+                self.stats.files_left_out.append(f"{where}: a link to a local path: {line.strip()}")
+                continue
             lines.append(line)
         return markdown_to_blocks("\n".join(lines))
-
-    def _url_path(self, path: Path, match: re.Match[str]) -> str:
-        relative = (path.parent / unquote(match.group(2))).relative_to(self.root)
-        return "/".join(relative.parts)
 
     async def _make_page(self, path: Path, parent: str, meta: Json, body: str, row: Row | None = None) -> str:
         key = str(path.relative_to(self.root))
@@ -192,7 +199,7 @@ class Importer:
             return str(done["id"])
         if done:  # made, but not filled: trash it and make it again
             await self.gateway.update_page(str(done["id"]), {"in_trash": True})
-        blocks = self._body_blocks(path, body)
+        blocks = await self._body_blocks(path, body)
         title = {"title": markdown_to_rich_text(_title(meta, path))}
         request: Json = (
             {"parent": {"type": "page_id", "page_id": parent}, "properties": {"title": title}}
@@ -203,7 +210,12 @@ class Importer:
             }
         )
         for name in ("icon", "cover"):
-            if (value := _icon(meta.get(name))) is not None and (
+            if self.files.is_file(path, meta.get(name)):  # a Notion-hosted one, downloaded
+                try:
+                    request[name] = await self.files.image(path, str(meta[name]))
+                except InputError as exc:
+                    self.stats.files_left_out.append(f"{key}: {name}: {exc}")
+            elif (value := _icon(meta.get(name))) is not None and (
                 name == "icon" or value["type"] == "external"
             ):
                 request[name] = value
@@ -232,45 +244,111 @@ class Importer:
 
     # -- databases ------------------------------------------------------------------------------
     async def _database(self, folder: Path, parent_id: str) -> None:
+        """A folder with `_schema.yaml`: a database of one data source."""
         schema = layout.read_schema((folder / layout.SCHEMA_FILE).read_text("utf-8"))
         key = str(folder.relative_to(self.root))
-        done = self.state.get(key)
-        properties: Json = schema["properties"]
-        if done:
-            source_id = str(done["data_source"])
-        else:
-            creatable = {
-                name: {str(p["type"]): p.get(p["type"]) or {}}
-                for name, p in properties.items()
-                if p.get("type") not in NOT_CREATABLE
-            }
-            left = sorted(
-                n
-                for n in set(properties) - set(creatable)
-                if (properties[n].get("relation") or {}).get("data_source_id") != schema.get("data_source_id")
-            )
-            if left:
-                self.stats.notes.append(f"{key}: properties not recreated (need other databases): {left}")
-            request: Json = {
-                "parent": {"type": "page_id", "page_id": parent_id},
-                "title": markdown_to_rich_text(str(schema.get("title") or folder.name)),
-                "initial_data_source": {"properties": creatable},
-            }
-            if schema.get("description"):
-                request["description"] = markdown_to_rich_text(str(schema["description"]))
-            if schema.get("is_inline") is not None:
-                request["is_inline"] = bool(schema["is_inline"])
-            database = await self.gateway.create_database(request)
+        if not self.state.get(key):
+            database = await self._create_database(folder, parent_id, schema, schema)
             source_id = str(database["data_sources"][0]["id"])
-            await self._self_relations(properties, str(schema.get("data_source_id") or ""), source_id)
+            await self._self_relations(
+                schema["properties"], str(schema.get("data_source_id") or ""), source_id
+            )
             self.state[key] = {"id": database["id"], "data_source": source_id, "complete": True}
             self._save()
-            self.stats.databases += 1
+        await self._source(folder, schema, key)
+
+    async def _several(self, folder: Path, parent_id: str) -> None:
+        """A folder with `_database.yaml`: a database of several data sources, one sub-folder
+        each; the first is made with the database, the others added to it."""
+        meta = layout.read_database((folder / layout.DATABASE_FILE).read_text("utf-8"))
+        key = str(folder.relative_to(self.root))
+        subs = self._source_folders(folder, meta)
+        if not subs:
+            self.stats.notes.append(f"{key}: no data source folder (with {layout.SCHEMA_FILE}); left out")
+            return
+        if not self.state.get(key):
+            first, schema = subs[0]
+            database = await self._create_database(folder, parent_id, meta, schema)
+            source_id = str(database["data_sources"][0]["id"])
+            body: Json = {"title": markdown_to_rich_text(str(schema.get("title") or first.name))}
+            await self.gateway.update_data_source(source_id, body)
+            await self._self_relations(
+                schema["properties"], str(schema.get("data_source_id") or ""), source_id
+            )
+            made = {"id": database["id"], "data_source": source_id, "complete": True}
+            self.state[key] = self.state[str(first.relative_to(self.root))] = made
+            self._save()
+        database_id = str(self.state[key]["id"])
+        for sub, schema in subs:
+            sub_key = str(sub.relative_to(self.root))
+            if not self.state.get(sub_key):
+                request: Json = {
+                    "parent": {"type": "database_id", "database_id": database_id},
+                    "title": markdown_to_rich_text(str(schema.get("title") or sub.name)),
+                    "properties": self._creatable(sub_key, schema),
+                }
+                source_id = str((await self.gateway.create_data_source(request))["id"])
+                await self._self_relations(
+                    schema["properties"], str(schema.get("data_source_id") or ""), source_id
+                )
+                self.state[sub_key] = {"id": database_id, "data_source": source_id, "complete": True}
+                self._save()
+            await self._source(sub, schema, sub_key)
+
+    @staticmethod
+    def _source_folders(folder: Path, meta: Json) -> list[tuple[Path, Json]]:
+        """The data source folders of a database of several, in `_database.yaml`'s order."""
+        found = [
+            (sub, layout.read_schema((sub / layout.SCHEMA_FILE).read_text("utf-8")))
+            for sub in sorted(folder.iterdir(), key=lambda p: p.name.lower())
+            if sub.is_dir() and (sub / layout.SCHEMA_FILE).is_file()
+        ]
+        order = {dashed(str(s.get("id") or "")): n for n, s in enumerate(meta.get("data_sources") or [])}
+        return sorted(
+            found, key=lambda f: order.get(dashed(str(f[1].get("data_source_id") or "")), len(order))
+        )
+
+    def _creatable(self, key: str, schema: Json) -> Json:
+        """The properties a new data source can be made with (others are listed in the notes)."""
+        properties: Json = schema["properties"]
+        creatable = {
+            name: {str(p["type"]): p.get(p["type"]) or {}}
+            for name, p in properties.items()
+            if p.get("type") not in NOT_CREATABLE
+        }
+        left = sorted(
+            n
+            for n in set(properties) - set(creatable)
+            if (properties[n].get("relation") or {}).get("data_source_id") != schema.get("data_source_id")
+        )
+        if left:
+            self.stats.notes.append(f"{key}: properties not recreated (need other databases): {left}")
+        return creatable
+
+    async def _create_database(self, folder: Path, parent_id: str, meta: Json, schema: Json) -> Json:
+        """A database under `parent_id` titled by `meta`, its first data source made by `schema`."""
+        key = str(folder.relative_to(self.root))
+        request: Json = {
+            "parent": {"type": "page_id", "page_id": parent_id},
+            "title": markdown_to_rich_text(str(meta.get("title") or folder.name)),
+            "initial_data_source": {"properties": self._creatable(key, schema)},
+        }
+        if meta.get("description"):
+            request["description"] = markdown_to_rich_text(str(meta["description"]))
+        if meta.get("is_inline") is not None:
+            request["is_inline"] = bool(meta["is_inline"])
+        database = await self.gateway.create_database(request)
+        self.stats.databases += 1
+        return database
+
+    async def _source(self, folder: Path, schema: Json, key: str) -> None:
+        """A data source's rows, once the data source is made."""
         if schema.get("id"):
             self.new_ids[dashed(str(schema["id"]))] = str(self.state[key]["id"])
+        properties: Json = schema["properties"]
         types = {name: str(p.get("type")) for name, p in properties.items()}
         title = layout.title_name({"properties": properties})
-        await self._rows(folder, source_id, types, title)
+        await self._rows(folder, str(self.state[key]["data_source"]), types, title)
 
     async def _self_relations(self, properties: Json, old_source: str, new_source: str) -> None:
         """A relation of the database to itself is made again, pointing at the new database."""

@@ -16,8 +16,9 @@ hash of its file as written. A run:
    - a new `.md` file → a new page under its folder's page (a row in a database folder); a page
      of that title that Notion has and the manifest does not know is taken for it (an earlier
      run made it) instead of making a second;
-   - `rows.csv` edited → rows by their `_id`: changed cells update the row, a line without `_id`
-     makes a row, a line removed trashes it;
+   - `rows.csv` edited → rows by their `_id` (or a key column), merged cell by cell with Notion
+     against the last synced version (rows.py): a cell changed on both sides is a conflict
+     (`rows.conflict.csv`, exit 1);
 3. pulls everything else with the exporter: pages changed in Notion are rewritten, pages gone
    are set aside (never deleted), new ones appear.
 `dry_run` stops after step 1 and says what would happen. Interruptions converge: before a push
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from notion_mcp.backup import diff, layout
+from notion_mcp.backup import diff, layout, rows
 from notion_mcp.backup.export import Download, Exporter, Stats, conflict_path, http_download, preorder
 from notion_mcp.backup.manifest import STATE_DIR, Entry
 from notion_mcp.backup.values import WRITABLE, cell, from_plain, to_plain
@@ -83,6 +84,7 @@ class Syncer:
         download: Download = http_download,
         now: Any = None,
         on_event: Any = None,
+        key: str | None = None,
     ) -> None:
         options: Json = {"download": download}
         if now is not None:
@@ -94,6 +96,7 @@ class Syncer:
         self.root = root
         self.target = normalize_id(target, "TARGET") if target else None
         self.dry_run = dry_run
+        self.key = key  # rows.csv: the column that finds a line's row when it has no _id
         self.manifest = self.exporter.manifest
         self.report = SyncReport()
         self.steps: list[Step] = []
@@ -103,6 +106,7 @@ class Syncer:
             self.report.planned.append(f"export {self.target or 'everything'} into {self.root} (first sync)")
             if not self.dry_run:
                 self.report.pulled = await self.exporter.run(self.target)
+                self._save_bases()
             return self.report
         await self.exporter.build_index()
         self._plan()
@@ -111,6 +115,7 @@ class Syncer:
         for step in self.steps:
             await step()
         self.report.pulled = await self.exporter.run(self.target, indexed=True)
+        self._save_bases()
         self.report.conflicts += [c for c in self.exporter.stats.conflicts if c not in self.report.conflicts]
         return self.report
 
@@ -301,71 +306,31 @@ class Syncer:
         text = csv_path.read_text("utf-8")
         if _hash(text) == entry.content_hash:
             return
-        self.report.planned.append(f"rows: {entry.path}/{layout.ROWS_FILE} edited here")
+        rows_file = f"{entry.path}/{layout.ROWS_FILE}"
+        if (self.root / rows.conflict_path(entry.path)).exists():
+            self.report.conflicts.append(rows_file)
+            still = f"conflict still open: {rows_file} (delete {rows.CONFLICT_FILE} to push it)"
+            self.report.planned.append(still)
+            self.exporter.conflicts.add(entry.id)
+            return
+        self.report.planned.append(f"rows: {rows_file} edited here")
         self.steps.append(lambda: self._push_rows(entry, text))
 
     async def _push_rows(self, entry: Entry, text: str) -> None:
-        schema = layout.read_schema((self.root / entry.path / layout.SCHEMA_FILE).read_text("utf-8"))
-        types = {n: str(p.get("type")) for n, p in schema["properties"].items()}
-        title = layout.title_name(schema)
-        source = str(entry.data_source)
-        remote = await collect(
-            lambda cursor, size: self.gateway.query_data_source(source, {}, cursor, size),
-            start_cursor=None,
-            limit=10**9,
-        )
-        by_id = {str(r["id"]): r for r in remote.results}
-        local = layout.read_rows_csv(text)
-        listed = set()
-        for row in local:
-            row_id = row.get(layout.ID_COLUMN) or ""
-            values = {n: v for n, v in row.items() if n != layout.ID_COLUMN}
-            if row_id:
-                listed.add(row_id)
-                if row_id in by_id:
-                    await self._update_row(by_id[row_id], values, types)
-                continue
-            made = await self._row_for(source, entry, title, values, by_id, types)
-            listed.add(made)
-        for row_id in entry.children:  # rows known at the last sync, gone from the file
-            if row_id in by_id and row_id not in listed:
-                await self.gateway.update_page(row_id, {"in_trash": True})
-                self.manifest.entries.pop(row_id, None)
-        entry.content_hash = ""  # rows.csv is rewritten from Notion by the pull
+        done = await rows.RowsSync(self.gateway, self.root, self.manifest, entry, self.key).push(text)
+        rows_file = f"{entry.path}/{layout.ROWS_FILE}"
+        self.report.notes += done.notes
+        if done.conflicts:
+            self.report.conflicts.append(rows_file)
+            self.report.planned.append(
+                f"conflict: {rows_file}: {', '.join(done.conflicts)} changed here and in Notion"
+            )
+            self.exporter.conflicts.add(entry.id)  # rows.csv stays as it is
+        else:
+            entry.content_hash = ""  # rows.csv is rewritten from Notion by the pull
         self.manifest.save()
 
-    async def _update_row(self, row: Json, values: Json, types: dict[str, str]) -> None:
-        props = row.get("properties") or {}
-        changed: Json = {}
-        for name, value in values.items():
-            kind = types.get(name, "")
-            if name not in props or kind not in WRITABLE or kind == "relation":
-                continue
-            if value != cell(to_plain(props[name])):
-                changed[name] = from_plain(kind, value)
-        if changed:
-            await self.gateway.update_page(str(row["id"]), {"properties": changed})
-
-    async def _row_for(
-        self,
-        source: str,
-        entry: Entry,
-        title: str,
-        values: Json,
-        by_id: dict[str, Json],
-        types: dict[str, str],
-    ) -> str:
-        """A new row for a line without `_id` (or the one an interrupted run made for it)."""
-        name = str(values.get(title) or "")
-        for row_id, row in by_id.items():
-            if row_id not in entry.children and title_of(row) == (name or "Untitled"):
-                await self._update_row(row, values, types)
-                return row_id
-        props: Json = {title: {"title": markdown_to_rich_text(name)}}
-        for key, value in values.items():
-            kind = types.get(key, "")
-            if key != title and kind in WRITABLE and kind != "relation" and value != "":
-                props[key] = from_plain(kind, value)
-        parent = {"type": "data_source_id", "data_source_id": source}
-        made = await create_page(self.gateway, {"parent": parent, "properties": props})
-        return str(made.page["id"])
+    def _save_bases(self) -> None:
+        for entry in self.manifest.entries.values():
+            if entry.kind == "database" and entry.path and entry.id not in self.exporter.conflicts:
+                rows.save_base(self.root, entry)

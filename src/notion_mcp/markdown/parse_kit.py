@@ -62,6 +62,9 @@ def _refuse_too_deep(tokens: list[Token]) -> None:
 
 
 _CELL_BAR = re.compile(r"(?<!\\)\|")
+_CONTAINER_MARKS = re.compile(r"^(?:[ \t]*(?:>|[-+*]|\d{1,9}[.)])(?=[ \t]|$))*[ \t]*")
+"""The quote and list markers (and indentation) before a table row inside containers. A row cannot
+itself start with one: a quote or list line ends the table."""
 
 
 def _refuse_wide_rows(tokens: list[Token], lines: list[str]) -> None:
@@ -71,7 +74,7 @@ def _refuse_wide_rows(tokens: list[Token], lines: list[str]) -> None:
         if token.type == "table_open":
             header = 0
         elif token.type == "tr_open" and token.map and token.map[0] < len(lines):
-            row = lines[token.map[0]].strip()
+            row = _CONTAINER_MARKS.sub("", lines[token.map[0]]).strip()
             row = row[1:] if row.startswith("|") else row
             row = row[:-1] if row.endswith("|") and not row.endswith("\\|") else row
             cells = len(_CELL_BAR.split(row))

@@ -155,7 +155,7 @@ def _plain(item: Any) -> str:
 
 def _at_or_after(obj: Json, since: datetime) -> bool:
     try:
-        created = datetime.fromisoformat(str(obj.get("created_time", "")).replace("Z", "+00:00"))
+        created = datetime.fromisoformat(str(obj.get("created_time")))  # 3.11 reads a trailing Z
     except ValueError:
         return False
     return created >= since

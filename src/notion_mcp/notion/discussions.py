@@ -1,9 +1,11 @@
 """The discussions on the blocks inside a page or block, in document order.
 
-Notion lists comments one block at a time (GET /v1/comments?block_id=…), so this reads the
-block tree once (within `MAX_BLOCKS`) and then lists each block's comments, a few requests at a
-time (the gateway's token bucket sets the pace). Only the first page of each block's comments is
-read; `more` says a block has further ones.
+Notion lists comments one block at a time (GET /v1/comments?block_id=…) and nothing in a block,
+a listing or a page's markdown says which blocks have any, so this reads the block tree once
+(within `MAX_BLOCKS`) and then lists each block's comments, a few requests at a time (the
+gateway's limiter sets the pace): one request per block. Only the first page of each block's
+comments is read; `more` says a block has further ones, `complete` whether every block was
+looked at (False past `MAX_BLOCKS` or the tree's depth).
 """
 
 from __future__ import annotations
@@ -35,6 +37,13 @@ class Discussion:
         return f"«{text[:50]}{'…' if len(text) > 50 else ''}»"
 
 
+@dataclass
+class Discussions:
+    found: list[Discussion]
+    looked_at: int  # blocks whose comments were listed
+    complete: bool  # every block inside was looked at
+
+
 def _preorder(blocks: list[Json]) -> list[Json]:
     out: list[Json] = []
     for block in blocks:
@@ -45,7 +54,7 @@ def _preorder(blocks: list[Json]) -> list[Json]:
     return out
 
 
-async def block_discussions(gateway: NotionGateway, root_id: str) -> list[Discussion]:
+async def block_discussions(gateway: NotionGateway, root_id: str) -> Discussions:
     """Every block under `root_id` (up to MAX_BLOCKS) that has open comments, in document order."""
     tree = await fetch_tree(gateway, root_id, max_blocks=MAX_BLOCKS)
     blocks = _preorder(tree.blocks)
@@ -61,4 +70,4 @@ async def block_discussions(gateway: NotionGateway, root_id: str) -> list[Discus
     async with anyio.create_task_group() as group:
         for index, block in enumerate(blocks):
             group.start_soon(one, index, block)
-    return [found[i] for i in sorted(found)]
+    return Discussions([found[i] for i in sorted(found)], len(blocks), tree.complete)

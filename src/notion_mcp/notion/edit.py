@@ -188,7 +188,7 @@ async def edit_page(
     for n, op in enumerate(ops):
         try:
             with anyio.CancelScope(shield=True):  # a write once started is seen through
-                await _run(gateway, op, result)
+                await run_op(gateway, op, result)
         except (NotionMCPError, PartialAppendError) as exc:
             if n == 0 and not isinstance(exc, PartialAppendError) and not _maybe_applied(exc):
                 raise  # nothing was written: the error as it is
@@ -226,7 +226,8 @@ def _after(resume: Json) -> str | None:
     return None
 
 
-async def _run(gateway: NotionGateway, op: Op, result: EditResult) -> None:
+async def run_op(gateway: NotionGateway, op: Op, result: EditResult) -> None:
+    """One write; a trash repeated after a lost answer (the block already in the trash) is done."""
     if isinstance(op, Update):
         await gateway.update_block(op.block_id, op.body)
         result.updated += 1

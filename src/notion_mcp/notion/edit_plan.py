@@ -454,12 +454,12 @@ class Planner:
         block = unit.block
         kind = str(block["type"])
         if own_text(block) != own_text(new):
-            ops.append(Update(str(block["id"]), {kind: _update_body(block, new)}))
+            ops.append(Update(str(block["id"]), {kind: update_body(block, new)}))
         kids = [k for k in unit.kids if k in covered]
         self._diff(kids, kids_of(new), covered, str(block["id"]), None, ops, where)
 
 
-def _update_body(old: Json, new: Json) -> Json:
+def update_body(old: Json, new: Json) -> Json:
     kind = str(old["type"])
     inner = new.get(kind) or {}
     body = {name: inner[name] for name in UPDATE_FIELDS.get(kind, ()) if name in inner}

@@ -75,7 +75,7 @@ def _from_response_error(exc: HTTPResponseError) -> NotionAPIError:
     return NotionAPIError(status, code, message, **kwargs)
 
 
-def translate(exc: BaseException, base_url: str = "Notion") -> NotionAPIError | None:
+def translate(exc: BaseException, base_url: str) -> NotionAPIError | None:
     """Our error for a lower-layer failure, or None when it is not one we anticipate. A failure
     with no answer (status 0) says which base URL could not be reached."""
     if isinstance(exc, HTTPResponseError):
@@ -156,6 +156,7 @@ class NotionGateway:
         self.markdown_endpoint: bool | None = None  # False once Notion said it has no such endpoint
         self.schemas = SchemaCache()
         self.not_pages: set[str] = set()  # IDs the markdown endpoint said are blocks, not pages
+        self.markdown_create: bool | None = None  # False once Notion refused a page create's markdown
         self.base_url = str(getattr(getattr(client, "options", None), "base_url", "") or "Notion")
 
     async def aclose(self) -> None:
@@ -347,6 +348,12 @@ class NotionGateway:
     async def update_database(self, database_id: str, body: Json) -> Json:
         path = f"databases/{normalize_id(database_id, 'database_id')}"
         return self._learned(await self.call("PATCH", path, body=body, safe_to_repeat=True, answer="id"))
+
+    async def create_data_source(self, body: Json) -> Json:
+        """Another data source in an existing database (`parent.database_id`)."""
+        return self._learned(
+            await self.call("POST", "data_sources", body=body, safe_to_repeat=False, answer="id")
+        )
 
     async def retrieve_data_source(self, data_source_id: str) -> Json:
         path = f"data_sources/{normalize_id(data_source_id, 'data_source_id')}"

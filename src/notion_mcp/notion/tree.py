@@ -91,8 +91,7 @@ def _children_source(block: Json) -> str | None:
 
 def _set_children(block: Json, children: list[Json]) -> None:
     kind = str(block.get("type"))
-    inner = block.get(kind)
-    block[kind] = {**(inner if isinstance(inner, dict) else {}), "children": children}
+    block[kind] = {**(block.get(kind) or {}), "children": children}
 
 
 class _Fetcher:
@@ -141,8 +140,7 @@ class _Fetcher:
     async def level(self, parents: list[Json], budget: int) -> list[list[Json] | UnreadReason]:
         """Children of each parent, or why they were not read."""
         n = len(parents)
-        counts = [0] * n
-        complete = [False] * n
+        counts = [0] * n  # blocks read so far under each parent
         found: list[list[Json]] = [[] for _ in range(n)]
         inaccessible: set[int] = set()
 
@@ -159,14 +157,12 @@ class _Fetcher:
                 except NotionAPIError as exc:
                     if exc.status == 404 and source != parents[i]["id"]:
                         inaccessible.add(i)
-                        complete[i] = True
                         return
                     raise
                 found[i] += page.get("results") or []
                 counts[i] = len(found[i])
                 cursor = page.get("next_cursor")
                 if not page.get("has_more") or not cursor:
-                    complete[i] = True
                     return
 
         failures: list[BaseException] = []
@@ -186,10 +182,12 @@ class _Fetcher:
         if failures:
             raise failures[0]
 
+        # a parent whose listing stopped early is over the budget (counts only grow), so the
+        # budget alone says which lists are whole
         out: list[list[Json] | UnreadReason] = []
         fits = True
         for i in range(n):
-            fits = fits and complete[i] and not over(i)
+            fits = fits and not over(i)
             out.append(
                 found[i] if fits and i not in inaccessible else "inaccessible" if fits else "max_blocks"
             )
@@ -241,7 +239,6 @@ def _preorder(blocks: list[Json]) -> list[Json]:
     while stack:
         block = stack.pop()
         out.append(block)
-        inner = block.get(str(block.get("type")))
-        kids = inner.get("children") if isinstance(inner, dict) else None
+        kids = (block.get(str(block.get("type"))) or {}).get("children")
         stack.extend(reversed(kids or []))
     return out

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote
 
 from notion_mcp.sandbox import rules
 from notion_mcp.sandbox.blocks import NewBlock
@@ -65,8 +65,12 @@ def attach(ws: Workspace, value: JSON, path: str) -> JSON:
 
 
 def download_url(ws: Workspace, upload_id: str) -> str:
+    """`/files/<upload id>/<file name>?expires=…`: like Notion's S3 links, the path ends with the
+    file's name (what a downloader names the file after)."""
     expires = int((ws.now() + LIFETIME).timestamp())
-    return f"http://sandbox.notion.local{DOWNLOAD_PREFIX}{upload_id}?expires={expires}"
+    upload = ws.store.get(upload_id, "file_upload") or {}
+    name = quote(str(upload.get("filename") or "file"))
+    return f"http://sandbox.notion.local{DOWNLOAD_PREFIX}{upload_id}/{name}?expires={expires}"
 
 
 def refresh(ws: Workspace, value: Any) -> None:
@@ -87,7 +91,7 @@ def refresh(ws: Workspace, value: Any) -> None:
 
 def download(ws: Workspace, path: str, query: str) -> tuple[int, bytes, str]:
     """The answer to a download link: (status, body, content type)."""
-    upload_id = path[len(DOWNLOAD_PREFIX) :]
+    upload_id = path[len(DOWNLOAD_PREFIX) :].split("/", 1)[0]
     expires = (parse_qs(query).get("expires") or ["0"])[0]
     upload = ws.store.get(upload_id, "file_upload")
     if upload is None:

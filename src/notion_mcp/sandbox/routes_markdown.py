@@ -11,16 +11,15 @@ an older version gets `invalid_request_url`, as an unknown path does.
 
 from __future__ import annotations
 
-from notion_mcp.markdown import MarkdownError
-from notion_mcp.markdown.enhanced import UNKNOWN, blocks_to_enhanced, enhanced_to_blocks
+from notion_mcp.markdown.enhanced import blocks_to_enhanced
 from notion_mcp.markdown.ids import PAGE_URL, compact
 from notion_mcp.sandbox import blocks, rules
 from notion_mcp.sandbox.app import Call, RouteSpec
+from notion_mcp.sandbox.markdown_in import FIRST_VERSION, parse
 from notion_mcp.sandbox.routes_blocks import visible_children
 from notion_mcp.sandbox.rules import JSON, NotionError
 from notion_mcp.sandbox.workspace import Workspace
 
-FIRST_VERSION = "2026-03-11"
 MARKDOWN_LIMIT = 20_000  # blocks rendered before the rest is cut ("roughly 20,000", the guide)
 
 
@@ -53,19 +52,6 @@ def page_markdown(ws: Workspace, object_id: str) -> JSON:
 def get_markdown(call: Call) -> JSON:
     _check_version(call.ws)
     return page_markdown(call.ws, rules.path_uuid("page_id", call.params["id"]))
-
-
-def parse(markdown: object, path: str) -> list[JSON]:
-    """Request-form blocks for enhanced markdown sent to the sandbox."""
-    if not isinstance(markdown, str):
-        raise rules.body_invalid(path, "a string", markdown)
-    try:
-        parsed = enhanced_to_blocks(markdown)
-    except MarkdownError as exc:
-        raise rules.validation(f"{path} failed to parse: {exc}") from None
-    if any(b["type"] == UNKNOWN for b in parsed):
-        raise rules.validation(f"{path}: an <unknown> block cannot be written.")
-    return parsed
 
 
 def patch_markdown(call: Call) -> JSON:

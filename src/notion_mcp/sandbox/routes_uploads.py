@@ -7,7 +7,7 @@ multi-part mode) stores the bytes; a single-part upload is then ``uploaded``, a 
 after ``POST /v1/file_uploads/{id}/complete``. ``external_url`` mode imports at once (the
 sandbox has no network: it keeps the URL, not bytes). An ``uploaded`` upload attached to a block,
 a files property, an icon or a cover becomes a Notion-hosted ``file`` whose ``url`` is a download
-link of this sandbox (``/files/{id}?expires=…``) valid for an hour, renewed on every read.
+link of this sandbox (``/files/{id}/{name}?expires=…``) valid for an hour, renewed on every read.
 
 Limits as the reference gives them: a single part at most 20 MiB; parts of 5–20 MiB but the last;
 1–1,000 parts; part numbers sent in any order, each once or again (the last one sent wins).

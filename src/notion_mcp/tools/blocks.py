@@ -75,7 +75,10 @@ async def retrieve(call: Call, args: Retrieve) -> str:
     expand = btype != "child_database" and (block.get("has_children") or btype == "child_page")
     tree = None
     if args.include_children and expand:
-        tree = await content.read(
+        # a page's whole tree (block IDs not asked for): one request to Notion's markdown endpoint,
+        # as notion_pages retrieve reads a body; other blocks (and every fallback): the blocks API
+        fast = await content.read_as_markdown(call, args.block_id, args) if btype == "child_page" else None
+        tree = fast or await content.read(
             call,
             args.block_id,
             max_depth=args.max_depth,

@@ -22,7 +22,7 @@ from notion_mcp.tools.users import names_of
 
 
 class Create(Formatted):
-    parent: JsonObject | None = Field(None, description="{page_id} or {block_id}: new discussion")
+    parent: JsonObject | None = Field(None, description="{page_id} or {block_id}")
     discussion_id: str | None = Field(None, description="reply to this discussion")
     rich_text: list[JsonObject] | None = Field(None, description="Notion rich text")
     markdown: str | None = Field(None, description="comment as markdown")
@@ -30,6 +30,7 @@ class Create(Formatted):
 
 class Retrieve(Formatted):
     block_id: NotionId = Field(description="page or block")
+    blocks: bool = Field(False, description="its blocks' too: 1 request each")
     start_cursor: Cursor = None
     page_size: PageSize = None
 
@@ -103,31 +104,56 @@ async def create(call: Call, args: Create) -> str:
     )
 
 
+def _unseen(args: Retrieve) -> str:
+    """What the answer says when the blocks inside were not looked at, and how to see them."""
+    return (
+        f"Discussions on the blocks inside were not looked at: notion_comments retrieve "
+        f"block_id={compact(args.block_id)} blocks=true lists them (one request per block)."
+    )
+
+
 async def retrieve(call: Call, args: Retrieve) -> str:
     page = await call.gateway.list_comments(args.block_id, args.start_cursor, args.page_size)
     comments = page.get("results", [])
     cursor, more = page.get("next_cursor"), bool(page.get("has_more"))
-    # the discussions on the blocks inside, with the first page of results (not with a cursor)
-    inside = [] if args.start_cursor else await block_discussions(call.gateway, args.block_id)
+    # the blocks' discussions come with the first page of results, when asked for (one request per
+    # block: a page of 50 blocks costs 50 more requests, so the model chooses)
+    scan = (
+        await block_discussions(call.gateway, args.block_id)
+        if args.blocks and not args.start_cursor
+        else None
+    )
+    inside = scan.found if scan else []
+    unseen = "" if args.start_cursor or scan else _unseen(args)
+    partial = (
+        f"Only the first {scan.looked_at} blocks inside were looked at: for a later block's discussions, "
+        "find its ID (read with block_ids=true) and retrieve with block_id=<it>."
+        if scan and not scan.complete
+        else ""
+    )
     if args.format == "json":
         notes: dict[str, Any] = {"next_cursor": cursor, "has_more": more}
-        if inside:
+        if scan:
             notes["on_blocks"] = [
                 {"block_id": d.block["id"], "comments": d.comments, "more": d.more} for d in inside
             ]
+        if unseen or partial:
+            notes["on_blocks_note"] = unseen or partial
         return json_list(comments, call.settings.max_output_chars, notes)
     if not comments and not inside:
-        return f"No open comments on {args.block_id}."
+        return join(
+            f"No open comments on {args.block_id}" + (" or its blocks." if scan else "."), unseen, partial
+        )
     everyone = comments + [c for d in inside for c in d.comments]
     authors = {str(c["created_by"]["id"]) for c in everyone if (c.get("created_by") or {}).get("id")}
     names = await names_of(call, authors)
-    parts = [comments_to_markdown(comments, names) if comments else "", more_hint(cursor, more)]
+    parts = [comments_to_markdown(comments, names) if comments else ""]
     for d in inside:
         block_id = compact(str(d.block["id"]))
         parts.append(comments_to_markdown(d.comments, names, on=f" on block {block_id} ({d.snippet})"))
         if d.more:
             parts.append(f"(more on block {block_id}: notion_comments retrieve block_id={block_id})")
-    return join(*parts)
+    return join(*parts, unseen, partial, more_hint(cursor, more))
 
 
 async def update(call: Call, args: Update) -> str:
@@ -159,8 +185,8 @@ SPEC = ToolSpec(
     title="Notion comments",
     description=(
         "Comments, posted as the integration. create: a discussion on a page or block (parent) or "
-        "a reply (discussion_id). retrieve: a page's or block's, with its blocks'. update, delete: "
-        "its own."
+        "a reply (discussion_id). retrieve: a page's or block's (blocks: and its blocks'). update, "
+        "delete: its own."
     ),
     operations={
         "create": Operation(Create, create, writes=True),

@@ -29,7 +29,7 @@ def _not_a_flag(value: object) -> object:
     return value
 
 
-Cursor = Annotated[str | None, Field(None, description="a next_cursor given")]
+Cursor = Annotated[str | None, Field(None, description="a next_cursor")]
 # the bounds sit on the int itself: on `int | None` pydantic would apply them to None too (a crash)
 PageSize = Annotated[
     Annotated[int, Field(ge=1, le=100)] | None,
@@ -39,7 +39,7 @@ PageSize = Annotated[
 MaxResults = Annotated[
     Annotated[int, Field(ge=1, le=10_000)] | None,
     BeforeValidator(_not_a_flag),
-    Field(None, description="total, across pages"),
+    Field(None, description="in total"),
 ]
 
 

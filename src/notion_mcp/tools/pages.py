@@ -12,7 +12,7 @@ from pydantic.json_schema import SkipJsonSchema
 from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, to_tool_error
 from notion_mcp.markdown import page_to_markdown, property_to_text, rich_text_to_markdown
 from notion_mcp.markdown.ids import compact
-from notion_mcp.notion import first_part
+from notion_mcp.notion import first_part, markdown_create
 from notion_mcp.notion.create import create_page
 from notion_mcp.notion.edit import ensure_unchanged
 from notion_mcp.notion.ids import normalize_id
@@ -106,12 +106,23 @@ async def create(call: Call, args: Create) -> str:
     body = await with_uploads(call, body, "properties/icon/cover")  # before the page exists
     blocks = await with_uploads(call, blocks, "markdown")
     inline: list[dict[str, Any]] = []
+    created = None
     if blocks and args.format == "markdown" and "template" not in body:  # JSON answers the IDs: appended
         validate_blocks(blocks)  # nothing is created for content Notion would refuse
-        inline, blocks = first_part.split(blocks)
-        if inline:
-            body["children"] = inline
-    created = await create_page(call.gateway, body)  # an ambiguous failure is looked into, not repeated
+        inline, later = first_part.split(blocks)
+        if later:  # more than the create's children hold: all of it as markdown in the create?
+            version = call.settings.notion_version
+            created = await markdown_create.create_with_markdown(
+                call.gateway, body, blocks, notion_version=version
+            )
+        if created is not None:
+            inline, blocks = blocks, []
+        elif inline:
+            body["children"], blocks = inline, later
+        else:
+            blocks = later
+    if created is None:  # an ambiguous failure is looked into, not repeated
+        created = await create_page(call.gateway, body)
     page = created.page
     written = await _write_content(
         call, page, blocks, "markdown" if args.markdown is not None else "children", count_blocks(inline)

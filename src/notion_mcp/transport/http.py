@@ -2,8 +2,9 @@
 
 The rule, and why:
 - **Stateless.** Every POST to `/mcp` is answered on its own (no session to pin to a worker), so
-  several uvicorn workers can stand behind one port: `uvicorn --factory --workers 4
-  notion_mcp.transport.http:create_app` builds one app per worker from the environment.
+  several workers can stand behind one port: `serve --http --workers 4` (`workers.py`), or
+  `uvicorn --factory --workers 4 notion_mcp.transport.http:create_app`, which builds one app per
+  worker from the environment.
 - **Host first (421), then Origin (403), then the key (401).** A browser page can reach a server
   on the user's machine by DNS rebinding: its requests carry the attacker's name in `Host` and its
   own origin in `Origin`, so both must name this server (loopback names, or the hosts listed in
@@ -167,14 +168,26 @@ def create_app() -> ASGIApp:
     return build_app(load_settings(environment(None)))  # hosts: NOTION_MCP_HTTP_ALLOWED_HOSTS
 
 
-def serve(settings: Settings, host: str, port: int, announce: Callable[[str], None]) -> None:
-    """Serve until interrupted; `announce(url)` is called once the server accepts connections."""
+def serve(
+    settings: Settings, host: str, port: int, announce: Callable[[str], None], workers: int = 1
+) -> None:
+    """Serve until interrupted (in `workers` processes on one port, `workers.py`); `announce(url)`
+    is called once the server accepts connections."""
     import uvicorn
 
-    app = build_app(settings, host)
+    from notion_mcp.transport.workers import check_workers, serve_workers
+
+    check_workers(settings, workers)
+    app = build_app(settings, host)  # checked here, so a refusal is one line before any worker starts
     sock = listen(host, port)
     shown = f"[{host}]" if ":" in host else host
     url = f"http://{shown}:{sock.getsockname()[1]}{MCP_PATH}"
+    if workers > 1:
+        try:
+            serve_workers(settings, host, sock, workers, lambda: announce(url))
+        finally:
+            sock.close()
+        return
 
     class Announcing(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
