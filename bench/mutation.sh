@@ -20,8 +20,8 @@ python -c "import mutmut" 2>/dev/null || pip install -q 'mutmut>=3.8'
 MODULES="
 retry|src/notion_mcp/notion/retry.py|tests/notion/test_gateway.py tests/tools/test_retry_waits.py tests/tools/test_writes_sent_once.py
 ratelimit|src/notion_mcp/notion/ratelimit.py|tests/notion/test_ratelimit.py tests/notion/test_limiter_pause.py
-gateway|src/notion_mcp/notion/gateway.py|tests/notion/test_gateway.py tests/notion/test_cursors.py tests/tools/test_writes_sent_once.py tests/tools/test_retry_waits.py tests/tools/test_advice.py tests/tools/test_paging_edges.py
-pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_collect.py tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py
+gateway|src/notion_mcp/notion/gateway.py|tests/notion/test_gateway.py tests/notion/test_gateway_endpoints.py tests/notion/test_cursors.py tests/tools/test_writes_sent_once.py
+pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_collect.py tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py tests/tools/test_bad_input.py
 ids|src/notion_mcp/notion/ids.py|tests/notion/test_ids.py
 plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan.py --deselect=tests/notion/test_plan.py::test_waiting_for_the_item_never_costs_more_than_riding_in_part --deselect=tests/notion/test_plan.py::test_the_request_count_stays_close_to_the_lower_bound
 append|src/notion_mcp/notion/append.py|tests/notion/test_tree_fake.py
@@ -29,6 +29,13 @@ create|src/notion_mcp/notion/create.py|tests/notion/test_create.py
 tree|src/notion_mcp/notion/tree.py|tests/notion/test_tree_fake.py
 first_part|src/notion_mcp/notion/first_part.py|tests/notion/test_first_part.py
 errors|src/notion_mcp/errors.py|tests/test_errors.py tests/notion/test_gateway.py tests/tools/test_advice.py
+window|src/notion_mcp/notion/window.py|tests/notion/test_window.py tests/test_rate_windows.py
+limiter|src/notion_mcp/notion/limiter.py|tests/notion/test_limiter.py tests/test_rate_windows.py
+ratestore|src/notion_mcp/notion/ratestore.py|tests/notion/test_window.py
+ratestore_redis|src/notion_mcp/notion/ratestore_redis.py|tests/notion/test_ratestore_redis.py
+schema_cache|src/notion_mcp/notion/schema_cache.py|tests/tools/test_fewer_requests.py
+usage|src/notion_mcp/notion/usage.py|tests/notion/test_usage.py tests/test_resources.py
+health|src/notion_mcp/notion/health.py|tests/test_check.py
 config|src/notion_mcp/config.py|tests/test_config.py tests/test_config_values.py tests/tools/test_advice.py
 dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_bad_input.py tests/tools/test_advice.py
 markdown|src/notion_mcp/markdown/*|tests/markdown

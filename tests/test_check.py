@@ -4,6 +4,7 @@ unreachable host and a Notion-Version Notion refuses: exit code and the one line
 from __future__ import annotations
 
 import io
+import json
 
 import httpx
 import pytest
@@ -73,3 +74,62 @@ def test_check_runs_on_the_sandbox_from_the_command_line(capsys: pytest.CaptureF
 
     assert main(["check", "--sandbox"]) == 0
     assert "OK" in capsys.readouterr().out
+
+
+def notion_answering(
+    me: httpx.Response, found: dict[str, object], sent: list[httpx.Request]
+) -> httpx.MockTransport:
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return me if request.url.path == "/v1/users/me" else httpx.Response(200, json=found)
+
+    return httpx.MockTransport(answer)
+
+
+def failing(status: int, code: str, message: str) -> httpx.Response:
+    body = {"object": "error", "status": status, "code": code, "message": message}
+    return httpx.Response(status, json=body)
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "said"),
+    [
+        (429, "rate_limited", "Slow down.", "rate limited: Notion asks to slow down (another client on this "
+         "integration?); try again in a minute"),
+        (529, "service_overload", "Busy.", "rate limited: Notion asks to slow down (another client on this "
+         "integration?); try again in a minute"),
+        (503, "service_unavailable", "Down.", "Notion is failing (503 service_unavailable); try again later "
+         "(https://status.notion.so)"),
+        (500, "internal_server_error", "Oops.", "Notion is failing (500 internal_server_error); try again "
+         "later (https://status.notion.so)"),
+        (409, "conflict_error", "Conflict.", "Notion answered 409 conflict_error: Conflict."),
+        (400, "validation_error", "Bad body.", "Notion answered 400 validation_error: Bad body."),
+    ],
+)  # fmt: skip
+def test_each_other_refusal_is_one_line_saying_what_to_do(
+    status: int, code: str, message: str, said: str
+) -> None:
+    code_, out, err = check(notion_answering(failing(status, code, message), {}, []))
+    assert code_ == 1
+    assert err == f"notion-mcp check: {said}\n"
+    assert out == ""
+
+
+def test_what_is_visible_is_counted_from_one_search_page_of_at_most_100() -> None:
+    me = httpx.Response(
+        200, json={"object": "user", "id": "u", "name": "Bot", "bot": {"workspace_name": "WS"}}
+    )
+    found = {"results": [{"object": "page"}, {"object": "database"}], "has_more": True}
+    sent: list[httpx.Request] = []
+    code, out, err = check(notion_answering(me, found, sent))
+    assert code == 0, err
+    assert "token: accepted — integration 'Bot' in workspace 'WS'\n" in out
+    assert "visible: 1+ page, 1+ database\n" in out
+    assert "over 2 requests" in out
+    assert [r.url.path for r in sent] == ["/v1/users/me", "/v1/search"]
+    assert json.loads(sent[1].content) == {"page_size": 100}
+
+    me = httpx.Response(200, json={"object": "user", "id": "u", "name": "Bot", "bot": "?"})
+    found = {"results": [{"object": "database"}] * 2 + [{"object": "page"}], "has_more": False}
+    code, out, err = check(notion_answering(me, found, []))
+    assert "in workspace 'unnamed'" in out and "visible: 1 page, 2 databases\n" in out

@@ -1,16 +1,15 @@
 """Tool calls at once through one client share one token bucket, and so one rate limit.
 
-The sandbox limits at the server's own rate and burst (50 requests/s, so these take about a
-second of real time), and every request is logged as it reaches the sandbox: when it arrived,
-what it asked for, and the status it got. An append of 250 blocks goes along with the reads: its
-bodies take longer to build than a GET, so requests reach the sandbox a little out of step with
-their tokens (without the bucket's margin, the first test meets a 429 on every run).
+The sandbox limits at the server's own rate and burst (50 requests/s), and every request is
+logged as it reaches the sandbox: when it arrived, what it asked for, and the status it got.
+Time is virtual and moves only when every task waits (`SettledTime`): the sandbox, the bucket and
+the retries share that clock, so a request reaches the sandbox at the very instant its token was
+taken and each run sees the same times. An append of 250 blocks goes along with the reads.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -20,8 +19,13 @@ import httpx
 import pytest
 from mcp import Client
 from sandbox_client import text_of
+from virtual_time import SettledTime
 
 from notion_mcp.config import Settings
+from notion_mcp.notion.gateway import NotionGateway, build_client
+from notion_mcp.notion.limiter import Limiter
+from notion_mcp.notion.ratelimit import DEFAULT_MARGIN, TokenBucket
+from notion_mcp.notion.retry import RetryPolicy
 from notion_mcp.sandbox import SEED, Sandbox
 from notion_mcp.server import build_server
 
@@ -52,10 +56,11 @@ class Log(httpx.AsyncBaseTransport):
     """The sandbox's transport, keeping every request as it arrives and the status it got."""
 
     inner: httpx.AsyncBaseTransport
+    time: SettledTime
     arrivals: list[Arrival] = field(default_factory=list)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        at = time.monotonic()
+        at = self.time.now
         response = await self.inner.handle_async_request(request)
         self.arrivals.append(Arrival(at, request.method, request.url.path, response.status_code))
         return response
@@ -65,11 +70,22 @@ class Log(httpx.AsyncBaseTransport):
 async def limited(
     *, sandbox_rate: float | None, burst: int = BURST
 ) -> AsyncIterator[tuple[Client, Sandbox, Log]]:
-    sandbox = Sandbox(rate_limit=sandbox_rate, burst=burst)
-    log = Log(sandbox.transport())
+    """A server whose one bucket paces at RATE (with the margin it is built with), and a sandbox
+    that refuses at `sandbox_rate`, both on one settled clock."""
+    time = SettledTime()
+    sandbox = Sandbox(rate_limit=sandbox_rate, burst=burst, clock=time.clock, sleep=time.sleep)
+    log = Log(sandbox.transport(), time)
+
+    def gateway() -> NotionGateway:
+        client = build_client(
+            token="ntn_test", notion_version="2026-03-11", base_url=Sandbox.base_url, transport=log
+        )
+        pacing = TokenBucket(RATE, burst, clock=time.clock, sleep=time.sleep, margin=DEFAULT_MARGIN)
+        policy = RetryPolicy(sleep=time.sleep, jitter=lambda: 0.5)
+        return NotionGateway(client, Limiter(pacing=pacing), policy)
+
     try:
-        settings = Settings(token=None, sandbox=":memory:", rate_limit=RATE, burst=burst)
-        server = build_server(settings, transport=log, base_url=Sandbox.base_url)
+        server = build_server(Settings(token=None, sandbox=":memory:"), gateway_factory=gateway)
         async with Client(server) as client:
             yield client, sandbox, log
     finally:
@@ -99,9 +115,7 @@ async def test_calls_at_once_stay_within_a_limit_at_the_servers_own_rate_and_bur
     anyio_backend: str,
 ) -> None:
     async with limited(sandbox_rate=RATE) as (client, sandbox, log):
-        start = time.monotonic()
         results = await all_at_once(client)
-        elapsed = time.monotonic() - start
 
     assert [text_of(r)[:200] for r in results if r.is_error] == []
     assert text_of(results[0]).startswith("Appended 250 blocks")
@@ -112,7 +126,10 @@ async def test_calls_at_once_stay_within_a_limit_at_the_servers_own_rate_and_bur
     # the calls ran interleaved, and together at the one rate: not one bucket per call
     first_half = {a.path for a in log.arrivals[: len(log.arrivals) // 2]}
     assert len(first_half & {f"/v1/pages/{p}" for p in PAGES}) >= 3
+    elapsed = log.arrivals[-1].at - log.arrivals[0].at
     assert elapsed >= (len(log.arrivals) - BURST) / RATE
+    # (the margin keeps two of the three tokens in hand: one request every 1/RATE seconds)
+    assert elapsed == pytest.approx((len(log.arrivals) - 1) / RATE)
 
 
 async def test_a_429_holds_every_concurrent_call_until_retry_after_has_passed(anyio_backend: str) -> None:
@@ -125,7 +142,8 @@ async def test_a_429_holds_every_concurrent_call_until_retry_after_has_passed(an
     [refused] = [i for i, a in enumerate(log.arrivals) if a.status == 429]
     before, after = log.arrivals[: refused + 1], log.arrivals[refused + 1 :]
     resumed = after[0].at - before[-1].at
-    assert 1.0 <= resumed < 1.5  # nobody was sent anything for Retry-After
+    # nobody was sent anything for Retry-After, and then the emptied bucket's next token
+    assert resumed == pytest.approx(1.0 + 1 / RATE)
     # and what came after belongs to several calls, not only to the one that was refused
     assert len({a.path for a in after} - {log.arrivals[refused].path}) >= 3
     assert log.arrivals[refused].path in {a.path for a in after}  # which was repeated, and answered

@@ -65,3 +65,10 @@ def test_our_own_errors_pass_through_with_any_token_redacted() -> None:
     )
     assert str(NotionMCPError("plain")) == "plain"
     assert str(NotionAPIError(400, "validation_error", "body.x is wrong")) == "body.x is wrong"
+
+
+def test_no_answer_at_all_is_not_called_a_notion_error() -> None:
+    exc = TransientError(0, "connection_error", "Could not reach https://api.notion.com: refused", sent=False)
+    text = str(to_tool_error(exc))
+    assert text.startswith("No answer (connection_error): Could not reach https://api.notion.com: refused\n")
+    assert "Notion error" not in text

@@ -71,3 +71,31 @@ async def test_full_stops_after_a_page_when_the_next_one_would_not_fit() -> None
     found = await collect(listing.fetch, start_cursor=None, limit=500, full=full)
     assert sizes == [(100, 100)] and listing.asked == [(None, 100)]
     assert (found.next_cursor, found.has_more) == ("100", True)
+
+
+async def test_no_request_asks_for_more_than_notions_maximum_of_100() -> None:
+    listing = Listing(1000)
+    sizes: list[int] = []
+
+    def full(results: list[Any], upcoming: int) -> bool:
+        sizes.append(upcoming)
+        return False
+
+    await collect(listing.fetch, start_cursor=None, limit=300, page_size=500, full=full)
+    assert listing.asked == [(None, 100), ("100", 100), ("200", 100)]
+    assert sizes == [100, 100]
+
+
+async def test_full_is_told_the_size_of_the_next_request_and_stopping_keeps_everything_read() -> None:
+    listing = Listing(1000)
+    sizes: list[tuple[int, int]] = []
+
+    def full(results: list[Any], upcoming: int) -> bool:
+        sizes.append((len(results), upcoming))
+        return len(results) >= 60
+
+    found = await collect(listing.fetch, start_cursor=None, limit=70, page_size=30, full=full)
+    assert sizes == [(30, 30), (60, 10)]  # the page size, then only what is still wanted
+    assert listing.asked == [(None, 30), ("30", 30)]
+    assert found.results == list(range(60)) and found.seen == 60
+    assert found.last_page["next_cursor"] == "60" == found.next_cursor

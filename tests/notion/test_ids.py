@@ -120,3 +120,10 @@ def test_the_refusal_shows_the_value_cut_to_80_characters_and_names_the_field() 
 def test_a_notion_url_without_an_id_is_refused(bad: str) -> None:
     with pytest.raises(InputError):
         normalize_id(bad, "block_id")
+
+
+def test_the_last_id_of_a_path_is_taken_whatever_the_spelling_of_those_before_it() -> None:
+    first, second = str(uuid.UUID(int=1)), str(uuid.UUID(int=2))
+    url = f"https://www.notion.so/ws/{first}/{second}/Child-{PLAIN}"
+    assert normalize_id(url, "page_id") == DASHED
+    assert normalize_id(f"https://www.notion.so/ws/{PLAIN}/Child-{second}", "page_id") == second

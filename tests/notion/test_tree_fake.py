@@ -568,6 +568,8 @@ async def test_each_later_page_of_the_top_level_listing_says_where_it_began(anyi
     fake = FakeNotion()
     ids = [fake.add(PAGE, para(f"p{i}")) for i in range(300)]
     gateway = gateway_for(fake)
+    whole = await fetch_tree(gateway, PAGE)
+    assert whole.page_starts == [(100, ids[100]), (200, ids[200])]
     first = await fetch_tree(gateway, PAGE, max_blocks=150)
     assert first.page_starts == [(100, ids[100])] and first.next_cursor == ids[150]
     resumed = await fetch_tree(gateway, PAGE, start_cursor=first.next_cursor)
@@ -745,3 +747,28 @@ async def test_a_lost_first_batch_says_where_the_append_was_to_go(anyio_backend:
         f'(from a paragraph "{"x" * 40}" to a paragraph "y") may or may not exist where the append was to go'
         in text
     )
+
+
+# ==== append: read-back after a lost answer, at every kind of place ================================
+@pytest.mark.parametrize("nth", [0, 1, 2, 3])
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_a_lost_answer_at_any_request_ends_with_the_content_exactly_once(
+    anyio_backend: str, nth: int, when: str
+) -> None:
+    fake = FakeNotion()
+    fake.add(PAGE, para("x"))
+    content = nested(4, 2)  # a top-level request, then requests under nested blocks
+    fake.faults = [Fault("PATCH", nth, "drop", when=when)]
+    await append_tree(gateway_for(fake), PAGE, content)
+    assert fake.tree() == shape([para("x"), *content])
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_a_lost_answer_at_the_start_of_the_page_is_read_back_there(
+    anyio_backend: str, when: str
+) -> None:
+    fake = FakeNotion()
+    fake.add(PAGE, para("x"))
+    fake.faults = [Fault("PATCH", 0, "drop", when=when)]
+    await append_tree(gateway_for(fake), PAGE, [para("a"), para("b")], position={"type": "start"})
+    assert [t["text"] for t in fake.tree()] == ["a", "b", "x"]

@@ -46,3 +46,68 @@ def test_percentiles_and_since() -> None:
     assert usage.percentile(99) == pytest.approx(0.1)
     later = usage.since(before)
     assert later.requests == 1 and list(later.latencies) == [0.5]
+
+
+def test_a_query_string_is_not_part_of_the_endpoint() -> None:
+    assert endpoint_of("GET", f"users?start_cursor={PAGE_ID}") == "GET users"
+
+
+def test_only_the_most_recent_latencies_are_kept_and_waits_never_count_negative() -> None:
+    usage = Usage(clock=lambda: 0.0, window=3)
+    for ms in range(1, 6):
+        usage.sent("GET", "users", 200, ms / 1000, retry=ms > 1)
+    assert list(usage.latencies) == [0.003, 0.004, 0.005]
+    assert (usage.requests, usage.retries, usage.rate_limited) == (5, 4, 0)
+    usage.wait(-1.0)
+    usage.wait(0.5)
+    assert usage.waited == 0.5
+
+
+def test_percentiles_by_nearest_rank_and_none_before_any_request() -> None:
+    usage = Usage(clock=lambda: 0.0)
+    assert usage.percentile(50) is None
+    for seconds in (0.4, 0.1, 0.3, 0.2):
+        usage.sent("GET", "users", 200, seconds, retry=False)
+    assert [usage.percentile(p) for p in (0, 25, 26, 50, 75, 100)] == [0.1, 0.1, 0.2, 0.2, 0.3, 0.4]
+
+
+def test_a_snapshot_keeps_its_figures_and_since_subtracts_every_one() -> None:
+    usage = Usage(clock=lambda: 0.0)
+    usage.sent("GET", "users", 200, 0.1, retry=False)
+    usage.wait(1.0)
+    before = usage.snapshot()
+    usage.sent("GET", "users", 429, 0.2, retry=False)
+    usage.sent("GET", "users", 529, 0.3, retry=True)
+    usage.sent("POST", "search", 0, 0.4, retry=True)
+    usage.wait(2.0)
+    assert (before.requests, before.retries, before.rate_limited, before.waited) == (1, 0, 0, 1.0)
+    assert before.by_status == {200: 1} and list(before.latencies) == [0.1]
+    assert (before.clock, before.window) == (usage.clock, usage.window)
+    later = usage.since(before)
+    assert later.by_endpoint == {"GET users": 2, "POST search": 1}
+    assert later.by_status == {429: 1, 529: 1, 0: 1}
+    assert (later.retries, later.rate_limited, later.waited) == (2, 2, 2.0)
+    assert list(later.latencies) == [0.2, 0.3, 0.4]
+    assert (later.clock, later.window) == (usage.clock, usage.window)
+    assert list(usage.since(usage.snapshot()).latencies) == []
+
+
+def test_the_usage_resource_reads_the_counts_statuses_and_latency() -> None:
+    usage = Usage(clock=lambda: 0.0)
+    assert usage.to_markdown() == (
+        "# Notion API usage\n\n0 requests (0 retries, 0 rate-limited), 0.0 s waiting; no latency yet\n\n"
+        "| endpoint | requests |\n| --- | --- |\n\nAnswers by status: none yet\n"
+    )
+    usage.sent("GET", f"pages/{PAGE_ID}", 429, 0.25, retry=False)
+    assert usage.summary() == (
+        "1 request (0 retries, 1 rate-limited), 0.0 s waiting; latency p50 250 ms, p95 250 ms, p99 250 ms"
+    )
+    usage.sent("GET", f"pages/{PAGE_ID}", 200, 0.05, retry=True)
+    usage.sent("POST", "search", 0, 0.1, retry=False)
+    usage.wait(1.26)
+    assert usage.to_markdown() == (
+        "# Notion API usage\n\n"
+        "3 requests (1 retry, 1 rate-limited), 1.3 s waiting; latency p50 100 ms, p95 250 ms, p99 250 ms\n\n"
+        "| endpoint | requests |\n| --- | --- |\n| GET pages/{id} | 2 |\n| POST search | 1 |\n\n"
+        "Answers by status: no answer: 1, 200: 1, 429: 1\n"
+    )

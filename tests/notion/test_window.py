@@ -4,6 +4,7 @@ budget, one budget for every process sharing the store. Time is a fake clock thr
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 from pathlib import Path
 
@@ -160,3 +161,68 @@ async def test_beyond_what_notion_is_known_to_take_a_guessed_budget_sends_one_re
     trusted = WindowLimiter(Window(180, 60.0, trusted=True), MemoryStore(), clock=time.clock)
     together = await asyncio.gather(*(trusted.acquire() for _ in range(50)))
     assert len(together) == 50  # a budget the user gave is not probed
+
+
+async def test_the_whole_state_survives_the_store_between_processes() -> None:
+    state = WindowState(
+        slots={3: 2},
+        answered={3: 1},
+        hold_until=9.5,
+        epoch=2,
+        learned={"workspace": (7, 1.5)},
+        lesson=(1, "workspace", 1.5),
+        known=4,
+    )
+    assert WindowState.load(json.loads(json.dumps(state.dump()))) == state
+    assert WindowState.load(json.loads(json.dumps(WindowState().dump()))) == WindowState()
+
+
+async def test_a_refused_request_is_not_spent_even_in_a_slot_of_its_own() -> None:
+    window, state = Window(2, trusted=True), WindowState()
+    window.take(state, 0.0)
+    _, ticket, _ = window.take(state, 5.0)
+    window.refuse(state, ticket, 5.0, 0.0, "integration_rate_limit")  # hold 0 s, teaches nothing
+    assert window.take(state, 5.0)[0] == 0.0  # one of the two is still there
+    _, late, _ = window.take(state, 200.0)  # the first slots have left the window: pruned
+    window.refuse(state, ticket, 200.0, 1.0, None)  # a 429 for a request no longer counted
+    assert state.hold_until == 201.0 and state.slots == {late[1]: 1}
+
+
+async def test_the_lesson_counts_only_the_answers_in_the_window_notion_says_ends_at_retry_after() -> None:
+    window, state = Window(None), WindowState()
+    for at, count in ((3.0, 2), (4.0, 3), (50.0, 1)):
+        for _ in range(count):
+            window.answer(state, window.take(state, at)[1])
+    refused = window.take(state, 55.0)[1]
+    # Notion's window ends at 55 + 10 = 65: it opened at 5, a second earlier with the rounding: 4
+    window.refuse(state, refused, 55.0, 10.0, WORKSPACE)
+    assert state.learned == {"workspace": (4, 55.0)}  # the 3 answered in [4, 5) and the 1 at 50
+
+
+async def test_slots_of_a_longer_window_are_placed_by_their_length() -> None:
+    window, state = Window(None, seconds=120.0), WindowState()  # slots of 2 s
+    for at in (10.0, 100.0):
+        window.answer(state, window.take(state, at)[1])
+    refused = window.take(state, 110.0)[1]
+    window.refuse(state, refused, 110.0, 20.0, WORKSPACE)  # opened at 110 + 20 - 120 - 1 = 9
+    assert state.learned == {"workspace": (2, 110.0)}
+    window.refuse(state, window.take(state, 110.0)[1], 110.0, 20.0, WORKSPACE)
+    assert state.learned == {"workspace": (2, 110.0)}  # (taken before that lesson: holds only)
+
+
+async def test_each_lesson_starts_a_new_epoch_and_only_the_last_one_learns_from_late_answers() -> None:
+    window, state = Window(None), WindowState()
+    early = window.take(state, 0.0)[1]
+    window.answer(state, window.take(state, 0.0)[1])
+    window.refuse(state, window.take(state, 0.0)[1], 0.0, 30.0, CONNECTION)
+    assert state.epoch == 1 and state.learned["connection"][0] == 1
+    window.answer(state, early)  # in flight during the first lesson: counted into it
+    assert state.learned["connection"][0] == 2
+    second = window.take(state, 30.0)[1]
+    window.answer(state, window.take(state, 30.0)[1])
+    window.refuse(state, window.take(state, 30.0)[1], 30.0, 30.0, CONNECTION)
+    assert state.epoch == 2 and state.learned["connection"] == (1, 30.0)
+    window.answer(state, early)  # from two lessons ago: teaches nothing more
+    assert state.learned["connection"] == (1, 30.0)
+    window.answer(state, second)
+    assert state.learned["connection"] == (2, 30.0)

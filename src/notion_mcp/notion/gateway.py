@@ -75,7 +75,7 @@ def _from_response_error(exc: HTTPResponseError) -> NotionAPIError:
     return NotionAPIError(status, code, message, **kwargs)
 
 
-def translate(exc: BaseException, base_url: str = "Notion") -> NotionAPIError | None:
+def translate(exc: BaseException, base_url: str) -> NotionAPIError | None:
     """Our error for a lower-layer failure, or None when it is not one we anticipate. A failure
     with no answer (status 0) says which base URL could not be reached."""
     if isinstance(exc, HTTPResponseError):

@@ -41,11 +41,10 @@ def _from_url(value: str, block: bool) -> str | None:
         parts = urlsplit(value if "://" in value else "https://" + value)
     except ValueError:  # "https://[notion.so/x": not a URL at all
         return None
-    host = (parts.hostname or "").lower()
+    host = parts.hostname or ""  # (lower case already)
     if not any(host == h or host.endswith("." + h) for h in _URL_HOSTS):
         return None
-    fragment = parts.fragment.removeprefix("block-")
-    if block and (ids := _ids_in(fragment)) and fragment:
+    if block and (ids := _ids_in(parts.fragment)):  # `#<id>` or `#block-<id>`
         return ids[-1]
     peek = parse_qs(parts.query).get("p")
     if peek and (ids := _ids_in(peek[0])):
@@ -63,16 +62,14 @@ def normalize_id(value: object, field: str = "id", *, block: bool | None = None)
     A URL's `#block-…` anchor names a block: it is the answer where a block is wanted (`block`,
     by default for the fields in BLOCK_FIELDS); where a page or database is wanted, the page is.
     """
-    block = field.rsplit(".", 1)[-1] in BLOCK_FIELDS if block is None else block
+    block = field.split(".")[-1] in BLOCK_FIELDS if block is None else block
     prefix = f"{field}: " if field else ""
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{prefix}expected {EXPECTED_FORM}; got {value!r}.")
     text = value.strip().removeprefix("user://")  # the form user mentions are written in
     if _DASHED.fullmatch(text) or _HEX32.fullmatch(text):
         return _dash(text.replace("-", ""))
-    if "/" in text or "notion." in text:
-        found = _from_url(text, block)
-        if found:
-            return _dash(found)
+    if found := _from_url(text, block):
+        return _dash(found)
     shown = text if len(text) <= 80 else text[:77] + "..."
     raise InputError(f"{prefix}{shown!r} is not {EXPECTED_FORM}.")

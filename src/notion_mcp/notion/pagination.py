@@ -29,7 +29,7 @@ class CursorRegistry:
         self._seen: OrderedDict[str, set[str]] = OrderedDict()
         self._capacity = capacity
 
-    def remember(self, cursor: str | None, listing: str = "") -> None:
+    def remember(self, cursor: str | None, listing: str) -> None:
         if not cursor:
             return
         self._seen.setdefault(cursor, set()).add(listing)
@@ -60,8 +60,8 @@ class CursorRegistry:
 
     def check_listing(self, cursor: str, listing: str, field: str = "start_cursor") -> None:
         """Refuse `cursor` for a listing it was not issued for, saying which one it continues."""
-        issued = self._seen.get(cursor, set())
-        if listing in issued or not issued:
+        issued = self._seen.get(cursor)
+        if not issued or listing in issued:
             return
         was = sorted(issued)[0]
         raise InputError(

@@ -35,10 +35,9 @@ class TokenBucket:
         sleep: Sleep = asyncio.sleep,
         margin: float = 0.0,
     ) -> None:
-        self.rate = rate if rate and rate > 0 else None
+        self.rate = rate if (rate or 0) > 0 else None
         self.burst = max(1, burst)
         self.margin = max(0.0, margin)
-        self._keep = min(self.margin * self.rate, self.burst - 1.0) if self.rate else 0.0
         self._clock = clock
         self._sleep = sleep
         self._tokens = float(self.burst)
@@ -58,7 +57,8 @@ class TokenBucket:
         if self.rate is None:
             return 0.0
         self._refill(now)
-        missing = 1 + self._keep - self._tokens
+        keep = min(self.margin * self.rate, self.burst - 1.0)  # tokens held back (see above)
+        missing = 1 + keep - self._tokens
         # Within float error of a whole token counts as one (a clock can't advance by 1e-17).
         return 0.0 if missing <= _EPSILON else missing / self.rate
 
