@@ -31,7 +31,7 @@ first_part|src/notion_mcp/notion/first_part.py|tests/notion/test_first_part.py
 errors|src/notion_mcp/errors.py|tests/test_errors.py tests/notion/test_gateway.py tests/tools/test_advice.py
 window|src/notion_mcp/notion/window.py|tests/notion/test_window.py tests/test_rate_windows.py
 limiter|src/notion_mcp/notion/limiter.py|tests/notion/test_limiter.py tests/test_rate_windows.py
-ratestore|src/notion_mcp/notion/ratestore.py|tests/notion/test_window.py
+ratestore|src/notion_mcp/notion/ratestore.py|tests/notion/test_ratestore.py tests/notion/test_window.py
 ratestore_redis|src/notion_mcp/notion/ratestore_redis.py|tests/notion/test_ratestore_redis.py
 schema_cache|src/notion_mcp/notion/schema_cache.py|tests/tools/test_fewer_requests.py
 usage|src/notion_mcp/notion/usage.py|tests/notion/test_usage.py tests/test_resources.py
