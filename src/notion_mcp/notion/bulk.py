@@ -74,8 +74,8 @@ class Key:
     kind: str
 
     def filter(self, value: Any) -> Json:
-        kind = "number" if self.kind == "unique_id" and isinstance(value, int) else self.kind
-        return {"property": self.name, kind: {"equals": value}}
+        """The rows holding `value` (a look after a lost create; never a unique ID: those are not created)."""
+        return {"property": self.name, self.kind: {"equals": value}}
 
 
 @dataclass

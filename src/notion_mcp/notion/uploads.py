@@ -64,8 +64,7 @@ def local_file(ref: str, roots: tuple[str, ...], max_mb: int, field: str) -> Loc
             f"{field}: {ref!r} is a local file, and no folder is allowed for uploads: {HOW_TO_ALLOW}."
         )
     resolved_roots = [Path(r).expanduser().resolve() for r in roots]
-    given = Path(ref).expanduser()
-    candidate = given if given.is_absolute() else resolved_roots[0] / given
+    candidate = resolved_roots[0] / Path(ref).expanduser()  # an absolute path stays itself
     try:
         real = candidate.resolve(strict=True)
     except (OSError, RuntimeError):
