@@ -50,7 +50,7 @@ class Duplicated:
 
 
 def _label(block: Json) -> str:
-    return f"{block.get('type')} {block.get('id', '')}".strip()
+    return f"{block.get('type')} {compact(str(block.get('id', '')))}".strip()  # the ID as results show it
 
 
 def copyable(blocks: list[Json], not_copied: list[str], child_pages: list[Json]) -> list[Json]:

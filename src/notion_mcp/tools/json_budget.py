@@ -5,9 +5,9 @@ cut, an append's IDs); this guard holds the budget for whatever is still over (a
 schema with its views, a property's items, a bulk answer's rows, comments on many blocks). It
 never cuts inside a string or a number: it keeps the answer's first part, in document order, up
 to the last whole item (row, block, field) that fits — descending into the item that does not fit
-to keep its own first items — and adds one field, `answer_cut`, that names every list or object
-cut short (where, how many items kept of how many) and how to get the rest. One pass: each item
-is measured once per level it is met at.
+to keep its own first items when it is a field of an object or a list's first item alone over —
+and adds one field, `answer_cut`, that names every list or object cut short (where, how many
+items kept of how many) and how to get the rest. One pass: each item is measured once per level.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ def _size(value: Any) -> int:
 
 def _first_part(value: Any, path: str, room: int, cuts: Cuts) -> tuple[Any, int] | None:
     """The longest first part of `value` within `room` characters and its size, or None when
-    nothing of it fits. Whole items only; only an item that is first and alone over the room is
-    cut inside (a string or number is whole or nothing)."""
+    nothing of it fits. Whole list items (rows, blocks), except a first one alone over the room;
+    an object's field that does not fit keeps its own first part (a string or number is whole or
+    nothing)."""
     size = _size(value)
     if size <= room:
         return value, size
@@ -46,7 +47,7 @@ def _first_part(value: Any, path: str, room: int, cuts: Cuts) -> tuple[Any, int]
             kept.append((key, item))
             used += comma + label + whole
             continue
-        if not kept:  # the first item alone is over: its own first part
+        if not kept or isinstance(value, dict):  # a first item alone over, or a field: its first part
             where = (
                 f"{path}[{key}]" if isinstance(value, list) else str(key) if path == TOP else f"{path}.{key}"
             )
