@@ -66,3 +66,16 @@ async def test_an_unreachable_redis_limits_this_process_alone_instead_of_failing
         assert time.now == pytest.approx(61.5)  # still limited, in memory
     finally:
         await window.aclose()
+
+
+@pytest.mark.parametrize("damaged", [b"{not json", b"[1, 2]"])
+async def test_a_damaged_key_is_replaced_by_the_new_state(redis_url: str, damaged: bytes) -> None:
+    store = open_store(redis_url, TOKEN, "https://api.notion.com")
+    assert isinstance(store, RedisStore)
+    try:
+        await store.client.set(store.key, damaged)
+        assert await store.update(lambda raw: dict(raw)) == {}
+        await store.update(lambda raw: raw.update(n=2))
+        assert await store.client.get(store.key) == b'{"n":2}'
+    finally:
+        await store.aclose()

@@ -73,15 +73,15 @@ def test_percentiles_by_nearest_rank_and_none_before_any_request() -> None:
 
 def test_a_snapshot_keeps_its_figures_and_since_subtracts_every_one() -> None:
     usage = Usage(clock=lambda: 0.0)
-    usage.sent("GET", "users", 200, 0.1, retry=False)
+    usage.sent("GET", "users", 429, 0.1, retry=True)
     usage.wait(1.0)
     before = usage.snapshot()
     usage.sent("GET", "users", 429, 0.2, retry=False)
     usage.sent("GET", "users", 529, 0.3, retry=True)
     usage.sent("POST", "search", 0, 0.4, retry=True)
     usage.wait(2.0)
-    assert (before.requests, before.retries, before.rate_limited, before.waited) == (1, 0, 0, 1.0)
-    assert before.by_status == {200: 1} and list(before.latencies) == [0.1]
+    assert (before.requests, before.retries, before.rate_limited, before.waited) == (1, 1, 1, 1.0)
+    assert before.by_status == {429: 1} and list(before.latencies) == [0.1]
     assert (before.clock, before.window) == (usage.clock, usage.window)
     later = usage.since(before)
     assert later.by_endpoint == {"GET users": 2, "POST search": 1}
@@ -98,16 +98,16 @@ def test_the_usage_resource_reads_the_counts_statuses_and_latency() -> None:
         "# Notion API usage\n\n0 requests (0 retries, 0 rate-limited), 0.0 s waiting; no latency yet\n\n"
         "| endpoint | requests |\n| --- | --- |\n\nAnswers by status: none yet\n"
     )
-    usage.sent("GET", f"pages/{PAGE_ID}", 429, 0.25, retry=False)
+    usage.sent("GET", f"pages/{PAGE_ID}", 429, 0.9, retry=False)
     assert usage.summary() == (
-        "1 request (0 retries, 1 rate-limited), 0.0 s waiting; latency p50 250 ms, p95 250 ms, p99 250 ms"
+        "1 request (0 retries, 1 rate-limited), 0.0 s waiting; latency p50 900 ms, p95 900 ms, p99 900 ms"
     )
     usage.sent("GET", f"pages/{PAGE_ID}", 200, 0.05, retry=True)
     usage.sent("POST", "search", 0, 0.1, retry=False)
     usage.wait(1.26)
     assert usage.to_markdown() == (
         "# Notion API usage\n\n"
-        "3 requests (1 retry, 1 rate-limited), 1.3 s waiting; latency p50 100 ms, p95 250 ms, p99 250 ms\n\n"
+        "3 requests (1 retry, 1 rate-limited), 1.3 s waiting; latency p50 100 ms, p95 900 ms, p99 900 ms\n\n"
         "| endpoint | requests |\n| --- | --- |\n| GET pages/{id} | 2 |\n| POST search | 1 |\n\n"
         "Answers by status: no answer: 1, 200: 1, 429: 1\n"
     )

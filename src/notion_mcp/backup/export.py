@@ -31,6 +31,7 @@ from urllib.parse import quote, unquote, urlparse
 from notion_mcp.backup import layout
 from notion_mcp.backup.files import safe_name, sweep_temporaries, unique, write_atomic
 from notion_mcp.backup.manifest import STATE_DIR, Entry, Manifest
+from notion_mcp.backup.values import hosted_file, hosted_items
 from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import NOTION_FILE, blocks_to_markdown, title_of
 from notion_mcp.markdown.ids import compact
@@ -362,8 +363,9 @@ class Exporter:
         flat = preorder(tree.blocks)
         body = blocks_to_markdown(tree.blocks, block_ids=True)
         body, files = await self._files(flat, body, path)
-        meta = layout.page_meta(page)
+        meta = layout.page_meta(page, layout.files_dir(path))
         files += await self._images(page, meta, path)
+        files += await self._property_files(page, path)
         text = layout.page_file(meta, body)
         kinds = {"child_page": "page", "child_database": "database"}
         children = [(str(b["id"]), kinds[str(b["type"])]) for b in flat if b.get("type") in kinds]
@@ -438,6 +440,24 @@ class Exporter:
             meta[key] = f"{stem.name}.files/{local.name}"
             saved.append(str(local))
             self.stats.files += 1
+        return saved
+
+    async def _property_files(self, page: Json, path: str) -> list[str]:
+        """The Notion-hosted files of its files properties, downloaded where the front matter and
+        rows.csv name them (`Title.files/<8 hex>-<name>`, values.hosted_file). Their paths."""
+        saved: list[str] = []
+        folder = PurePosixPath(_stem(path)).parent / layout.files_dir(path)
+        for name, prop in (page.get("properties") or {}).items():
+            for index, item in hosted_items(prop) if isinstance(prop, dict) else []:
+                local = folder / hosted_file(str(name), index, item)
+                url = str((item.get("file") or {}).get("url") or "")
+                try:
+                    write_atomic(self.root / local, await self.download(url))
+                except Exception as exc:  # reported at the end; the page is kept without it
+                    self.stats.failed_files.append(f"{local}: {type(exc).__name__}: {exc}")
+                    continue
+                saved.append(str(local))
+                self.stats.files += 1
         return saved
 
     # -- databases ------------------------------------------------------------------------------
@@ -546,7 +566,14 @@ class Exporter:
             schema_path = self.root / folder / layout.SCHEMA_FILE
             source = {"properties": layout.read_schema(schema_path.read_text("utf-8"))["properties"]}
         self.stats.databases += 1
-        csv_text = layout.rows_csv(source, rows)
+        plan = []
+        for row in rows:
+            self.planned.add(str(row["id"]))
+            self.index.setdefault(str(row["id"]), row)
+            path = self._claim(folder, self._existing(str(row["id"])), title_of(row), "page")
+            plan.append((row, path))
+        files_at = {str(row["id"]): layout.files_dir(path) for row, path in plan}
+        csv_text = layout.rows_csv(source, rows, files_at)
         csv_path = self.root / folder / layout.ROWS_FILE
         kept = key in self.conflicts  # rows changed on both sides (sync): the file stays
         if not kept and (not csv_path.is_file() or csv_path.read_text("utf-8") != csv_text):
@@ -564,12 +591,6 @@ class Exporter:
         )
         self.manifest.save()
         self.on_event(self.stats, folder)
-        plan = []
-        for row in rows:
-            self.planned.add(str(row["id"]))
-            self.index.setdefault(str(row["id"]), row)
-            path = self._claim(folder, self._existing(str(row["id"])), title_of(row), "page")
-            plan.append((row, path))
         self.stats.rows += len(rows)
         await together(self._page(row, path, key) for row, path in plan)
 

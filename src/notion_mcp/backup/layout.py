@@ -50,7 +50,15 @@ def _parent(parent: Any) -> Json | None:
     return {"type": kind, "id": parent.get(str(kind))} if kind != "workspace" else {"type": "workspace"}
 
 
-def page_meta(page: Json) -> Json:
+def files_dir(path: str) -> str:
+    """Where a page file's downloaded files are, relative to its folder: `Title.files`."""
+    name = path.rsplit("/", 1)[-1]
+    return f"{name[: -len('.md')] if name.endswith('.md') else name}.files"
+
+
+def page_meta(page: Json, files_at: str = "") -> Json:
+    """The front matter; `files_at`: the page's `Title.files` (its files properties' Notion-hosted
+    files are named by their path there)."""
     props = {n: p for n, p in (page.get("properties") or {}).items() if isinstance(p, dict)}
     meta: Json = {
         "id": page.get("id"),
@@ -62,7 +70,7 @@ def page_meta(page: Json) -> Json:
         "icon": _image(page.get("icon")),
         "cover": _image(page.get("cover")),
     }
-    values = {name: to_plain(p) for name, p in props.items() if p.get("type") != "title"}
+    values = {name: to_plain(p, name, files_at) for name, p in props.items() if p.get("type") != "title"}
     if values:
         meta["properties"] = values
     return meta
@@ -166,8 +174,9 @@ def title_name(source: Json) -> str:
     return "Name"
 
 
-def rows_csv(source: Json, rows: list[Json]) -> str:
-    """One line per row, one column per property (the title first), then the row's ID."""
+def rows_csv(source: Json, rows: list[Json], files_at: dict[str, str] | None = None) -> str:
+    """One line per row, one column per property (the title first), then the row's ID;
+    `files_at`: each row's `Title.files`, by row ID (see page_meta)."""
     title = title_name(source)
     names = [title, *[n for n in (source.get("properties") or {}) if n != title]]
     out = io.StringIO()
@@ -175,7 +184,8 @@ def rows_csv(source: Json, rows: list[Json]) -> str:
     writer.writerow([*names, ID_COLUMN])
     for row in rows:
         props = row.get("properties") or {}
-        writer.writerow([*(cell(to_plain(props[n])) if n in props else "" for n in names), row["id"]])
+        at = (files_at or {}).get(str(row["id"]), "")
+        writer.writerow([*(cell(to_plain(props[n], n, at)) if n in props else "" for n in names), row["id"]])
     return out.getvalue()
 
 

@@ -63,6 +63,7 @@ class Row:
 
     title: str
     values: Json
+    files: Json = field(default_factory=dict)  # files properties' plain values: uploaded when made
 
 
 def _icon(value: Any) -> Json | None:
@@ -209,6 +210,9 @@ class Importer:
                 "properties": {row.title: title, **row.values},
             }
         )
+        for name, value in (row.files if row is not None else {}).items():
+            sent = await self.files.files(path, value, self.stats.files_left_out)
+            request["properties"][name] = {"files": sent}
         for name in ("icon", "cover"):
             if self.files.is_file(path, meta.get(name)):  # a Notion-hosted one, downloaded
                 try:
@@ -366,7 +370,7 @@ class Importer:
             meta, body = layout.read_page_file(path.read_text("utf-8"))
             covered.add(dashed(str(meta.get("id") or "")))
             values = self._values(meta.get("properties") or {}, types)
-            row_id = await self._make_page(path, source_id, meta, body, Row(title, values))
+            row_id = await self._make_page(path, source_id, meta, body, self._row(title, values, types))
             self._relations_of(row_id, meta.get("properties") or {}, types)
             below = path.with_suffix("")
             if below.is_dir():
@@ -380,14 +384,24 @@ class Importer:
                 meta = {"title": row.get(title) or "", "id": row.get(layout.ID_COLUMN) or ""}
                 values = self._values(plain, types)
                 fake = folder / f"{layout.ROWS_FILE}#{n + 1}"
-                row_id = await self._make_page(fake, source_id, meta, "", Row(title, values))
+                row_id = await self._make_page(fake, source_id, meta, "", self._row(title, values, types))
                 self._relations_of(row_id, plain, types)
 
+    @staticmethod
+    def _row(title: str, values: Json, types: dict[str, str]) -> Row:
+        """Files properties apart: their files are uploaded when the row is made (reupload.py)."""
+        files = {n: v for n, v in values.items() if types.get(n) == "files"}
+        return Row(title, {n: v for n, v in values.items() if n not in files}, files)
+
     def _values(self, plain: Json, types: dict[str, str]) -> Json:
+        """Writable values as Notion takes them (a files property's stays plain: see _row)."""
         out: Json = {}
         for name, value in plain.items():
             kind = types.get(name)
             if kind is None or kind not in WRITABLE or kind in ("title", "relation"):
+                continue
+            if kind == "files":
+                out[name] = value
                 continue
             try:
                 out[name] = from_plain(kind, value)

@@ -19,6 +19,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote
 
+from notion_mcp.errors import InputError
 from notion_mcp.markdown.ids import compact, dashed
 from notion_mcp.notion.gateway import NotionGateway
 from notion_mcp.notion.uploads import local_file, upload_file
@@ -59,6 +60,31 @@ class FileSender:
         if link.startswith(UPLOAD_PREFIX):
             return {"type": "file_upload", "file_upload": {"id": dashed(link[len(UPLOAD_PREFIX) :])}}
         return {"type": "external", "external": {"url": link}}
+
+    async def files(self, page_file: Path, value: object, notes: list[str]) -> list[Json]:
+        """A files property's plain value (a list, or a CSV cell's `, `-joined text) as the value
+        Notion takes: a URL stays an external link; a path in the folder (a file the export
+        downloaded, `Title.files/…`) is uploaded again under its own name (or linked at
+        files_url). One that cannot be sent is left out and noted."""
+        items = value if isinstance(value, list) else [p.strip() for p in str(value or "").split(",")]
+        out: list[Json] = []
+        for item in (str(i) for i in items if str(i).strip()):
+            if item.startswith(("https://", "http://")):
+                out.append({"name": item[-100:], "type": "external", "external": {"url": item}})
+                continue
+            try:
+                link = await self.link(page_file, item)
+            except InputError as exc:
+                notes.append(f"{page_file.name}: {item}: {exc}")
+                continue
+            exported = EXPORTED_NAME.match(PurePosixPath(item).name)
+            name = (exported.group(1) if exported else PurePosixPath(item).name)[-100:]
+            if link.startswith(UPLOAD_PREFIX):
+                upload = {"id": dashed(link[len(UPLOAD_PREFIX) :])}
+                out.append({"name": name, "type": "file_upload", "file_upload": upload})
+            else:
+                out.append({"name": name, "type": "external", "external": {"url": link}})
+        return out
 
     def is_file(self, page_file: Path, value: object) -> bool:
         """`value` (an icon or cover in front matter) names a file in the folder, not an emoji or URL."""

@@ -38,6 +38,7 @@ from typing import Any
 from notion_mcp.backup import layout
 from notion_mcp.backup.files import write_atomic
 from notion_mcp.backup.manifest import STATE_DIR, Entry, Manifest
+from notion_mcp.backup.reupload import FileSender
 from notion_mcp.backup.values import WRITABLE, cell, from_plain, to_plain
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import markdown_to_rich_text, title_of
@@ -151,9 +152,15 @@ class RowsSync:
             self._conflict(schema, clashing, base_header or header)
         return self.result
 
+    def _files_at(self, row_id: str) -> str:
+        """The row file's `Title.files` (where its files properties' Notion-hosted files are)."""
+        known = self.manifest.entries.get(row_id)
+        return layout.files_dir(known.path) if known is not None and known.path else ""
+
     def _cells(self, row: Json) -> Cells:
         props = row.get("properties") or {}
-        return {n: cell(to_plain(props[n])) for n in self.writable if n in props}
+        at = self._files_at(str(row["id"]))
+        return {n: cell(to_plain(props[n], n, at)) for n in self.writable if n in props}
 
     def _base_row(self, row_id: str) -> Cells | None:
         if row_id in self.base:
@@ -198,10 +205,19 @@ class RowsSync:
 
     def _key_of(self, row: Json) -> str:
         props = row.get("properties") or {}
-        return cell(to_plain(props[self.key])) if self.key in props else ""
+        if self.key is None or self.key not in props:
+            return ""
+        return cell(to_plain(props[self.key], self.key, self._files_at(str(row["id"]))))
+
+    async def _value(self, column: str, value: str) -> Json:
+        """A cell as the value Notion takes; a files cell's local files are uploaded again."""
+        if self.types[column] != "files":
+            return from_plain(self.types[column], value)
+        csv_file = self.root / self.entry.path / layout.ROWS_FILE
+        return {"files": await FileSender(self.gateway, self.root).files(csv_file, value, self.result.notes)}
 
     async def _send(self, row_id: str, cells: Cells) -> None:
-        props = {n: from_plain(self.types[n], v) for n, v in cells.items()}
+        props = {n: await self._value(n, v) for n, v in cells.items()}
         await self.gateway.update_page(row_id, {"properties": props})
         self.there[row_id].update(cells)
         self.result.sent += 1
@@ -219,7 +235,7 @@ class RowsSync:
         props: Json = {self.title: {"title": markdown_to_rich_text(name)}}
         for column in self.writable:
             if column != self.title and line.get(column):
-                props[column] = from_plain(self.types[column], line[column])
+                props[column] = await self._value(column, line[column])
         parent = {"type": "data_source_id", "data_source_id": str(self.entry.data_source)}
         made = await create_page(self.gateway, {"parent": parent, "properties": props})
         self.result.sent += 1
@@ -243,10 +259,12 @@ class RowsSync:
     def _conflict(self, schema: Json, clashing: list[str], header: list[str]) -> None:
         """Notion's version of the clashing rows beside the file, then taken as their base."""
         source = {"properties": schema["properties"]}
-        text = layout.rows_csv(source, [self.rows[i] for i in clashing])
+        files_at = {i: self._files_at(i) for i in clashing}
+        text = layout.rows_csv(source, [self.rows[i] for i in clashing], files_at)
         write_atomic(self.root / conflict_path(self.entry.path), text)
         for row_id in clashing:
-            self.base[row_id] = layout.read_rows_csv(layout.rows_csv(source, [self.rows[row_id]]))[0]
+            one = layout.rows_csv(source, [self.rows[row_id]], files_at)
+            self.base[row_id] = layout.read_rows_csv(one)[0]
         write_atomic(base_path(self.root, self.entry.id), _csv(header, self.base.values()))
 
 

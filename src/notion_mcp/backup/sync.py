@@ -37,6 +37,7 @@ from typing import Any
 from notion_mcp.backup import diff, layout, rows
 from notion_mcp.backup.export import Download, Exporter, Stats, conflict_path, http_download, preorder
 from notion_mcp.backup.manifest import STATE_DIR, Entry
+from notion_mcp.backup.reupload import FileSender
 from notion_mcp.backup.values import WRITABLE, cell, from_plain, to_plain
 from notion_mcp.errors import NotionAPIError
 from notion_mcp.markdown import markdown_to_rich_text, title_of
@@ -202,7 +203,7 @@ class Syncer:
         self.manifest.save()
         meta, body = layout.read_page_file(text)
         page = await self.gateway.retrieve_page(entry.id)
-        await self._push_properties(page, meta)
+        await self._push_properties(page, meta, entry)
         tree = await fetch_tree(self.gateway, entry.id, max_depth=100, max_blocks=1_000_000)
         changes = await diff.push(
             self.gateway, entry.id, tree.blocks, body, self._file_links(entry, tree.blocks)
@@ -229,7 +230,11 @@ class Syncer:
 
         return swap
 
-    async def _push_properties(self, page: Json, meta: Json) -> None:
+    async def _push_properties(self, page: Json, meta: Json, entry: Entry) -> None:
+        """Title and properties that differ from Notion's (a files property compared by the paths
+        the export gives its Notion-hosted files: unchanged, it is not sent; changed, its local
+        files are uploaded again)."""
+        files_at = layout.files_dir(entry.path)
         props = {n: p for n, p in (page.get("properties") or {}).items() if isinstance(p, dict)}
         changed: Json = {}
         title = meta.get("title")
@@ -241,7 +246,13 @@ class Syncer:
             kind = str((prop or {}).get("type"))
             if prop is None or kind not in WRITABLE or kind == "relation":
                 continue
-            if cell(value) != cell(to_plain(prop)):
+            if cell(value) == cell(to_plain(prop, name, files_at)):
+                continue
+            if kind == "files":
+                sender = FileSender(self.gateway, self.root)
+                sent = await sender.files(self.root / entry.path, value, self.report.notes)
+                changed[name] = {"files": sent}
+            else:
                 changed[name] = from_plain(kind, value)
         if changed:
             await self.gateway.update_page(str(page["id"]), {"properties": changed})

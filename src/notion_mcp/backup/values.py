@@ -9,9 +9,11 @@ commas in option names, and IDs have none).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from notion_mcp.backup.files import safe_name
 from notion_mcp.markdown import markdown_to_rich_text, property_to_text, rich_text_to_markdown
 
 Plain = Any
@@ -31,12 +33,32 @@ def _date(value: Any) -> Plain:
     return value.get("start")
 
 
-def _files(items: Any) -> list[str]:
+def hosted_file(prop_name: str, index: int, item: Json) -> str:
+    """The name a Notion-hosted file of a files property is downloaded under, in `Title.files/`:
+    `<8 hex>-<its name>` (the prefix from the property, position and name, so the same file of
+    the same property gets the same name again after an import — reupload.py drops the prefix)."""
+    name = str(item.get("name") or "file")
+    prefix = hashlib.sha256(f"{prop_name}\0{index}\0{name}".encode()).hexdigest()[:8]
+    return f"{prefix}-{safe_name(name)}"
+
+
+def hosted_items(prop: Json) -> list[tuple[int, Json]]:
+    """The files of a files property that Notion stores (their links expire), with their index."""
+    items = prop.get("files") if prop.get("type") == "files" else None
+    return [(i, f) for i, f in enumerate(items or []) if isinstance(f, dict) and f.get("type") == "file"]
+
+
+def _files(items: Any, prop_name: str = "", files_dir: str = "") -> list[str]:
+    """External files as their URL; a Notion-hosted one as its path `files_dir/…` (relative to
+    the page file: where the exporter downloads it), or its name when no folder is given."""
     out = []
-    for f in items or []:
+    for i, f in enumerate(items or []):
         if not isinstance(f, dict):
             continue
         external = (f.get("external") or {}).get("url")
+        if f.get("type") == "file" and files_dir:
+            out.append(f"{files_dir}/{hosted_file(prop_name, i, f)}")
+            continue
         out.append(str(external or f.get("name") or ""))
     return out
 
@@ -59,8 +81,12 @@ TO_PLAIN: dict[str, Callable[[Any], Plain]] = {
 }
 
 
-def to_plain(prop: Json) -> Plain:
+def to_plain(prop: Json, name: str = "", files_dir: str = "") -> Plain:
+    """`prop` as a plain value; a files property's Notion-hosted files as paths under `files_dir`
+    (`Title.files`, named by `hosted_file(name, …)`) when it is given."""
     kind = str(prop.get("type"))
+    if kind == "files":
+        return _files(prop.get(kind), name, files_dir)
     convert = TO_PLAIN.get(kind)
     if convert is None:
         return property_to_text(prop) or None

@@ -77,7 +77,9 @@ class FileStore:
                 raw = json.loads(text) if text.strip() else {}
             except ValueError:
                 raw = {}
-            result = change(raw if isinstance(raw, dict) else {})
+            if not isinstance(raw, dict):  # JSON, but not our state: start afresh (and write it)
+                raw = {}
+            result = change(raw)
             handle.seek(0)
             handle.truncate()
             handle.write(json.dumps(raw, separators=(",", ":")))

@@ -39,8 +39,13 @@ class RedisStore:
                 try:
                     await pipe.watch(self.key)
                     text = await pipe.get(self.key)
-                    raw = json.loads(text) if text else {}
-                    result = change(raw if isinstance(raw, dict) else {})
+                    try:
+                        raw = json.loads(text) if text else {}
+                    except ValueError:
+                        raw = {}
+                    if not isinstance(raw, dict):  # damaged or not our state: start afresh (written back)
+                        raw = {}
+                    result = change(raw)
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(self.key, json.dumps(raw, separators=(",", ":")), ex=KEY_TTL)
                     await pipe.execute()

@@ -57,7 +57,7 @@ def _instant(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime.fromisoformat(value)  # takes "Z" too (Python 3.11+)
     except ValueError:
         return value
 
@@ -129,11 +129,11 @@ def same_values(changes: Json, row: Json) -> bool:
         return False  # icon, cover, trash, content: not compared, so sent
     current = row.get("properties") or {}
     for name, wanted in (changes.get("properties") or {}).items():
-        have = current.get(name)
-        kind = str((have or {}).get("type"))
+        have = current.get(name) or {}
+        kind = str(have.get("type"))
         compare = COMPARABLE.get(kind)
         if compare is None or not isinstance(wanted, dict) or kind not in wanted:
             return False
-        if compare(wanted[kind]) != compare(have.get(kind) if have else None):
+        if compare(wanted[kind]) != compare(have.get(kind)):
             return False
     return True

@@ -27,6 +27,7 @@ from typing import Any
 import anyio
 
 from notion_mcp.errors import InputError, NotionAPIError
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.gateway import NotionGateway
 
 Json = dict[str, Any]
@@ -63,8 +64,7 @@ def local_file(ref: str, roots: tuple[str, ...], max_mb: int, field: str) -> Loc
             f"{field}: {ref!r} is a local file, and no folder is allowed for uploads: {HOW_TO_ALLOW}."
         )
     resolved_roots = [Path(r).expanduser().resolve() for r in roots]
-    given = Path(ref).expanduser()
-    candidate = given if given.is_absolute() else resolved_roots[0] / given
+    candidate = resolved_roots[0] / Path(ref).expanduser()  # an absolute path stays itself
     try:
         real = candidate.resolve(strict=True)
     except (OSError, RuntimeError):
@@ -137,4 +137,6 @@ async def import_url(gateway: NotionGateway, url: str, filename: str | None = No
             )
         await anyio.sleep(1)
         upload = await gateway.retrieve_file_upload(str(upload["id"]))
-    raise InputError(f"Notion is still importing {url} (file upload {upload['id']}); try again in a minute.")
+    raise InputError(
+        f"Notion is still importing {url} (file upload {compact(upload['id'])}); try again in a minute."
+    )
