@@ -20,6 +20,7 @@ import pytest
 
 from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.notion.gateway import NotionGateway, build_client
+from notion_mcp.notion.ids import compact
 from notion_mcp.notion.plan import children_of, plain_text
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
@@ -678,9 +679,10 @@ async def test_a_failure_part_way_names_what_exists_its_cause_and_what_is_left(a
     assert error.remaining == content[1:] and error.cause.status == 400 and not error.uncertain
     assert error.requests == len(fake.log)
     assert str(error) == (
-        f"The append stopped part way. Certain: 1 top-level block(s) exist, complete (the last is {a}).\n"
+        "The append stopped part way. Certain: 1 top-level block(s) exist, complete "
+        f"(the last is {compact(a)}).\n"
         "Cause: Notion error 400 internal_server_error: internal_server_error\n"
-        f"Incomplete blocks that could not be trashed (trash them first): ['{b}']\n"
+        f"Incomplete blocks that could not be trashed (trash them first): {compact(b)}\n"
         "Not written: the other 2 top-level block(s).\n"
         "To finish, call notion_blocks append with the arguments in `resume`."
     )
@@ -724,13 +726,14 @@ async def test_a_lost_batch_that_cannot_be_read_back_is_described_without_a_resu
     error = caught.value
     last = error.written_ids[-1]
     assert error.uncertain and error.resume is None and len(error.written_ids) == 100
-    where = f"right after block {last}"
+    where = f"right after block {compact(last)}"
     assert str(error).split("\n", 2)[2] == (
         "Uncertain: top-level blocks 101 to 200 of the 250 given (from a paragraph "
         f'"opening words of a rather long paragraph…" to a divider) may or may not exist {where}: '
         "Notion's answer was lost and reading back failed too. If they exist they may lack their nested "
         "blocks. Not written: the 50 top-level block(s) after them.\n"
-        f"To settle it, read: notion_blocks retrieve block_id={PAGE} include_children=true block_ids=true. "
+        f"To settle it, read: notion_blocks retrieve block_id={compact(PAGE)} include_children=true "
+        "block_ids=true. "
         "Trash any of those blocks found there (notion_blocks delete), then append the content from "
         f"top-level block 101 on {where}. Do not repeat the append blindly: it could write them twice."
     )
@@ -761,6 +764,20 @@ async def test_a_lost_answer_at_any_request_ends_with_the_content_exactly_once(
     fake.faults = [Fault("PATCH", nth, "drop", when=when)]
     await append_tree(gateway_for(fake), PAGE, content)
     assert fake.tree() == shape([para("x"), *content])
+
+
+@pytest.mark.parametrize(("when", "made"), [("before", ["x", "x"]), ("after", ["x", "x"])])
+async def test_a_lost_answer_at_the_end_is_not_taken_for_an_equal_older_ending(
+    anyio_backend: str, when: str, made: list[str]
+) -> None:
+    """The page already ends with the block being appended (made long ago): a lost answer is read
+    back, and that old block is not taken for the new one (the append would be lost silently)."""
+    fake = FakeNotion()
+    old = fake.add(PAGE, para("x"))
+    fake.blocks[old]["created_time"] = "2020-01-01T00:00:00.000Z"
+    fake.faults = [Fault("PATCH", 0, "drop", when=when)]
+    await append_tree(gateway_for(fake), PAGE, [para("x")])
+    assert [t["text"] for t in fake.tree()] == made
 
 
 @pytest.mark.parametrize("when", ["before", "after"])

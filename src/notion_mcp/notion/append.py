@@ -35,9 +35,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from notion_mcp.errors import NotionAPIError, NotionMCPError, TransientError
+from notion_mcp.notion.create import CLOCK_SLACK
 from notion_mcp.notion.gateway import NotionGateway
 from notion_mcp.notion.ids import compact
 from notion_mcp.notion.pagination import collect
@@ -97,13 +99,22 @@ class PartialAppendError(NotionMCPError):
             f"Cause: Notion error {cause.status} {cause.code}: {cause.message}",
         ]
         if not_trashed:
-            parts.append(f"Incomplete blocks that could not be trashed (trash them first): {not_trashed}")
+            shown = ", ".join(compact(i) for i in not_trashed)
+            parts.append(f"Incomplete blocks that could not be trashed (trash them first): {shown}")
         if uncertain is not None:
             parts.append(uncertain)
         else:
             parts.append(f"Not written: the other {self.remaining_count} top-level block(s).")
             parts.append("To finish, call notion_blocks append with the arguments in `resume`.")
         super().__init__("\n".join(parts))
+
+
+def _made_before(block: Json, since: datetime) -> bool:
+    """Whether Notion says `block` was created before `since` (False when it does not say)."""
+    try:
+        return datetime.fromisoformat(str(block.get("created_time"))) < since
+    except ValueError:
+        return False
 
 
 def _new_ids(response: Json, sent: int) -> list[str]:
@@ -138,6 +149,7 @@ class _Appender:
     last_top: str | None = None
     requests: int = 0
     written: int = 0
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     # -- positions and IDs -------------------------------------------------------------------
     def _keeps_order_at_end(self) -> bool:
@@ -177,8 +189,11 @@ class _Appender:
         return self.ids[n]
 
     # -- one request, surviving ambiguous failures -------------------------------------------
-    async def _landed(self, request: Request, parent_id: str, body: list[Json], done: list[str]) -> int:
-        """How many of `body` are in Notion now (read back after an ambiguous failure)."""
+    async def _landed(
+        self, request: Request, parent_id: str, body: list[Json], done: list[str], since: datetime
+    ) -> int:
+        """How many of `body` are in Notion now (read back after an ambiguous failure); `since` is
+        a time before the batch was sent (created_time is cut to the minute)."""
         listed = await self._list_all(parent_id)
         anchor = done[-1] if done else self.last_top if request.parent == ROOT else None
         if request.parent != ROOT:
@@ -200,6 +215,8 @@ class _Appender:
             k += 1
         if k < len(body) and request.parent == ROOT:
             k = 0  # among blocks the caller had, only a whole batch is recognised
+        if anchor is None and request.parent == ROOT and any(_made_before(b, since) for b in window[:k]):
+            k = 0  # equal blocks that ended the page before this batch was sent: the caller's, not ours
         done += [str(b["id"]) for b in window[:k]]
         return k
 
@@ -212,6 +229,7 @@ class _Appender:
             position = self._position_for(request)
             if done and position is not None:
                 position = {"type": "after_block", "after_block": {"id": done[-1]}}
+            since = self.now().replace(second=0, microsecond=0) - CLOCK_SLACK
             try:
                 self.requests += 1
                 response = await self.gateway.append_children(parent_id, body, position)
@@ -221,7 +239,7 @@ class _Appender:
                 if not exc.sent:
                     continue
             try:
-                landed = await self._landed(request, parent_id, body, done)
+                landed = await self._landed(request, parent_id, body, done, since)
             except NotionAPIError as exc:
                 raise _Failure(index, exc, uncertain=True) from exc
             body = body[landed:]
@@ -307,7 +325,9 @@ class _Appender:
             shown = f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'
             return f"a {plan.nodes[n].type} {shown}" if text else f"a {plan.nodes[n].type}"
 
-        where = f"right after block {written_ids[-1]}" if written_ids else "where the append was to go"
+        where = (
+            f"right after block {compact(written_ids[-1])}" if written_ids else "where the append was to go"
+        )
         after = len(plan.top) - last - 1
         return (
             f"Uncertain: top-level blocks {first + 1} to {last + 1} of the {len(plan.top)} given (from "
