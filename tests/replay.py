@@ -152,6 +152,11 @@ async def connect(
         yield client
 
 
+def shown(object_id: str) -> str:
+    """An ID as every result shows it: 32 lowercase hex digits, no dashes (docs/architecture.md)."""
+    return object_id.replace("-", "").lower()
+
+
 def text_of(result: Any) -> str:
     return "\n".join(c.text for c in result.content if getattr(c, "type", "") == "text")
 

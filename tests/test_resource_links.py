@@ -27,7 +27,7 @@ async def test_a_page_read_links_its_child_database_and_the_link_reads_as_a_reso
             "notion_pages", {"operation": "retrieve", "page_id": SEED.notes_page_id}
         )
         resource = await client.read_resource(f"notion://page/{SEED.notes_page_id}")
-        assert links_of(result) == [(f"notion://database/{SEED.tasks_database_id}", "Tasks")]
+        assert links_of(result) == [(f"notion://database/{SEED.tasks_database_id.replace('-', '')}", "Tasks")]
         assert result.content[0].type == "text" and len(result.content) == 2
         # the text is what the model read before: the same as the page's resource
         assert text_of(result) == "\n".join(c.text for c in resource.contents)  # type: ignore[union-attr]
@@ -36,16 +36,21 @@ async def test_a_page_read_links_its_child_database_and_the_link_reads_as_a_reso
         welcome = await client.call_tool(
             "notion_pages", {"operation": "retrieve", "page_id": SEED.welcome_page_id}
         )
-        assert links_of(welcome) == [(f"notion://page/{SEED.getting_started_page_id}", "Getting started")]
+        assert links_of(welcome) == [
+            (f"notion://page/{SEED.getting_started_page_id.replace('-', '')}", "Getting started")
+        ]
 
 
 async def test_search_hits_and_query_rows_are_linked_in_order_at_most_max_links() -> None:
     async with sandbox_client() as (client, _):
         found = await client.call_tool("notion_search", {"query": "Tasks", "filter": "database"})
-        assert (f"notion://database/{SEED.tasks_database_id}", "Tasks") in links_of(found)
+        assert (f"notion://database/{SEED.tasks_database_id.replace('-', '')}", "Tasks") in links_of(found)
         everything = await client.call_tool("notion_search", {"query": ""})
         assert len(links_of(everything)) == MAX_LINKS
-        assert links_of(everything)[0] == (f"notion://page/{SEED.welcome_page_id}", "Welcome to the sandbox")
+        assert links_of(everything)[0] == (
+            f"notion://page/{SEED.welcome_page_id.replace('-', '')}",
+            "Welcome to the sandbox",
+        )
         rows = await client.call_tool(
             "notion_databases", {"operation": "query", "database_id": SEED.tasks_database_id, "page_size": 3}
         )

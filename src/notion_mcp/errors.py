@@ -21,6 +21,8 @@ from dataclasses import dataclass
 
 from mcp.server.mcpserver.exceptions import ToolError
 
+from notion_mcp.markdown.ids import shown_ids
+
 _TOKEN_PATTERN = re.compile(r"\b(?:ntn|secret)_[A-Za-z0-9]{8,}")
 
 
@@ -165,7 +167,7 @@ def to_tool_error(exc: NotionMCPError) -> ToolError:
         advice = ADVICE.get(exc.code, _FALLBACK)
         # status 0: no answer came back (timeout, refused or dropped connection): not "Notion error 0"
         heading = f"Notion error {exc.status} {exc.code}" if exc.status else f"No answer ({exc.code})"
-        parts = [f"{heading}: {exc.message}".rstrip()]
+        parts = [f"{heading}: {shown_ids(exc.message)}".rstrip()]  # Notion's message names IDs dashed
         if advice.meaning and advice.meaning not in exc.message:
             parts.append(advice.meaning)
         if exc.retry_after is not None:

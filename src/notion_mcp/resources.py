@@ -23,6 +23,7 @@ from mcp.types import INVALID_PARAMS, ListResourcesResult, PaginatedRequestParam
 
 from notion_mcp.errors import NotionMCPError, to_tool_error
 from notion_mcp.markdown import title_of
+from notion_mcp.markdown.ids import compact
 from notion_mcp.tools import databases, pages
 from notion_mcp.tools.context import App, Call
 
@@ -65,7 +66,7 @@ async def read_database(app: App, database_id: str) -> str:
     rest = ""
     if "start_cursor=" in rows or "output cut" in rows:
         rest = (
-            f"\n\nThe rest of the rows: notion_databases query with database_id={database_id} "
+            f"\n\nThe rest of the rows: notion_databases query with database_id={compact(database_id)} "
             "(and the start_cursor or page_size named above)."
         )
     return f"{schema.rstrip()}\n\n## Rows\n\n{rows}{rest}\n"
@@ -74,11 +75,11 @@ async def read_database(app: App, database_id: str) -> str:
 def _listed(item: dict[str, Any]) -> Resource | None:
     kind = item.get("object")
     if kind == "page":
-        uri, noun = PAGE.format(id=item["id"]), "page"
+        uri, noun = PAGE.format(id=compact(str(item["id"]))), "page"  # as tools' resource links
     elif kind in ("data_source", "database"):
         parent = item.get("parent") or {}
         database_id = parent.get("database_id") if kind == "data_source" else item["id"]
-        uri, noun = DATABASE.format(id=database_id or item["id"]), "database"
+        uri, noun = DATABASE.format(id=compact(str(database_id or item["id"]))), "database"
     else:
         return None
     name = title_of(item) or "Untitled"

@@ -694,12 +694,12 @@ async def test_a_database_with_several_or_no_data_sources_says_what_to_do() -> N
     with pytest.raises(InputError) as caught:
         await gateway(Wire([database({"id": "s1", "name": "Tasks"}, {"id": "s2"})])).resolve_data_source(A)
     assert str(caught.value) == (
-        f"Database {A} has 2 data sources: Tasks (data_source_id s1); Untitled (data_source_id s2). "
-        "Call again with data_source_id set to one of them."
+        f"Database {A.replace('-', '')} has 2 data sources: Tasks (data_source_id s1); Untitled"
+        " (data_source_id s2). Call again with data_source_id set to one of them."
     )
     with pytest.raises(InputError) as caught:
         await gateway(Wire([database()])).resolve_data_source(A)
-    assert str(caught.value) == f"Database {A} has no data source to query or add rows to."
+    assert str(caught.value) == f"Database {A.replace('-', '')} has no data source to query or add rows to."
 
 
 async def test_a_data_source_id_given_for_a_database_is_taken_as_that_data_source() -> None:

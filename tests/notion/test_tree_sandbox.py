@@ -290,7 +290,10 @@ async def test_a_lost_answer_whose_read_back_fails_too_is_uncertain_and_its_advi
                 uncertain += 1
                 message = str(error)
                 assert error.uncertain and "resume" not in message.replace("`resume`", ""), case
-                assert f"notion_blocks retrieve block_id={page} include_children=true" in message, case
+                assert (
+                    f"notion_blocks retrieve block_id={page.replace('-', '')} include_children=true"
+                    in message
+                ), case
                 span = re.search(r"Uncertain: top-level blocks (\d+) to (\d+) of the 10 given", message)
                 assert span, message
                 first = int(span.group(1)) - 1

@@ -70,7 +70,7 @@ async def test_what_the_api_cannot_create_is_listed_and_the_rest_copied(tmp_path
                           icon="./pic.png", cover="https://example.com/cover.png",
                           markdown="Before.\n\n![Pic](./pic.png)\n\n![Web](https://example.com/web.png)\n\n"
                           "- outer\n\n  ![Inner](./pic.png)\n\nAfter.")  # fmt: skip
-        page_id = re.findall(r"[0-9a-f-]{36}", made)[0]
+        page_id = re.findall(r"[0-9a-f]{32}", made)[0]
         await call(client, "notion_databases", operation="create", parent={"page_id": page_id},
                    title="Inside", properties={"Name": {"title": {}}})  # fmt: skip
         copy = await duplicated(client, page_id=page_id, parent={"page_id": SEED.notes_page_id})
@@ -78,9 +78,9 @@ async def test_what_the_api_cannot_create_is_listed_and_the_rest_copied(tmp_path
         read = await call(client, "notion_pages", operation="retrieve", page_id=copy["page"]["id"])
     notes = copy["not_copied"]
     assert notes[0] == "the icon, a file stored by Notion: upload it again"
-    assert re.fullmatch(r"a image stored by Notion \(image [0-9a-f-]{36}\): upload the file again", notes[1])
+    assert re.fullmatch(r"a image stored by Notion \(image [0-9a-f]{32}\): upload the file again", notes[1])
     assert notes[2].startswith("a image stored by Notion") and notes[2] != notes[1]  # the nested one
-    assert re.fullmatch(r"a database inside the page \(child_database [0-9a-f-]{36}\)", notes[3])
+    assert re.fullmatch(r"a database inside the page \(child_database [0-9a-f]{32}\)", notes[3])
     assert len(notes) == 4
     assert copy["page"]["icon"] is None and copy["page"]["cover"]["external"]["url"].endswith("cover.png")
     assert "Before." in read and "![Web](https://example.com/web.png)" in read and "After." in read
@@ -94,7 +94,7 @@ async def test_a_page_too_large_to_read_whole_is_not_copied_at_all(monkeypatch: 
     async with sandbox_client() as (client, sandbox):
         made = await call(client, "notion_pages", operation="create", parent={"workspace": True}, title="Big",
                           markdown="one\n\ntwo\n\nthree\n\nfour")  # fmt: skip
-        page_id = re.findall(r"[0-9a-f-]{36}", made)[0]
+        page_id = re.findall(r"[0-9a-f]{32}", made)[0]
         sandbox.reset_counters()
         result = await client.call_tool("notion_pages", {"operation": "duplicate", "page_id": page_id})
     assert (

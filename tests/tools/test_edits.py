@@ -85,7 +85,7 @@ async def make_page(client: Any, markdown: str = PAGE) -> str:
         title="Plan",
         markdown=markdown,
     )
-    found = re.match(r"Created page ([0-9a-f-]{36})", made)
+    found = re.match(r"Created page ([0-9a-f]{32})", made)
     assert found, made
     return found.group(1)
 

@@ -41,7 +41,7 @@ CREATE = {"operation": "create", "parent": {"page_id": SEED.notes_page_id}, "tit
 
 
 def page_id_of(answer: str) -> str:
-    found = re.match(r"Created page ([0-9a-f-]{36})", answer)
+    found = re.match(r"Created page ([0-9a-f]{32})", answer)
     assert found, answer
     return found.group(1)
 

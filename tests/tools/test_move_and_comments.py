@@ -21,7 +21,7 @@ async def new_page(client: Any, title: str, parent: dict[str, Any] | None = None
     if markdown:
         arguments["markdown"] = markdown
     made = await call(client, "notion_pages", operation="create", **arguments)
-    found = re.match(r"Created page ([0-9a-f-]{36})", made)
+    found = re.match(r"Created page ([0-9a-f]{32})", made)
     assert found, made
     return found.group(1)
 
@@ -225,8 +225,8 @@ async def test_duplicate_copies_the_whole_content_and_says_what_it_did_not_copy(
             title="Deep copy",
             child_pages=True,
         )
-        copy_id = re.search(r"Duplicated as page ([0-9a-f-]{36})", plain)
-        deep_id = re.search(r"Duplicated as page ([0-9a-f-]{36})", deep)
+        copy_id = re.search(r"Duplicated as page ([0-9a-f]{32})", plain)
+        deep_id = re.search(r"Duplicated as page ([0-9a-f]{32})", deep)
         assert copy_id and deep_id, (plain, deep)
         original_read = await call(client, "notion_pages", operation="retrieve", page_id=original)
         copy_read = await call(client, "notion_pages", operation="retrieve", page_id=copy_id.group(1))

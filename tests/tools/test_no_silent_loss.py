@@ -164,6 +164,8 @@ async def test_an_appends_answer_stays_in_the_budget_and_says_how_to_list_every_
             block_ids=True,  # the IDs asked for (else 300 blocks go in one markdown request, no IDs)
         )
         ids = await children_ids(sandbox, page_id)
+    shown = [i.replace("-", "") for i in ids]  # as results show IDs
     assert len(ids) == 300 and len(answer) < 4000
-    assert ids[0] in answer and ids[-1] in answer and ids[150] not in answer
-    assert f"notion_blocks retrieve block_id={page_id} include_children=true max_depth=1" in answer
+    assert shown[0] in answer and shown[-1] in answer and shown[150] not in answer
+    listing = f"notion_blocks retrieve block_id={page_id.replace('-', '')} include_children=true max_depth=1"
+    assert listing in answer

@@ -3,6 +3,7 @@ smallest budget allowed (2,000 characters), over the seeded sandbox."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ CALLS: list[tuple[str, dict[str, Any]]] = [
     ("notion_databases", {"operation": "query", "data_source_id": SOURCE, "page_size": 100}),
     ("notion_databases", {"operation": "query", "data_source_id": SOURCE, "max_results": 30}),
     ("notion_databases", {"operation": "query", "data_source_id": SOURCE, "format": "json"}),
+    ("notion_databases", {"operation": "retrieve", "database_id": SEED.tasks_database_id, "format": "json"}),
     ("notion_search", {"operation": "search"}),
     ("notion_search", {"operation": "search", "format": "json"}),
     ("notion_pages", {"operation": "retrieve", "page_id": SEED.welcome_page_id}),
@@ -34,6 +36,8 @@ async def test_every_answer_fits_the_smallest_budget_and_a_cut_says_so() -> None
             text = text_of(result)
             assert not result.is_error, (tool, arguments, text)
             assert len(text) <= BUDGET, (tool, arguments, len(text), text[-300:])
+            if arguments.get("format") == "json":
+                json.loads(text)  # still valid JSON
 
 
 @pytest.mark.anyio

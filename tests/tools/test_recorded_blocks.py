@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 import pytest
-from replay import FakeNotion, body, connect, recorded_request, text_of
+from replay import FakeNotion, body, connect, recorded_request, shown, text_of
 
 SDK = "notion-sdk-py/"
 UN = "ultimate-notion/"
@@ -50,7 +50,7 @@ async def test_retrieve_reads_one_block_and_renders_its_text_with_its_id() -> No
     error, text = await _call(notion, operation="retrieve", block_id=BLOCK.replace("-", ""))
     assert not error, text
     assert _sent(notion) == [("GET", f"/v1/blocks/{BLOCK}")]
-    assert text.startswith(f"block {BLOCK} (paragraph)")
+    assert text.startswith(f"block {shown(BLOCK)} (paragraph)")
     assert "I'm a paragraph." in text
 
 
@@ -89,7 +89,7 @@ async def test_retrieve_with_include_children_reads_every_level_of_the_subtree()
         ("GET", f"/v1/blocks/{paragraph['id']}/children"),
     ]
     assert notion.sent[1].query == {"page_size": "100"}
-    assert text.startswith(f"block {BLOCK} (toggle)")
+    assert text.startswith(f"block {shown(BLOCK)} (toggle)")
     for words in ("I'm a paragraph.", "Getting Started", "Welcome to the Ultimate Notion", "A nested line."):
         assert words in text
     assert text.index("Getting Started") < text.index("Welcome") < text.index("A nested line.")
@@ -133,8 +133,8 @@ async def test_append_children_sends_them_at_the_end_and_returns_the_new_ids() -
     assert not error, text
     assert _sent(notion) == [("PATCH", f"/v1/blocks/{PAGE}/children")]
     assert notion.sent[0].body == {"children": [PARAGRAPH]}  # no position: the end
-    assert f"Appended 1 block (1 top-level) under {PAGE} in 1 request." in text
-    assert text.endswith(f"Top-level block IDs: {new_id}")
+    assert f"Appended 1 block (1 top-level) under {shown(PAGE)} in 1 request." in text
+    assert text.endswith(f"Top-level block IDs: {shown(new_id)}")
 
 
 @pytest.mark.anyio
@@ -161,7 +161,7 @@ async def test_append_markdown_at_the_start_sends_position_start_and_the_convert
         ("here", True),
         (".", False),
     ]
-    assert f"Top-level block IDs: {heading['id']}, {paragraph['id']}" in text
+    assert f"Top-level block IDs: {shown(heading['id'])}, {shown(paragraph['id'])}" in text
 
 
 @pytest.mark.anyio
@@ -201,7 +201,7 @@ async def test_append_after_a_block_takes_only_the_new_blocks_ids_from_notions_l
     texts = [c["paragraph"]["rich_text"][0]["text"]["content"] for c in notion.sent[0].body["children"]]
     assert texts == [f"Another Paragraph {i}" for i in range(5)]
     new_ids = [b["id"] for b in answer["results"][:5]]
-    assert text.endswith("Top-level block IDs: " + ", ".join(new_ids))
+    assert text.endswith("Top-level block IDs: " + ", ".join(map(shown, new_ids)))
     for later in answer["results"][5:]:
         assert later["id"] not in text
 
@@ -217,7 +217,7 @@ async def test_update_with_block_data_reads_the_type_then_patches_it_keyed_by_th
     assert not error, text
     assert _sent(notion) == [("GET", f"/v1/blocks/{BLOCK}"), ("PATCH", f"/v1/blocks/{BLOCK}")]
     assert notion.sent[1].body == {"paragraph": {"rich_text": rich_text}}
-    assert text.startswith(f"Updated block {updated['id']}:")
+    assert text.startswith(f"Updated block {shown(updated['id'])}:")
     assert "I'm an updated paragraph." in text
 
 
@@ -247,7 +247,7 @@ async def test_update_in_trash_patches_only_in_trash_without_reading_the_block_f
     assert not error, text
     assert _sent(notion) == [("PATCH", f"/v1/blocks/{BLOCK}")]
     assert notion.sent[0].body == {"in_trash": True}
-    assert text.startswith(f"Updated block {trashed['id']} (in trash):")
+    assert text.startswith(f"Updated block {shown(trashed['id'])} (in trash):")
 
 
 # -- delete ---------------------------------------------------------------------------------------
@@ -259,7 +259,7 @@ async def test_delete_sends_delete_and_says_how_to_restore() -> None:
     assert not error, text
     assert _sent(notion) == [("DELETE", f"/v1/blocks/{BLOCK}")]
     assert notion.sent[0].body is None
-    assert f"Moved block {trashed['id']} (paragraph) to the trash" in text
+    assert f"Moved block {shown(trashed['id'])} (paragraph) to the trash" in text
     assert "in_trash=false" in text
 
 

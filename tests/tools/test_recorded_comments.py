@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from replay import FakeClock, FakeNotion, body, connect, text_of
+from replay import FakeClock, FakeNotion, body, connect, shown, text_of
 
 from notion_mcp.config import Settings
 
@@ -54,7 +54,8 @@ async def test_create_on_a_page_posts_a_page_parent_and_names_the_discussion() -
     assert [(s.method, s.path) for s in notion.sent] == [("POST", "/v1/comments")]
     assert notion.sent[0].body == {"parent": {"type": "page_id", "page_id": PAGE}, "rich_text": RICH_TEXT}
     assert text == (
-        f"Posted comment {comment['id']} in discussion {comment['discussion_id']} (as the integration)."
+        f"Posted comment {shown(comment['id'])} in discussion {shown(comment['discussion_id'])}"
+        " (as the integration)."
     )
 
 
@@ -164,7 +165,7 @@ async def test_retrieve_pages_through_comments_with_a_cursor_it_handed_out() -> 
         )
     assert first.endswith(f"more: call again with the same arguments plus start_cursor={cursor}")
     assert not second.is_error
-    assert text_of(second) == f"No open comments on {PAGE}."
+    assert text_of(second) == f"No open comments on {shown(PAGE)}."
     assert [s.query for s in notion.sent if s.path == "/v1/comments"] == [
         {"block_id": PAGE, "page_size": "1"},
         {"block_id": PAGE, "start_cursor": cursor},

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from replay import FakeNotion, body, connect, text_of
+from replay import FakeNotion, body, connect, shown, text_of
 
 SDK = "notion-sdk-py/"
 UN = "ultimate-notion/"
@@ -69,7 +69,9 @@ async def test_create_posts_title_and_schema_as_the_initial_data_source_with_a_t
         "is_inline": True,
     }
     source = database["data_sources"][0]["id"]
-    assert text == f"Created database {database['id']} {database['url']} (data source {source})."
+    assert (
+        text == f"Created database {shown(database['id'])} {database['url']} (data source {shown(source)})."
+    )
 
 
 @pytest.mark.anyio
@@ -117,7 +119,9 @@ async def test_retrieve_in_json_gives_notions_database_and_data_source_objects()
         "database": database,
         "data_sources": [source],
     }
-    assert [v["name"] for v in answer["views"]] == ["Test View"] and answer["templates"] == {source["id"]: []}
+    assert [v["name"] for v in answer["views"]] == ["Test View"] and answer["templates"] == {
+        shown(source["id"]): []
+    }
 
 
 @pytest.mark.anyio
@@ -155,7 +159,7 @@ async def test_update_title_and_schema_patches_the_data_source_and_the_database(
     ]
     assert notion.sent[1].body == {"properties": changes}
     assert notion.sent[2].body == {"title": _text("Renamed")}
-    assert text == f"Updated data source {source['id']} and database {database['id']}."
+    assert text == f"Updated data source {shown(source['id'])} and database {shown(database['id'])}."
 
 
 @pytest.mark.anyio
@@ -168,7 +172,7 @@ async def test_update_title_only_patches_the_database_alone() -> None:
     assert not error, text
     assert _sent(notion) == [("PATCH", f"/v1/databases/{database['id']}")]
     assert notion.sent[0].body == {"title": _text("T"), "in_trash": False}
-    assert text == f"Updated database {database['id']}."
+    assert text == f"Updated database {shown(database['id'])}."
 
 
 # -- query ----------------------------------------------------------------------------------------
@@ -186,7 +190,7 @@ async def test_query_by_database_id_resolves_the_data_source_and_passes_filter_a
         ("POST", f"/v1/data_sources/{SOURCE}/query"),
     ]
     assert notion.sent[1].body == {"filter": filter_, "sorts": sorts, "page_size": 100}
-    assert text.startswith(f"10 rows from data source {SOURCE}")
+    assert text.startswith(f"10 rows from data source {shown(SOURCE)}")
     for row in rows["results"]:
         assert row["id"].replace("-", "") in text
     assert "| Contact 6 |" in text or "Contact 6" in text
@@ -202,7 +206,7 @@ async def test_query_in_json_gives_notions_rows() -> None:
     assert not error, text
     got = json.loads(text)
     assert got["results"] == rows["results"]
-    assert got["data_source_id"] == SOURCE
+    assert got["data_source_id"] == shown(SOURCE)
     assert got["has_more"] is False
 
 
@@ -216,7 +220,7 @@ async def test_query_on_a_database_with_several_data_sources_lists_them_and_quer
     assert _sent(notion) == [("GET", f"/v1/databases/{database['id']}")]
     assert f"has {len(database['data_sources'])} data sources" in text
     for source in database["data_sources"]:
-        assert f"{source['name']} (data_source_id {source['id']})" in text
+        assert f"{source['name']} (data_source_id {shown(source['id'])})" in text
     assert "Call again with data_source_id" in text
 
 
@@ -232,7 +236,7 @@ async def test_query_with_max_results_collects_across_pages_following_the_cursor
         {"page_size": 100},
         {"start_cursor": first["next_cursor"], "page_size": 100},
     ]
-    assert text.startswith(f"110 rows from data source {BIG_SOURCE}")
+    assert text.startswith(f"110 rows from data source {shown(BIG_SOURCE)}")
     for row in first["results"] + second["results"]:
         assert row["id"].replace("-", "") in text
     assert "more:" not in text

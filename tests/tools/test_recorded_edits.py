@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
-from replay import FakeNotion, body, connect, text_of
+from replay import FakeNotion, body, connect, shown, text_of
 
 PAGE = "393abc1e-edcd-8170-aebf-cf1d14057b30"
 RECORDING = "ultimate-notion/test_examples/test_getting_started.yaml"  # heading_1 + a paragraph
@@ -38,7 +38,7 @@ async def test_an_edit_of_a_recorded_page_lists_it_once_and_updates_only_the_cha
     assert (
         "".join(item["text"]["content"] for item in sent) == "Welcome to the Ultimate Notion demo workspace."
     )
-    assert text_of(result) == f"Edited page {PAGE}: blocks: 1 updated (2 requests)."
+    assert text_of(result) == f"Edited page {shown(PAGE)}: blocks: 1 updated (2 requests)."
 
 
 @pytest.mark.anyio

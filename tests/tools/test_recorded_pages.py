@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from replay import FakeNotion, body, connect, text_of
+from replay import FakeNotion, body, connect, shown, text_of
 
 SDK = "notion-sdk-py/"
 UN = "ultimate-notion/"
@@ -55,7 +55,7 @@ async def test_create_under_a_page_with_title_and_markdown_sends_the_content_in_
         "properties": {"title": _title("Test Page")},
     }
     assert [b["type"] for b in sent["children"]] == ["heading_1", "paragraph"]
-    assert text == f"Created page {page['id']} {page['url']} with 2 blocks."
+    assert text == f"Created page {shown(page['id'])} {page['url']} with 2 blocks."
 
 
 @pytest.mark.anyio
@@ -79,7 +79,7 @@ async def test_create_in_json_posts_the_page_then_appends_the_content_for_its_bl
     assert _sent(notion) == [("POST", "/v1/pages"), ("PATCH", f"/v1/blocks/{page['id']}/children")]
     assert "children" not in notion.sent[0].body
     assert [b["type"] for b in notion.sent[1].body["children"]] == ["heading_1", "paragraph"]
-    assert json.loads(text)["content_block_ids"] == [heading["id"], paragraph["id"]]
+    assert json.loads(text)["content_block_ids"] == [shown(heading["id"]), shown(paragraph["id"])]
 
 
 @pytest.mark.anyio
@@ -107,7 +107,7 @@ async def test_create_under_a_database_resolves_its_data_source_and_uses_its_tit
         "parent": {"type": "data_source_id", "data_source_id": SOURCE},
         "properties": {"Name": _title("Page 1")},
     }
-    assert text == f"Created page {row['id']} {row['url']}."
+    assert text == f"Created page {shown(row['id'])} {row['url']}."
 
 
 @pytest.mark.anyio
@@ -119,7 +119,7 @@ async def test_create_under_a_database_with_several_data_sources_asks_which_and_
     assert error
     assert _sent(notion) == [("GET", f"/v1/databases/{database['id']}")]
     for source in database["data_sources"]:
-        assert f"{source['name']} (data_source_id {source['id']})" in text
+        assert f"{source['name']} (data_source_id {shown(source['id'])})" in text
     assert "data_source_id" in text
 
 
@@ -233,7 +233,7 @@ async def test_retrieve_property_item_follows_every_page_of_a_relation_beyond_25
     ]
     assert notion.sent[1].query == {"page_size": "100"}
     assert notion.sent[2].query == {"start_cursor": "cursor-25", "page_size": "100"}
-    assert text.startswith(f"Related (relation) of page {PAGE}: 30 items")
+    assert text.startswith(f"Related (relation) of page {shown(PAGE)}: 30 items")
     for r in related:
         assert f"- page {r.replace('-', '')}" in text  # the compact form, as everywhere in markdown
     assert "more:" not in text
@@ -267,7 +267,7 @@ async def test_update_properties_patches_them_in_notions_form() -> None:
     assert not error, text
     assert _sent(notion) == [("PATCH", f"/v1/pages/{updated['id']}")]
     assert notion.sent[0].body == {"properties": properties}
-    assert text.startswith(f"Updated page {updated['id']}.")
+    assert text.startswith(f"Updated page {shown(updated['id'])}.")
     assert "trash" not in text
 
 

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 import pytest
-from replay import TOKEN, FakeNotion, HeaderNotion, body, connect, connect_default, text_of
+from replay import TOKEN, FakeNotion, HeaderNotion, body, connect, connect_default, shown, text_of
 
 from notion_mcp.server import SPECS
 
@@ -102,7 +102,7 @@ async def test_the_legacy_protocol_mode_lists_the_tools_and_calls_one() -> None:
         tools["notion_search"].annotations is not None and tools["notion_search"].annotations.read_only_hint
     )
     assert not result.is_error
-    assert text_of(result).startswith(f"Connected as notion-sdk-py ({me['id']})")
+    assert text_of(result).startswith(f"Connected as notion-sdk-py ({shown(me['id'])})")
     assert [(s.method, s.path) for s in notion.sent] == [("GET", "/v1/users/me")]
 
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 import pytest
-from replay import FakeNotion, body, connect, text_of
+from replay import FakeNotion, body, connect, shown, text_of
 
 SDK = "notion-sdk-py/"
 UN = "ultimate-notion/"
@@ -116,7 +116,7 @@ async def test_retrieve_bot_reads_users_me_and_reports_the_connection() -> None:
     error, text = await _call(notion, operation="retrieve_bot")
     assert not error, text
     assert [(s.method, s.path) for s in notion.sent] == [("GET", "/v1/users/me")]
-    assert text == f"Connected as notion-sdk-py ({BOT}), owner: workspace, workspace: notion-sdk-py."
+    assert text == f"Connected as notion-sdk-py ({shown(BOT)}), owner: workspace, workspace: notion-sdk-py."
     error, text = await _call(notion, operation="retrieve_bot", format="json")
     assert json.loads(text) == me
 

@@ -64,7 +64,7 @@ MARKER = re.compile(r" \^([0-9a-f]{32})$", re.MULTILINE)
 
 def created_id(text: str) -> str:
     """The ID out of "Created page <id> <url> …" / "Created database <id> …"."""
-    match = re.match(r"Created (?:page|database) ([0-9a-f-]{36})", text)
+    match = re.match(r"Created (?:page|database) ([0-9a-f]{32})", text)
     assert match, text
     return match.group(1)
 
@@ -125,7 +125,7 @@ async def test_a_link_to_a_block_reads_the_page_as_a_page_and_the_block_as_a_blo
         page = await call(client, "notion_pages", operation="retrieve", page_id=link)
         block = await call(client, "notion_blocks", operation="retrieve", block_id=link)
     assert page.startswith("# Plan\n")
-    assert block.startswith(f"block {uuid.UUID(intro_id)!s} (paragraph)")
+    assert block.startswith(f"block {uuid.UUID(intro_id).hex} (paragraph)")
 
 
 async def test_a_page_title_and_one_block_are_updated_through_the_tools() -> None:
@@ -692,7 +692,7 @@ async def test_a_data_source_id_given_as_database_id_is_taken_as_that_data_sourc
         )
     database = SEED.tasks_database_id.replace("-", "")
     assert f"(id: {source.replace('-', '')}, database: {database}," in found
-    assert queried.startswith(f"3 rows from data source {source}")
+    assert queried.startswith(f"3 rows from data source {source.replace('-', '')}")
     assert shown.startswith("# Tasks") and "Status (status)" in shown
     assert created_id(made)
     assert missing.is_error and "object_not_found" in text_of(missing)
@@ -736,7 +736,7 @@ async def test_a_database_id_given_as_data_source_id_and_schema_short_forms_in_a
             "notion_pages",
             {"operation": "update", "page_id": SEED.task_id(1), "in_trash": True, "archived": False},
         )
-    assert queried.startswith(f"2 rows from data source {SEED.tasks_data_source_id}")
+    assert queried.startswith(f"2 rows from data source {SEED.tasks_data_source_id.replace('-', '')}")
     assert "- Size (number)" in shown and "- Kind (select)" in shown and "- Remarks (rich_text)" in shown
     assert conflicting.is_error and "in_trash and archived (its old name) disagree" in text_of(conflicting)
     assert sandbox.counters["PATCH /v1/pages/{id}"] == 0
@@ -765,7 +765,7 @@ async def test_max_results_collects_rows_across_notions_pages() -> None:
             title="Big",
             properties={"Item": {"title": {}}, "Count": {"number": {}}},
         )
-        source_id = re.search(r"data source ([0-9a-f-]{36})", created)
+        source_id = re.search(r"data source ([0-9a-f]{32})", created)
         assert source_id, created
         await _bulk_rows(sandbox, source_id.group(1), 130)
         sandbox.reset_counters()
@@ -834,7 +834,7 @@ async def test_a_comment_posted_on_a_seeded_page_is_listed_with_the_others() -> 
         listed = await call(client, "notion_comments", operation="retrieve", block_id=SEED.notes_page_id)
         welcome = await call(client, "notion_comments", operation="retrieve", block_id=SEED.welcome_page_id)
 
-    comment_id = re.search(r"Posted comment ([0-9a-f-]{36})", posted)
+    comment_id = re.search(r"Posted comment ([0-9a-f]{32})", posted)
     assert comment_id, posted
     assert "Looks **good** to me." in listed
     assert comment_id.group(1).replace("-", "") in listed
@@ -1001,7 +1001,7 @@ async def test_content_beyond_the_creates_part_that_fails_says_what_exists_and_h
         assert failed.is_error
         assert "with its first 100 blocks, but not the rest" in text_of(failed)
         finished = await client.call_tool("notion_blocks", _resume_of(text_of(failed)))
-        page_id = re.search(r"Created page ([0-9a-f-]{36})", text_of(failed)).group(1)  # type: ignore[union-attr]
+        page_id = re.search(r"Created page ([0-9a-f]{32})", text_of(failed)).group(1)  # type: ignore[union-attr]
         read = await call(client, "notion_pages", operation="retrieve", page_id=page_id)
     assert not finished.is_error, text_of(finished)
     assert markdown_to_blocks(body_from(read, "p0")) == markdown_to_blocks(paragraphs)
@@ -1013,7 +1013,7 @@ async def test_a_page_whose_content_fails_says_it_exists_and_how_to_finish() -> 
         arguments = {**CREATE_UNDER_PAGE, "markdown": "Body text.", "format": "json"}  # JSON: appended
         failed = await client.call_tool("notion_pages", arguments)
         sandbox.faults.clear()
-        made = re.search(r"Created page ([0-9a-f-]{36})", text_of(failed))
+        made = re.search(r"Created page ([0-9a-f]{32})", text_of(failed))
         assert made, text_of(failed)
         page_id = made.group(1)
         await call(

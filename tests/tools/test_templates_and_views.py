@@ -29,7 +29,9 @@ async def test_retrieve_lists_the_databases_views_and_templates_with_their_ids()
     assert f"- Urgent (table) {SEED.urgent_view_id.replace('-', '')}" in answer
     assert f"- Bug report (default) {SEED.bug_template_id.replace('-', '')}" in answer
     assert [v["name"] for v in raw["views"]] == ["All tasks", "Board", "Urgent"]
-    assert raw["templates"][SEED.tasks_data_source_id][1]["name"] == "Feature request"
+    templates = raw["templates"][SEED.tasks_data_source_id.replace("-", "")]  # keyed by the shown ID
+    assert templates[1]["name"] == "Feature request"
+    assert templates[1]["id"] == SEED.feature_template_id.replace("-", "")
 
 
 @pytest.mark.parametrize(("template", "icon", "first"), [

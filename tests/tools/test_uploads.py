@@ -23,7 +23,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4
 
 async def new_page(client: Any) -> str:
     made = await call(client, "notion_pages", operation="create", parent={"workspace": True}, title="Files")
-    found = re.match(r"Created page ([0-9a-f-]{36})", made)
+    found = re.match(r"Created page ([0-9a-f]{32})", made)
     assert found, made
     return found.group(1)
 
@@ -186,7 +186,7 @@ async def test_an_edit_and_a_files_property_upload_local_files_too(tmp_path: Pat
             title="Docs",
             properties={"Name": {"title": {}}, "Attachment": {"files": {}}},
         )
-        database_id = re.search(r"Created database ([0-9a-f-]{36})", made)
+        database_id = re.search(r"Created database ([0-9a-f]{32})", made)
         assert database_id, made
         row = await call(
             client,
@@ -196,7 +196,7 @@ async def test_an_edit_and_a_files_property_upload_local_files_too(tmp_path: Pat
             title="Q3",
             properties={"Attachment": "./report.pdf"},
         )
-        row_id = re.match(r"Created page ([0-9a-f-]{36})", row)
+        row_id = re.match(r"Created page ([0-9a-f]{32})", row)
         assert row_id, row
         read_row = await call(
             client, "notion_pages", operation="retrieve", page_id=row_id.group(1), format="json"

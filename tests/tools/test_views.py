@@ -76,7 +76,7 @@ async def test_added_sorts_replace_the_views_own() -> None:
 
 
 async def test_every_view_is_listed_past_the_first_page_of_100() -> None:
-    async with sandbox_client() as (client, sandbox):
+    async with sandbox_client(max_output_chars=1_000_000) as (client, sandbox):  # 105 views in JSON
         for n in range(102):
             await add_view(sandbox, f"View {n}")
         sandbox.reset_counters()

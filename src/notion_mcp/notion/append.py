@@ -39,6 +39,7 @@ from typing import Any
 
 from notion_mcp.errors import NotionAPIError, NotionMCPError, TransientError
 from notion_mcp.notion.gateway import NotionGateway
+from notion_mcp.notion.ids import compact
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.plan import (
     DEFAULT_LIMITS,
@@ -89,7 +90,7 @@ class PartialAppendError(NotionMCPError):
         self.not_trashed = not_trashed
         self.uncertain = uncertain is not None
         self.requests = requests
-        last = f" (the last is {written_ids[-1]})" if written_ids else ""
+        last = f" (the last is {compact(written_ids[-1])})" if written_ids else ""
         parts = [
             f"The append stopped part way. Certain: {self.written_count} top-level block(s) exist, "
             f"complete{last}.",
@@ -313,10 +314,10 @@ class _Appender:
             f"{opening(request.items[0])} to {opening(request.items[-1])}) may or may not exist {where}: "
             "Notion's answer was lost and reading back failed too. If they exist they may lack their "
             f"nested blocks. Not written: the {after} top-level block(s) after them.\n"
-            f"To settle it, read: notion_blocks retrieve block_id={self.parent_id} include_children=true "
-            "block_ids=true. Trash any of those blocks found there (notion_blocks delete), then append "
-            f"the content from top-level block {first + 1} on {where}. Do not repeat the append blindly: "
-            "it could write them twice."
+            f"To settle it, read: notion_blocks retrieve block_id={compact(self.parent_id)} "
+            "include_children=true block_ids=true. Trash any of those blocks found there (notion_blocks"
+            f" delete), then append the content from top-level block {first + 1} on {where}. Do not"
+            " repeat the append blindly: it could write them twice."
         )
 
 

@@ -34,6 +34,7 @@ from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, RateLi
 from notion_mcp.notion.append import append_tree
 from notion_mcp.notion.create import Look, LookUnknown, create_page, find_made
 from notion_mcp.notion.gateway import NotionGateway
+from notion_mcp.notion.ids import compact
 from notion_mcp.notion.pagination import collect
 from notion_mcp.notion.row_values import key_of, same_values
 
@@ -217,7 +218,7 @@ class Run:
             why = str(exc).splitlines()[0][:200]
             reason = (
                 f"the row was made but not all its content ({why}); add it with notion_blocks append"
-                f" parent_block_id={page_id}, not by creating the row again"
+                f" parent_block_id={compact(page_id)}, not by creating the row again"
             )
             return Outcome(write.item, "failed", page_id, reason=reason)
         return Outcome(write.item, status, page_id)
@@ -229,7 +230,7 @@ class Run:
             self.outcomes[write.item] = outcome
             self.done += 1
             if self.on_progress is not None:
-                where = f" {outcome.page_id}" if outcome.page_id else ""
+                where = f" {compact(outcome.page_id)}" if outcome.page_id else ""
                 await self.on_progress(self.done, self.total, f"item {outcome.item}: {outcome.status}{where}")
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import normalize_blocks
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.append import append_tree
 from notion_mcp.notion.create import create_page
 from notion_mcp.notion.gateway import NotionGateway
@@ -49,7 +50,7 @@ class Duplicated:
 
 
 def _label(block: Json) -> str:
-    return f"{block.get('type')} {block.get('id', '')}".strip()
+    return f"{block.get('type')} {compact(str(block.get('id', '')))}".strip()  # the ID as results show it
 
 
 def copyable(blocks: list[Json], not_copied: list[str], child_pages: list[Json]) -> list[Json]:
@@ -113,7 +114,7 @@ async def duplicate_page(
     tree = await fetch_tree(gateway, page_id, max_depth=MAX_DEPTH, max_blocks=MAX_BLOCKS)
     if not tree.complete:
         raise InputError(
-            f"Page {page_id} is larger than {MAX_BLOCKS} blocks or deeper than {MAX_DEPTH} levels; "
+            f"Page {compact(page_id)} is larger than {MAX_BLOCKS} blocks or deeper than {MAX_DEPTH} levels; "
             "nothing was copied."
         )
     own = _parent_of(page)
@@ -149,7 +150,7 @@ async def duplicate_page(
             )
         else:
             result.not_copied.append(
-                f"child page {title_of_block(child)} ({child['id']}): child_pages=true copies it"
+                f"child page {title_of_block(child)} ({compact(child['id'])}): child_pages=true copies it"
             )
     result.requests = gateway.requests_sent - start
     return result

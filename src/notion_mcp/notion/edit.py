@@ -21,6 +21,7 @@ from typing import Any
 import anyio
 
 from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, TransientError
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.append import PartialAppendError, append_tree
 from notion_mcp.notion.edit_plan import Insert, Op, Page, Planned, Planner, Trash, Update
 from notion_mcp.notion.gateway import NotionGateway
@@ -146,8 +147,8 @@ async def _user_name(gateway: NotionGateway, who: Any) -> str:
     try:
         user = await gateway.retrieve_user(user_id)
     except NotionAPIError:
-        return f"user {user_id}"
-    return f"{user.get('name') or 'user'} ({user_id})"
+        return f"user {compact(user_id)}"
+    return f"{user.get('name') or 'user'} ({compact(user_id)})"
 
 
 async def read_page(gateway: NotionGateway, page_id: str, on_progress: Progress | None = None) -> Page:
@@ -156,7 +157,7 @@ async def read_page(gateway: NotionGateway, page_id: str, on_progress: Progress 
     )
     if not tree.complete:
         raise InputError(
-            f"Page {page_id} is larger than {MAX_BLOCKS} blocks (or nested deeper than {MAX_DEPTH}):"
+            f"Page {compact(page_id)} is larger than {MAX_BLOCKS} blocks (or nested deeper than {MAX_DEPTH}):"
             " edit it block by block with notion_blocks. Nothing was changed."
         )
     return Page(page_id, tree.blocks)

@@ -16,7 +16,7 @@ from notion_client import AsyncClient
 from notion_client.errors import HTTPResponseError, RequestTimeoutError
 
 from notion_mcp.errors import InputError, NotionAPIError, RateLimitedError, TransientError, redact
-from notion_mcp.notion.ids import normalize_id
+from notion_mcp.notion.ids import compact, normalize_id
 from notion_mcp.notion.limiter import Limiter
 from notion_mcp.notion.pagination import CursorRegistry, check_page_size
 from notion_mcp.notion.ratelimit import TokenBucket
@@ -439,10 +439,12 @@ class NotionGateway:
         if len(sources) == 1:
             return str(sources[0]["id"])
         if not sources:
-            raise InputError(f"Database {database_id} has no data source to query or add rows to.")
-        listed = "; ".join(f"{s.get('name') or 'Untitled'} (data_source_id {s['id']})" for s in sources)
+            raise InputError(f"Database {compact(database_id)} has no data source to query or add rows to.")
+        listed = "; ".join(
+            f"{s.get('name') or 'Untitled'} (data_source_id {compact(s['id'])})" for s in sources
+        )
         raise InputError(
-            f"Database {database_id} has {len(sources)} data sources: {listed}. "
+            f"Database {compact(database_id)} has {len(sources)} data sources: {listed}. "
             "Call again with data_source_id set to one of them."
         )
 

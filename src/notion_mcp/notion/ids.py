@@ -12,13 +12,14 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 from notion_mcp.errors import InputError
+from notion_mcp.markdown.ids import compact as compact  # the form results show IDs in
 
 _HEX32 = re.compile(r"[0-9a-fA-F]{32}")
 _DASHED = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _URL_HOSTS = ("notion.so", "notion.site", "notion.com")
 
 EXPECTED_FORM = (
-    "a Notion ID (32 hex digits, with or without dashes, e.g. 1a2b3c4d-0000-4000-8000-00000000abcd) "
+    "a Notion ID (32 hex digits, e.g. 1a2b3c4d00004000800000000000abcd, dashes allowed) "
     "or a Notion URL (https://www.notion.so/Page-<id>, https://app.notion.com/p/<id>)"
 )
 

@@ -27,6 +27,7 @@ from typing import Any
 import anyio
 
 from notion_mcp.errors import InputError, NotionAPIError
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.gateway import NotionGateway
 
 Json = dict[str, Any]
@@ -136,4 +137,6 @@ async def import_url(gateway: NotionGateway, url: str, filename: str | None = No
             )
         await anyio.sleep(1)
         upload = await gateway.retrieve_file_upload(str(upload["id"]))
-    raise InputError(f"Notion is still importing {url} (file upload {upload['id']}); try again in a minute.")
+    raise InputError(
+        f"Notion is still importing {url} (file upload {compact(upload['id'])}); try again in a minute."
+    )

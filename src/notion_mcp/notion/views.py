@@ -13,6 +13,7 @@ from typing import Any
 import anyio
 
 from notion_mcp.errors import InputError, NotionAPIError
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.gateway import NotionGateway
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import collect
@@ -56,7 +57,7 @@ async def find_view(gateway: NotionGateway, wanted: str, database_id: str | None
         if str(view.get("name", "")).strip().lower() == wanted.strip().lower():
             return view
     names = ", ".join(f"{v.get('name')!r} ({v.get('type')})" for v in views) or "none"
-    raise InputError(f"view: no view {wanted!r} in database {database_id}; its views: {names}.")
+    raise InputError(f"view: no view {wanted!r} in database {compact(database_id)}; its views: {names}.")
 
 
 def view_query(view: Json, added_filter: Json | None, added_sorts: list[Json] | None) -> Json:

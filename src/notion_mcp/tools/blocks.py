@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import MarkdownError, blocks_to_markdown, markdown_to_blocks
+from notion_mcp.markdown.ids import compact
 from notion_mcp.tools import content
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
@@ -96,7 +97,7 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         return content.tree_json(call, tree, shape)
     if tree is not None:
         block.setdefault(btype, {})["children"] = tree.blocks
-    head = f"block {block['id']} ({btype})"
+    head = f"block {compact(block['id'])} ({btype})"
     shown = tree.blocks if tree is not None and btype == "child_page" else [block]
     return content.render_tree(
         call, shown, block_ids=args.block_ids, file_urls=args.file_urls, head=head, tree=tree
@@ -114,16 +115,16 @@ async def append(call: Call, args: Append) -> str:
     if not result.top_level_ids:  # through the markdown endpoint, which answers no IDs
         return (
             f"Appended {counted(result.blocks_written, 'block')} ({len(blocks)} top-level) under "
-            f"{args.parent_block_id} in {counted(result.requests, 'request')} through Notion's markdown"
-            " endpoint."
+            f"{compact(args.parent_block_id)} in {counted(result.requests, 'request')} through Notion's"
+            " markdown endpoint."
         )
     shown, rest = content.new_ids(call, args.parent_block_id, result.top_level_ids)
     if args.format == "json":
-        more = {"top_level_ids_cut": rest, "last_id": result.top_level_ids[-1]} if rest else {}
+        more = {"top_level_ids_cut": rest, "last_id": compact(result.top_level_ids[-1])} if rest else {}
         return as_json({"top_level_ids": shown, **more, "blocks_written": result.blocks_written})
     written = counted(result.blocks_written, "block")
     return (
-        f"Appended {written} ({len(result.top_level_ids)} top-level) under {args.parent_block_id} "
+        f"Appended {written} ({len(result.top_level_ids)} top-level) under {compact(args.parent_block_id)} "
         f"in {counted(result.requests, 'request')}. Top-level block IDs: {', '.join(shown)}"
         + (f"\n{rest}" if rest else "")
     )
@@ -140,7 +141,7 @@ def _type_object(block: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
     other = [k for k in data if k in BLOCK_TYPES]
     if other:
         raise InputError(
-            f"block_data is for {other[0]!r} but block {block['id']} is a {btype}; Notion "
+            f"block_data is for {other[0]!r} but block {compact(block['id'])} is a {btype}; Notion "
             "cannot change a block's type: trash it and append a new block instead."
         )
     return {btype: data}
@@ -155,7 +156,7 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
     btype = block["type"]
     if btype not in TEXT_TYPES:
         raise InputError(
-            f"markdown updates only text blocks; block {block['id']} is a {btype}. Use block_data."
+            f"markdown updates only text blocks; block {compact(block['id'])} is a {btype}. Use block_data."
         )
     if btype == "code" and not markdown.lstrip().startswith(("```", "~~~")):
         # code is text as written: no inline markdown (a*b*c, __init__ and <b> stay as they are)
@@ -174,7 +175,7 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
     kind = parsed[0]["type"]
     if kind not in (btype, "paragraph"):  # plain text fits any text block
         raise InputError(
-            f"the markdown is a {kind} but block {block['id']} is a {btype}; Notion cannot"
+            f"the markdown is a {kind} but block {compact(block['id'])} is a {btype}; Notion cannot"
             f" change a block's type. Write the new text without {kind} syntax (text that only looks like"
             ' it, such as "2024. A year" or "# 1", keeps its first mark with a backslash: "2024\\. A year"),'
             " or trash the block and append a new one."
@@ -183,7 +184,7 @@ def _from_markdown(block: dict[str, Any], markdown: str) -> dict[str, Any]:
     if new.get("children"):
         raise InputError(
             "an update changes a block's own text, not its children: append them with notion_blocks "
-            f"append parent_block_id={block['id']}, and give the update only the block's text."
+            f"append parent_block_id={compact(block['id'])}, and give the update only the block's text."
         )
     update: dict[str, Any] = {"rich_text": new.get("rich_text", [])}
     if btype == "to_do" and kind == "to_do":
@@ -216,7 +217,7 @@ async def update(call: Call, args: Update) -> str:
     if args.format == "json":
         return as_json(result)
     state = " (in trash)" if result.get("in_trash") else ""
-    return f"Updated block {result['id']}{state}:\n{blocks_to_markdown([result])}"
+    return f"Updated block {compact(result['id'])}{state}:\n{blocks_to_markdown([result])}"
 
 
 async def delete(call: Call, args: Delete) -> str:
@@ -233,7 +234,7 @@ async def delete(call: Call, args: Delete) -> str:
     if args.format == "json":
         return as_json(result)
     return (
-        f"Moved block {result['id']} ({result.get('type')}) to the trash. "
+        f"Moved block {compact(result['id'])} ({result.get('type')}) to the trash. "
         "Restore it with notion_blocks update in_trash=false."
     )
 

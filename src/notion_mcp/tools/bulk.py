@@ -19,7 +19,7 @@ import anyio
 from pydantic import Field, ValidationError, WithJsonSchema
 
 from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, to_tool_error
-from notion_mcp.markdown.ids import compact
+from notion_mcp.markdown.ids import compact, shown_ids, shown_in
 from notion_mcp.notion import bulk
 from notion_mcp.notion.bulk import Key, Outcome, Write
 from notion_mcp.notion.row_values import key_of
@@ -282,7 +282,7 @@ async def _schemas(call: Call, items: dict[int, UpdateItem]) -> dict[int, Json |
             try:
                 pages[number] = await call.gateway.retrieve_page(page_id)
             except NotionAPIError as exc:
-                pages[number] = f"page {page_id}: {exc.status} {exc.code}: {exc.message}"
+                pages[number] = f"page {compact(page_id)}: {exc.status} {exc.code}: {shown_ids(exc.message)}"
 
     async with anyio.create_task_group() as group:
         for number, item in items.items():
@@ -335,7 +335,7 @@ SHOWN = {"found": "created (answer lost, found)", "unknown": "unknown: may exist
 
 def table(outcomes: Sequence[Outcome], budget: int) -> str:
     lines = [
-        f"| {o.item} | {SHOWN.get(o.status, o.status)}{': ' + o.reason if o.reason else ''} | "
+        f"| {o.item} | {SHOWN.get(o.status, o.status)}{': ' + shown_ids(o.reason) if o.reason else ''} | "
         f"{compact(o.page_id) if o.page_id else ''} |"
         for o in outcomes
     ]
@@ -374,7 +374,7 @@ def ready_call(
             item["made_since"] = since
         items.append(item)
     rest = {k: v for k, v in arguments.items() if k not in ("pages", "dry_run", "skip_invalid")}
-    return Rest({**rest, "pages": items}, [o.item for o in again])
+    return Rest(shown_in({**rest, "pages": items}), [o.item for o in again])
 
 
 def answer(
@@ -422,7 +422,14 @@ def _progress(call: Call) -> ProgressFn:
 
 
 def _as_json(outcomes: Sequence[Outcome], rest: Rest | None) -> str:
-    rows = [{k: v for k, v in vars(o).items() if v not in (None, "", False)} for o in outcomes]
+    rows = [
+        {
+            k: shown_ids(v) if isinstance(v, str) else v
+            for k, v in vars(o).items()
+            if v not in (None, "", False)
+        }
+        for o in outcomes
+    ]
     return as_json({"results": rows, **({"rest": rest.arguments} if rest else {})})
 
 
@@ -456,7 +463,11 @@ async def create_many(call: Call, args: Any, parent: Json, schema: Json) -> str:
     if key is not None:
         existing = await bulk.existing_rows(call.gateway, str(source_id), key)
         writes, settled = bulk.match(writes, key, existing)
-    where = f"for data source {source_id}" if source_id else f"under {parent.get(str(parent.get('type')))}"
+    where = (
+        f"for data source {compact(str(source_id))}"
+        if source_id
+        else f"under {compact(str(parent.get(str(parent.get('type')))))}"
+    )
     if args.dry_run:
         for o in settled:
             if o.status == "failed":

@@ -100,7 +100,8 @@ async def create(call: Call, args: Create) -> str:
     if args.format == "json":
         return as_json(comment)
     return (
-        f"Posted comment {comment['id']} in discussion {comment.get('discussion_id')} (as the integration)."
+        f"Posted comment {compact(comment['id'])} in discussion {compact(str(comment.get('discussion_id')))}"
+        " (as the integration)."
     )
 
 
@@ -135,15 +136,15 @@ async def retrieve(call: Call, args: Retrieve) -> str:
         notes: dict[str, Any] = {"next_cursor": cursor, "has_more": more}
         if scan:
             notes["on_blocks"] = [
-                {"block_id": d.block["id"], "comments": d.comments, "more": d.more} for d in inside
+                {"block_id": compact(str(d.block["id"])), "comments": d.comments, "more": d.more}
+                for d in inside
             ]
         if unseen or partial:
             notes["on_blocks_note"] = unseen or partial
         return json_list(comments, call.settings.max_output_chars, notes)
     if not comments and not inside:
-        return join(
-            f"No open comments on {args.block_id}" + (" or its blocks." if scan else "."), unseen, partial
-        )
+        where = f"{compact(args.block_id)}" + (" or its blocks." if scan else ".")
+        return join(f"No open comments on {where}", unseen, partial)
     everyone = comments + [c for d in inside for c in d.comments]
     authors = {str(c["created_by"]["id"]) for c in everyone if (c.get("created_by") or {}).get("id")}
     names = await names_of(call, authors)
@@ -161,7 +162,7 @@ async def update(call: Call, args: Update) -> str:
     comment = await call.gateway.update_comment(comment_id, {"rich_text": _rich_text(args)})
     if args.format == "json":
         return as_json(comment)
-    return f"Updated comment {comment['id']}."
+    return f"Updated comment {compact(comment['id'])}."
 
 
 async def delete(call: Call, args: Delete) -> str:
@@ -171,13 +172,13 @@ async def delete(call: Call, args: Delete) -> str:
     except NotionAPIError as exc:
         if exc.status == 404:
             raise InputError(
-                f"comment_id: no comment {comment_id} this integration can delete (Notion lets an "
+                f"comment_id: no comment {compact(comment_id)} this integration can delete (Notion lets an "
                 "integration change only the comments it wrote; a deleted comment is gone)."
             ) from exc
         raise
     if args.format == "json":
         return as_json(comment)
-    return f"Deleted comment {comment_id}."
+    return f"Deleted comment {compact(comment_id)}."
 
 
 SPEC = ToolSpec(

@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from notion_mcp.errors import InputError, redact
 from notion_mcp.markdown import NOTION_FILE, MarkdownError, blocks_to_markdown, markdown_to_blocks
 from notion_mcp.markdown.enhanced import enhanced_to_blocks, looks_enhanced
+from notion_mcp.markdown.ids import compact
 from notion_mcp.markdown.rich_text import TEXT_LIMIT
 from notion_mcp.notion import markdown_read, markdown_write
 from notion_mcp.notion.plan import validate_blocks
@@ -220,13 +221,15 @@ ID_BUDGET_SHARE = 4  # new block IDs take at most a quarter of the response budg
 def new_ids(call: Call, parent_id: str, ids: list[str]) -> tuple[list[str], str]:
     """The new top-level block IDs to list in an answer, within the response budget, and (when
     some are left out) how to list them all: they are the parent's children from first to last."""
-    room = max(1, call.settings.max_output_chars // ID_BUDGET_SHARE // 38)  # a dashed ID and ", "
+    room = max(1, call.settings.max_output_chars // ID_BUDGET_SHARE // 34)  # an ID and ", "
+    ids = [compact(i) for i in ids]
     if len(ids) <= room:
         return ids, ""
+    first, last, parent = ids[0], ids[-1], compact(parent_id)
     return ids[:room], (
-        f"The first {room} of {len(ids)} new top-level block IDs are listed; the last is {ids[-1]}. All of"
-        f" them are the children of {parent_id} from {ids[0]} to {ids[-1]}: notion_blocks retrieve"
-        f" block_id={parent_id} include_children=true max_depth=1 block_ids=true lists them."
+        f"The first {room} of {len(ids)} new top-level block IDs are listed; the last is {last}. All of"
+        f" them are the children of {parent} from {first} to {last}: notion_blocks retrieve"
+        f" block_id={parent} include_children=true max_depth=1 block_ids=true lists them."
     )
 
 
@@ -234,12 +237,12 @@ def resume_arguments(resume: dict[str, Any]) -> dict[str, Any]:
     """An append's resume (Notion's position object) as the arguments of a notion_blocks call."""
     arguments = {
         "operation": "append",
-        "parent_block_id": resume["parent_block_id"],
+        "parent_block_id": compact(resume["parent_block_id"]),
         "children": resume["children"],
     }
     position = resume.get("position") or {}
     if position.get("type") == "after_block":
-        arguments["after_block_id"] = position["after_block"]["id"]
+        arguments["after_block_id"] = compact(position["after_block"]["id"])
     elif position.get("type") == "start":
         arguments["position"] = "start"
     return arguments
@@ -285,7 +288,7 @@ def unread_note(tree: TreeResult, *, next_cursor: bool = True) -> str:
     notes = []
     if tree.unread:
         shown = tree.unread[:20]
-        ids = ", ".join(u.block_id for u in shown)
+        ids = ", ".join(compact(u.block_id) for u in shown)
         extra = f" and {len(tree.unread) - len(shown)} more" if len(tree.unread) > len(shown) else ""
         reasons = " / ".join(sorted({u.reason for u in tree.unread}))
         notes.append(
@@ -375,7 +378,7 @@ def _the_rest(blocks: list[dict[str, Any]], i: int, starts: list[tuple[int, str]
             f"; its first {i - index} top-level blocks repeat the end of this output" if i > index else ""
         )
         return f"For the rest, call again with the same arguments plus start_cursor={cursor}{repeat}."
-    first_page = [str(b.get("id", "?")) for b in blocks[i : starts[0][0] if starts else len(blocks)]]
+    first_page = [compact(str(b.get("id", "?"))) for b in blocks[i : starts[0][0] if starts else len(blocks)]]
     then = f" Then call again with the same arguments plus start_cursor={starts[0][1]}." if starts else ""
     return (
         f"The rest: read each of {', '.join(first_page)} with notion_blocks retrieve block_id=<id> "

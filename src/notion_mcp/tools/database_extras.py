@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from notion_mcp.errors import NotionAPIError
-from notion_mcp.markdown.ids import compact
+from notion_mcp.markdown.ids import compact, shown_in
 from notion_mcp.notion.gateway import NotionGateway
 from notion_mcp.notion.views import views_of
 from notion_mcp.tools.page_templates import notion_templates
@@ -25,7 +25,10 @@ class Extras:
     missing: list[str] = field(default_factory=list)
 
     def as_json(self) -> Json:
-        out: Json = {"views": self.views, "templates": self.templates}
+        out: Json = {
+            "views": self.views,
+            "templates": {compact(k): shown_in(v) for k, v in self.templates.items()},
+        }
         return {**out, "not_listed": self.missing} if self.missing else out
 
     def as_markdown(self) -> str:
@@ -36,9 +39,8 @@ class Extras:
         for source_id, templates in self.templates.items():
             if templates:
                 several = len(self.templates) > 1
-                lines.append(
-                    f"templates{f' of {source_id}' if several else ''} (create with template=<name>):"
-                )
+                of = f" of {compact(source_id)}" if several else ""
+                lines.append(f"templates{of} (create with template=<name>):")
                 lines += [
                     f"- {t.get('name') or 'Untitled'}{' (default)' if t.get('is_default') else ''} "
                     f"{compact(str(t['id']))}"

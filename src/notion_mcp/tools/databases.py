@@ -10,6 +10,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.markdown import database_to_markdown, rows_to_markdown
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.notion.pagination import Collected, collect
 from notion_mcp.notion.views import find_view, view_query
@@ -135,8 +136,8 @@ async def create(call: Call, args: Create) -> str:
     database = await call.gateway.create_database(body)
     if args.format == "json":
         return as_json(database)
-    sources = ", ".join(str(s["id"]) for s in database.get("data_sources", []))
-    return f"Created database {database['id']} {database.get('url', '')} (data source {sources})."
+    sources = ", ".join(compact(str(s["id"])) for s in database.get("data_sources", []))
+    return f"Created database {compact(database['id'])} {database.get('url', '')} (data source {sources})."
 
 
 async def retrieve(call: Call, args: Retrieve) -> str:
@@ -200,7 +201,7 @@ async def update(call: Call, args: Update) -> str:
             results["database"] = await call.gateway.update_database(args.database_id or "", changes)
     if args.format == "json":
         return as_json(results)
-    done = " and ".join(f"{k.replace('_', ' ')} {v['id']}" for k, v in results.items())
+    done = " and ".join(f"{k.replace('_', ' ')} {compact(v['id'])}" for k, v in results.items())
     trashed = " (now in the trash)" if any(v.get("in_trash") for v in results.values()) else ""
     return f"Updated {done}{trashed}."
 
@@ -264,9 +265,14 @@ async def _rows(call: Call, args: Query, source_id: str, body: dict[str, Any]) -
             "Narrow the filter to see the rest."
         )
     if args.format == "json":
-        extra = {"data_source_id": source_id, "next_cursor": cursor, "has_more": more, "notes": notes}
+        extra = {
+            "data_source_id": compact(source_id),
+            "next_cursor": cursor,
+            "has_more": more,
+            "notes": notes,
+        }
         return json_list(rows, call.settings.max_output_chars, extra)
-    head = f"{counted(len(rows), 'row')} from data source {source_id}"
+    head = f"{counted(len(rows), 'row')} from data source {compact(source_id)}"
     table_lines = rows_to_markdown(rows).splitlines()  # header, rule, then a line per row
     bound = "max_results" if args.max_results else "page_size"
 

@@ -12,6 +12,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from notion_mcp.errors import redact
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.edit import EditIncomplete, EditResult, EditSpec, edit_page
 from notion_mcp.notion.edit_plan import Insert, Op, Trash, Update
 from notion_mcp.tools.context import Call
@@ -69,7 +70,7 @@ def summary(page_id: str, result: EditResult) -> str:
         if n
     ]
     changed = f"blocks: {', '.join(parts)}" if parts else "no block changed (the text already read so)"
-    return f"Edited page {page_id}: {changed} ({result.requests} requests)."
+    return f"Edited page {compact(page_id)}: {changed} ({result.requests} requests)."
 
 
 def call_for(op: Op) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from mcp.types import ResourceLink
 
-from notion_mcp.markdown.ids import dashed
+from notion_mcp.markdown.ids import compact
 
 MAX_LINKS = 20
 LINK_COST = 60  # bytes of a link beyond its URI and title (type, field names, quotes)
@@ -46,7 +46,7 @@ def _found(text: str) -> Iterator[tuple[int, str, str, str]]:
                 ident, title = match.group(2), match.group("title")
             else:
                 ident, title = match.group(1), match.group(2)
-            yield match.start(), kind, dashed(ident), title.strip()
+            yield match.start(), kind, compact(ident), title.strip()
 
 
 def resource_links(text: str, budget: int) -> list[ResourceLink]:

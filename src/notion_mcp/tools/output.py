@@ -4,7 +4,8 @@ The budget (NOTION_MCP_MAX_OUTPUT_CHARS) holds for every answer, notes included:
 `json_list` cut at a whole row, block or result and leave room for the note that says how to get
 the rest; a single piece larger than the whole budget is cut inside, saying so; and
 `within_budget`, applied to every tool's answer, cuts anything still over (an answer that cannot
-be split at a boundary) with a note that says so — never silently.
+be split at a boundary) with a note that says so — never silently; a JSON answer at whole items,
+staying valid JSON, with the note in its `answer_cut` field (`json_budget.py`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from notion_mcp.tools.json_budget import json_within_budget
 
 
 def as_json(value: Any) -> str:
@@ -76,10 +79,14 @@ def within_budget(text: str, budget: int) -> str:
     A cut note already in the text (saying how to get the rest) is kept whole: the text before it
     is shortened instead. Only when that note alone is over the budget (a cut inside a long first
     listing page, whose remaining block IDs it lists) is the text returned as it is, because a
-    way to the rest matters more than the budget. JSON answers are left to `json_list` and the
-    tree cut (a cut inside JSON would leave it unparseable)."""
-    if len(text) <= budget or text.startswith(("{", "[")):  # JSON is cut whole-item by its producer
+    way to the rest matters more than the budget. A JSON answer is cut at whole items and stays
+    valid JSON (`json_budget`)."""
+    if len(text) <= budget:
         return text
+    if text.startswith(("{", "[")):
+        cut = json_within_budget(text, budget)
+        if cut is not None:
+            return cut
     at = text.rfind(CUT_NOTE)
     kept_note = text[at:] if at >= 0 else ""
     note = (

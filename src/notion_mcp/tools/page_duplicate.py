@@ -8,6 +8,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from notion_mcp.errors import redact
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.append import PartialAppendError
 from notion_mcp.notion.duplicate import Duplicated, duplicate_page
 from notion_mcp.tools._dispatch import Formatted
@@ -44,7 +45,10 @@ async def duplicate(call: Call, args: Duplicate, parent_of: ParentOf) -> str:
             on_progress=progress,
         )
     except PartialAppendError as exc:
-        made = f"The copy {exc.parent_id} was created, but not all of its content (do not duplicate again)."
+        made = (
+            f"The copy {compact(exc.parent_id)} was created, but not all of its content"
+            " (do not duplicate again)."
+        )
         resume = f"\nresume: notion_blocks {as_json(resume_arguments(exc.resume))}" if exc.resume else ""
         raise ToolError(redact(f"{made}\n{exc}{resume}")) from exc
     if args.format == "json":
@@ -64,7 +68,7 @@ def _as_dict(result: Duplicated) -> dict[str, Any]:
 def _summary(result: Duplicated, depth: int = 0) -> str:
     page = result.page
     lines = [
-        f"{'  ' * depth}Duplicated as page {page['id']} {page.get('url', '')}".rstrip()
+        f"{'  ' * depth}Duplicated as page {compact(page['id'])} {page.get('url', '')}".rstrip()
         + f": {result.blocks} blocks copied ({result.requests} requests)."
     ]
     lines += [f"{'  ' * depth}- not copied: {note}" for note in result.not_copied]

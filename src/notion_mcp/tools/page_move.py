@@ -8,6 +8,7 @@ from pydantic import Field
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import page_to_markdown
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.ids import normalize_id
 from notion_mcp.tools._dispatch import Formatted
 from notion_mcp.tools.context import Call
@@ -47,5 +48,6 @@ async def move(call: Call, args: Move) -> str:
     page = await call.gateway.move_page(args.page_id, target)
     if args.format == "json":
         return as_json(page)
-    where = f"page {target['page_id']}" if "page_id" in target else f"data source {target['data_source_id']}"
-    return f"Moved page {page['id']} under {where}.\n\n{page_to_markdown(page, None)}"
+    kind = "page" if "page_id" in target else "data source"
+    where = f"{kind} {compact(str(target.get('page_id') or target.get('data_source_id')))}"
+    return f"Moved page {compact(page['id'])} under {where}.\n\n{page_to_markdown(page, None)}"

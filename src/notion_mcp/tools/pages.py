@@ -134,7 +134,7 @@ async def create(call: Call, args: Create) -> str:
         return as_json(
             {**page, "content_block_ids": shown, **({"content_block_ids_cut": rest} if rest else {})}
         )
-    summary = f"Created page {page['id']} {page.get('url', '')}".rstrip()
+    summary = f"Created page {compact(page['id'])} {page.get('url', '')}".rstrip()
     if inline or written:
         total = count_blocks(inline) + (written.blocks_written if written else 0)
         summary += f" with {counted(total, 'block')}"
@@ -155,7 +155,7 @@ async def _write_content(
     the error says the page exists (so that it is not created twice) and how to finish."""
     if not blocks:
         return None
-    made = f"Created page {page['id']} {page.get('url', '')}".rstrip()
+    made = f"Created page {compact(page['id'])} {page.get('url', '')}".rstrip()
     if inline:
         made += f" with its first {inline} blocks"
     try:
@@ -174,7 +174,8 @@ async def _write_content(
             ) from exc
         raise ToolError(
             f"{made}, but none of its content was written. Do not create the page again: add the"
-            f" content with notion_blocks append parent_block_id={page['id']} and the same {given}.\n{why}"
+            f" content with notion_blocks append parent_block_id={compact(page['id'])} and the same"
+            f" {given}.\n{why}"
         ) from exc
 
 
@@ -201,7 +202,7 @@ async def _property_item(call: Call, page: dict[str, Any], args: Retrieve) -> st
     if args.format == "json":
         return as_json({"property": name, "results": items, "next_cursor": cursor, "has_more": more})
     kind = str(match.get("type"))
-    head = f"{name} ({kind}) of page {page['id']}"
+    head = f"{name} ({kind}) of page {compact(page['id'])}"
     if kind in ("title", "rich_text"):  # one item per rich-text run: the text is their join
         text = rich_text_to_markdown([item[kind] for item in items if isinstance(item.get(kind), dict)])
         return join(f"{head}:\n\n{text}", more_hint(cursor, more))
@@ -332,7 +333,7 @@ async def update(call: Call, args: Update) -> str:
     if args.format == "json":
         return as_json(page)
     state = " It is in the trash (restore with in_trash=false)." if page.get("in_trash") else ""
-    return join(edited, f"Updated page {page['id']}.{state}\n\n{page_to_markdown(page, None)}")
+    return join(edited, f"Updated page {compact(page['id'])}.{state}\n\n{page_to_markdown(page, None)}")
 
 
 async def duplicate(call: Call, args: Duplicate) -> str:

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from notion_mcp.errors import NotionAPIError, RateLimitedError, TransientError
 from notion_mcp.markdown import users_to_markdown
+from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.pagination import collect
 from notion_mcp.tools._dispatch import Formatted, Operation, ToolSpec
 from notion_mcp.tools.context import Call
@@ -97,7 +98,7 @@ async def retrieve_bot(call: Call, args: RetrieveBot) -> str:
     owner = ((bot.get("bot") or {}).get("owner") or {}).get("type", "unknown")
     workspace = (bot.get("bot") or {}).get("workspace_name") or "unknown workspace"
     name = bot.get("name") or "integration"
-    return f"Connected as {name} ({bot.get('id')}), owner: {owner}, workspace: {workspace}."
+    return f"Connected as {name} ({compact(str(bot.get('id')))}), owner: {owner}, workspace: {workspace}."
 
 
 SPEC = ToolSpec(
