@@ -4,6 +4,7 @@ on several "machines" spend one budget and share a hold; an unreachable Redis do
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
@@ -56,14 +57,20 @@ async def test_concurrent_changes_from_many_clients_are_none_of_them_lost(redis_
             await m.aclose()
 
 
-async def test_an_unreachable_redis_limits_this_process_alone_instead_of_failing(tmp_path: Path) -> None:
+async def test_an_unreachable_redis_limits_this_process_alone_instead_of_failing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     time = VirtualTime()
     window = limiter(f"unix://{tmp_path / 'nobody.sock'}", time, 2)
     try:
-        await window.acquire()
-        await window.acquire()
-        await window.acquire()
+        with caplog.at_level(logging.WARNING, logger="notion_mcp.ratestore"):
+            await window.acquire()
+            await window.acquire()
+            await window.acquire()
         assert time.now == pytest.approx(61.5)  # still limited, in memory
+        warnings = [r.getMessage() for r in caplog.records if r.name == "notion_mcp.ratestore"]
+        assert len(warnings) == 1, warnings  # said once, not on every request
+        assert "rate-limit store unreachable (" in warnings[0] and "nobody.sock" in warnings[0]
     finally:
         await window.aclose()
 
@@ -77,5 +84,6 @@ async def test_a_damaged_key_is_replaced_by_the_new_state(redis_url: str, damage
         assert await store.update(lambda raw: dict(raw)) == {}
         await store.update(lambda raw: raw.update(n=2))
         assert await store.client.get(store.key) == b'{"n":2}'
+        assert 86_000 < await store.client.ttl(store.key) <= 86_400  # expires a day after its last change
     finally:
         await store.aclose()
