@@ -33,7 +33,7 @@ window|src/notion_mcp/notion/window.py|tests/notion/test_window.py tests/test_ra
 limiter|src/notion_mcp/notion/limiter.py|tests/notion/test_limiter.py tests/test_rate_windows.py
 ratestore|src/notion_mcp/notion/ratestore.py|tests/notion/test_ratestore.py tests/notion/test_window.py
 ratestore_redis|src/notion_mcp/notion/ratestore_redis.py|tests/notion/test_ratestore_redis.py
-schema_cache|src/notion_mcp/notion/schema_cache.py|tests/tools/test_fewer_requests.py
+schema_cache|src/notion_mcp/notion/schema_cache.py|tests/notion/test_schema_cache.py tests/tools/test_fewer_requests.py
 usage|src/notion_mcp/notion/usage.py|tests/notion/test_usage.py tests/test_resources.py
 health|src/notion_mcp/notion/health.py|tests/test_check.py
 config|src/notion_mcp/config.py|tests/test_config.py tests/test_config_values.py tests/tools/test_advice.py
