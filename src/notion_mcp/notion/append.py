@@ -39,7 +39,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from notion_mcp.errors import NotionAPIError, NotionMCPError, TransientError
-from notion_mcp.notion.create import CLOCK_SLACK
+from notion_mcp.notion.create import CLOCK_SLACK, created_time
 from notion_mcp.notion.gateway import NotionGateway
 from notion_mcp.notion.ids import compact
 from notion_mcp.notion.pagination import collect
@@ -111,10 +111,8 @@ class PartialAppendError(NotionMCPError):
 
 def _made_before(block: Json, since: datetime) -> bool:
     """Whether Notion says `block` was created before `since` (False when it does not say)."""
-    try:
-        return datetime.fromisoformat(str(block.get("created_time"))) < since
-    except ValueError:
-        return False
+    created = created_time(block)
+    return created is not None and created < since
 
 
 def _new_ids(response: Json, sent: int) -> list[str]:

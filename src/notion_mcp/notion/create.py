@@ -153,9 +153,14 @@ def _plain(item: Any) -> str:
     return str((item.get("text") or {}).get("content", ""))
 
 
-def _at_or_after(obj: Json, since: datetime) -> bool:
+def created_time(obj: Json) -> datetime | None:
+    """When Notion says `obj` was created (cut to the minute), or None when it does not say."""
     try:
-        created = datetime.fromisoformat(str(obj.get("created_time")))  # 3.11 reads a trailing Z
+        return datetime.fromisoformat(str(obj.get("created_time")))  # 3.11 reads a trailing Z
     except ValueError:
-        return False
-    return created >= since
+        return None
+
+
+def _at_or_after(obj: Json, since: datetime) -> bool:
+    created = created_time(obj)
+    return created is not None and created >= since
