@@ -45,7 +45,7 @@ uploads|src/notion_mcp/notion/uploads.py|tests/notion/test_upload_steps.py tests
 duplicate|src/notion_mcp/notion/duplicate.py|tests/tools/test_duplicate.py tests/tools/test_move_and_comments.py
 bulk|src/notion_mcp/notion/bulk.py|tests/tools/test_bulk.py tests/tools/test_bulk_faults.py
 edit|src/notion_mcp/notion/edit.py|tests/tools/test_edits.py tests/tools/test_recorded_edits.py
-edit_plan|src/notion_mcp/notion/edit_plan.py|tests/tools/test_edits.py tests/tools/test_recorded_edits.py
+edit_plan|src/notion_mcp/notion/edit_plan.py|tests/notion/test_edit_plan.py tests/tools/test_recorded_edits.py
 markdown_read|src/notion_mcp/notion/markdown_read.py|tests/tools/test_markdown_fast_path.py
 markdown_write|src/notion_mcp/notion/markdown_write.py|tests/tools/test_markdown_fast_path.py
 "
