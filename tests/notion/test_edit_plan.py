@@ -223,6 +223,8 @@ REPLACES = [
     ("Risk one.\n\n- Risk two", "Risk one.\n\nAnother.\n\n- Risk two"),
     ("### Detail\n\nRisk detail.", "Risk detail moved."),
     ("We ship.", "We ship.\n\nWe party."),
+    ("Risk one.", "- Risk zero"),  # another type: in where the old one stood
+    ("First item\n  - Nested item", "First item\n  - Nested item\n  - Another nested"),
 ]
 
 
@@ -589,3 +591,174 @@ def test_an_update_sends_only_the_fields_its_type_may_change_and_resets_what_wen
     assert sent["language"] == "rust" and "color" not in sent
     equation = read_as("$$\nx\n$$")[0]
     assert update_body(equation, markdown_to_blocks("$$\ny\n$$")[0]) == {"expression": "y"}
+
+
+# -- what each refusal says, and where nested changes land -------------------------------------------
+def test_each_refusal_says_what_to_do_and_that_nothing_changed() -> None:
+    across = refused(planner().replace, "Nested item\n- Second item", "x", "edits[0]")
+    assert across == (
+        "edits[0].old starts and ends at different nesting levels (for example inside a list "
+        "item's nested items and then outside them); split it into two edits. Nothing was changed."
+    )
+    quote = Planner(Page("p", read_as("> quoted\n> \n> - inside\n\nafter\n")))
+    crossing = refused(quote.replace, "quoted\n- inside", "x", "edits[0]")
+    assert crossing == (
+        "edits[0].old crosses block structure that cannot be edited as text (such as a quote's"
+        " nested blocks); edit the blocks one at a time. Nothing was changed."
+    )
+    removing = refused(planner().replace, "- First item", "Plain now.", "edits[0]")
+    assert removing == (
+        "edits[0]: the edit would remove the block «- First item», which holds nested content the "
+        "text does not include. Include that content in the text, or change the block's own text "
+        "only. Nothing was changed."
+    )
+    long = "L" * 70
+    cut = refused(planner(f"- {long}\n  - kid\n").replace, f"- {long}", "Plain.", "e")
+    assert f"«- {long[:58]}»" in cut
+
+
+def test_new_text_that_does_not_parse_names_its_field_in_every_form() -> None:
+    bad = "[x](page.html)"
+    section = refused(planner().section, "Risks", bad, "replace", "edits[1]")
+    assert section.startswith("edits[1].new: line 1: link")
+    assert refused(planner().insert, "We ship.", bad, after=True, where="edits[2]").startswith(
+        "edits[2].new: line 1: link"
+    )
+    table = "| a | b |\n| --- | --- |\n| 1 | 2 |\n"
+    assert refused(planner(table).replace, "| 1 | 2 |", f"| {bad} | 2 |", "edits[3]").startswith(
+        "edits[3].new: line 1: link"
+    )
+
+
+def test_a_replacement_three_levels_deep_keeps_every_paired_block() -> None:
+    markdown = "- a\n  - b\n    - c\n"
+    page = Page("p", read_as(markdown))
+    planned = Planner(page).replace("a\n  - b\n    - c", "a\n  - b2\n    - c", "e")
+    assert planned.ops == [Update(page.block_id(1), planned.ops[0].body)]  # type: ignore[union-attr]
+    deeper = Planner(page).replace("a\n  - b", "a\n  - b2", "e")
+    assert [op.block_id for op in deeper.ops if isinstance(op, Update)] == [page.block_id(1)]
+    added = Planner(page).replace("b\n    - c", "b\n    - c\n    - d", "e")
+    assert added.ops == [Insert(page.block_id(1), page.block_id(2), markdown_to_blocks("- d"))]
+
+
+def test_a_paired_blocks_children_are_aligned_with_the_same_rules_and_errors() -> None:
+    markdown = "Intro.\n\n- a\n  - b\n    - c\n"
+    page = Page("p", read_as(markdown))
+    first = refused(Planner(page).replace, "- a\n  - b", "- a\n  1. b", "edits[5]")
+    assert first.startswith("edits[5]: the edit would remove the block «- b»")
+    last = refused(Planner(page).replace, "Intro.\n\n- a\n  - b", "## Intro.\n\n- a\n  1. b", "edits[6]")
+    assert last.startswith("edits[6]: the edit would remove the block «- b»")
+
+
+def test_common_blocks_at_the_end_are_updated_in_place_not_replaced() -> None:
+    markdown = "## H\n\nPara A.\n\nPara B.\n"
+    page = Page("p", read_as(markdown))
+    planned = Planner(page).replace("## H\n\nPara A.\n\nPara B.", "- item\n\nPara A!\n\nPara B!", "e")
+    assert [type(op) for op in planned.ops] == [Insert, Trash, Update, Update]
+    assert [op.block_id for op in planned.ops if isinstance(op, Update)] == [
+        page.block_id(1),
+        page.block_id(2),
+    ]
+    assert planned.ops[0] == Insert("p", None, markdown_to_blocks("- item"))
+    assert edited(planned, markdown) == expect("- item\n\nPara A!\n\nPara B!\n")
+
+
+def test_a_section_body_with_nested_blocks_is_aligned_and_checked() -> None:
+    markdown = "## A\n\n- x\n  - y\n\n## B\n"
+    planned = planner(markdown).section("A", "- x\n  - z", "replace", "e")
+    assert edited(planned, markdown) == expect("## A\n\n- x\n  - z\n\n## B\n")
+    blocks = read_as("## A\n\nParent.\n\n## B\n")
+    blocks[1]["has_children"] = True  # children the read did not bring
+    message = refused(Planner(Page("p", blocks)).section, "A", "- other", "replace", "edits[7]")
+    assert message.startswith("edits[7]: the edit would remove the block «Parent.»")
+
+
+def test_a_heading_is_matched_by_its_words_whatever_its_first_letter() -> None:
+    markdown = "## XML export\n\nold.\n"
+    planned = planner(markdown).section("xml   Export", "new.", "replace", "e")
+    assert edited(planned, markdown) == expect("## XML export\n\nnew.\n")
+
+
+# -- candidates shown when the text matches several places or none ---------------------------------
+def test_a_line_of_exactly_the_width_is_shown_whole() -> None:
+    line = "needle " + "y" * 93
+    assert len(line) == 100
+    message = refused(planner(f"{line}\n\nneedle again\n").replace, "needle", "z", "e")
+    assert f"- «{line}»\n" in message
+
+
+def test_a_long_line_matched_near_its_start_is_cut_only_at_its_end() -> None:
+    line = "needle " + "y" * 200
+    message = refused(planner(f"{line}\n\nneedle again\n").replace, "needle", "z", "e")
+    assert f"- «{line[:100]}…»\n" in message
+
+
+def test_a_long_line_is_cut_to_the_width_centred_on_the_match() -> None:
+    line = "".join(f"{n:03d} " for n in range(60))  # 240 characters: "000 001 … 059 "
+    message = refused(planner(f"First.\n\n{line}\n\n{line}\n").replace, "030 ", "z", "e")
+    at = line.index("030 ")
+    assert f"- «…{line[at - 50 : at + 50]}…» (after «First.»)" in message
+
+
+def test_the_line_before_is_cut_to_sixty_characters() -> None:
+    before = "b" * 80
+    message = refused(planner(f"{before}\n\nneedle one\n\nneedle two\n").replace, "needle", "z", "e")
+    assert f"- «needle one» (after «{'b' * 60}»)" in message
+
+
+def test_the_closest_lines_are_ranked_best_first_and_only_those_sharing_enough() -> None:
+    markdown = "Risk zero here.\n\nunrelated words\n\nThe risk seventeen line.\n\nabc\n"
+    message = refused(planner(markdown).replace, "Risk sevenX", "x", "e")
+    closest = message.split("Closest:\n")[1].splitlines()
+    assert closest == [
+        "- «The risk seventeen line.» (after «unrelated words»)",  # "isk seven": 9 of 11
+        "- «Risk zero here.»",  # "Risk ": 5 of 11
+    ]
+    exactly = refused(planner("abc def\n\nzzz\n").replace, "abcXXXXXXX", "x", "e")  # 3 of 10
+    assert exactly.endswith("Closest:\n- «abc def»")
+
+
+def test_only_the_first_line_of_the_text_is_compared_for_the_closest() -> None:
+    markdown = "Risk one.\n\nother\n"
+    message = refused(planner(markdown).replace, "Risk seven\n" + "q" * 40, "x", "e")
+    assert message.endswith("Closest:\n- «Risk one.»")
+
+
+def test_a_long_line_holding_the_text_is_found_as_closest() -> None:
+    long = "Some words about things. " * 10 + "Risk seven" + " and more words." * 5  # over 200
+    message = refused(planner(f"{long}\n").replace, "Risk sevenX", "x", "e")
+    assert "Closest:\n- «…" in message and "Risk seven" in message.split("Closest:")[1]
+
+
+def test_the_closest_lines_are_shown_where_they_match() -> None:
+    line = "w" * 150 + " target words"
+    message = refused(planner(f"First.\n\n{line}\n").replace, "target wordsX", "x", "e")
+    assert message.endswith(f"Closest:\n- «…{line[101:]}…» (after «First.»)")
+
+
+def test_nothing_close_shows_no_candidates() -> None:
+    message = refused(planner("alpha\n\nbeta\n").replace, "zzzz", "x", "e")
+    assert message.endswith("Nothing was changed.")
+
+
+# -- update bodies -----------------------------------------------------------------------------------
+def test_colors_and_toggles_are_sent_only_when_they_change() -> None:
+    red = read_as('Red. {color="red"}')[0]
+    blue = markdown_to_blocks('Blue. {color="blue"}')[0]
+    assert update_body(red, blue)["color"] == "blue"
+    plain = read_as("Plain.")[0]
+    del plain["paragraph"]["color"]
+    new = markdown_to_blocks("New.")[0]
+    del new["paragraph"]["color"]
+    assert "color" not in update_body(plain, new)
+    folded = read_as("## H")[0]
+    folded["heading_2"]["is_toggleable"] = True
+    still = {"type": "heading_2", "heading_2": {"rich_text": [], "is_toggleable": True}}
+    assert "is_toggleable" not in update_body(folded, still)
+    opened = {"type": "heading_2", "heading_2": {"rich_text": [], "is_toggleable": False}}
+    assert update_body(folded, opened)["is_toggleable"] is False
+
+
+def test_a_block_with_nothing_to_update_sends_an_empty_body() -> None:
+    divider = {"type": "divider", "divider": {}}
+    assert update_body(divider, divider) == {}
