@@ -181,16 +181,6 @@ async def test_blocks_the_endpoint_does_not_render_are_read_through_the_blocks_a
     assert listed == [f"/v1/blocks/{TOGGLE}/children"]  # only the block with children is listed
 
 
-async def test_a_child_page_placeholder_is_not_listed() -> None:
-    notion = fake(unknown(TOGGLE, "child_page"))
-    child = {"object": "block", "id": TOGGLE, "type": "child_page", "has_children": True,
-             "child_page": {"title": "Sub"}}  # fmt: skip
-    notion.exact[f"/v1/blocks/{TOGGLE}"] = (200, child)
-    result = await read(notion)
-    assert result is not None and result.blocks == [child]
-    assert not any(s.path.endswith("/children") for s in notion.sent)
-
-
 async def test_a_placeholder_without_an_id_falls_back() -> None:
     notion = fake('Intro\n<unknown url="https://www.notion.so/x" alt="tabs"/>')
     assert await read(notion) is None
@@ -207,3 +197,53 @@ async def test_placeholders_that_make_the_page_too_deep_or_large_fall_back() -> 
     assert await read(notion, depth=2, blocks=3) is not None
     assert await read(notion, depth=1, blocks=3) is None
     assert await read(notion, depth=2, blocks=2) is None
+
+
+async def test_a_page_already_too_deep_is_not_completed_through_the_blocks_api() -> None:
+    notion = fake(f"a\n\t- b\n\t\t- c\n{unknown(TOGGLE, 'tabs')}")  # depth 3 before any placeholder
+    assert await read(notion, depth=2, blocks=100) is None
+    assert await read(notion, depth=3, blocks=3) is None
+    assert [s.path for s in notion.sent] == [f"/v1/pages/{PAGE}/markdown"] * 2  # no block read
+
+
+async def test_the_requests_counted_are_this_reads_own() -> None:
+    notion = fake("Intro")
+    gateway = gateway_for(notion)
+    await read(notion, gateway)
+    result = await read(notion, gateway)
+    assert result is not None and result.requests == 1
+
+
+@pytest.mark.parametrize("kind", ["child_page", "child_database"])
+async def test_a_child_page_or_database_placeholder_is_not_listed(kind: str) -> None:
+    notion = fake(unknown(TOGGLE, kind))
+    child = {"object": "block", "id": TOGGLE, "type": kind, "has_children": True, kind: {"title": "Sub"}}
+    notion.exact[f"/v1/blocks/{TOGGLE}"] = (200, child)
+    result = await read(notion)
+    assert result is not None and result.blocks == [child]
+    assert not any(s.path.endswith("/children") for s in notion.sent)
+
+
+async def test_a_placeholders_subtree_is_read_within_the_depth_and_block_budgets() -> None:
+    notion = fake(unknown(TOGGLE, "tabs"))
+    tabs = {"object": "block", "id": TOGGLE, "type": "toggle", "has_children": True,
+            "toggle": {"rich_text": []}}  # fmt: skip
+    notion.exact[f"/v1/blocks/{TOGGLE}"] = (200, tabs)
+    nested = {**paragraph("x"), "id": "44444444-4444-4444-4444-444444444444", "has_children": True}
+    deeper = {"object": "list", "results": [nested], "has_more": False, "next_cursor": None}
+    notion.answer("GET", "/v1/blocks/{id}/children", (200, deeper))  # children all the way down
+    assert await read(notion, depth=1, blocks=100) is None
+    listings = [s for s in notion.sent if s.path.endswith("/children")]
+    assert len(listings) == 1  # the depth budget reached: nothing below it is listed
+    longer = PathNotion()
+    longer.answer("GET", MARKDOWN, (200, {"object": "page_markdown", "markdown": unknown(TOGGLE, "tabs")}))
+    longer.exact[f"/v1/blocks/{TOGGLE}"] = (200, tabs)
+    more = {
+        "object": "list",
+        "results": [{**nested, "has_children": False}],
+        "has_more": True,
+        "next_cursor": "n",
+    }
+    longer.answer("GET", "/v1/blocks/{id}/children", (200, more))  # a listing without end
+    assert await read(longer, depth=50, blocks=2) is None
+    assert len([s for s in longer.sent if s.path.endswith("/children")]) <= 3  # the block budget
