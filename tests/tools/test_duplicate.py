@@ -136,15 +136,17 @@ async def test_a_page_too_large_or_deep_to_read_whole_is_not_copied_at_all(
 
 
 async def test_a_row_keeps_its_links_and_lists_what_a_create_cannot_take(tmp_path: Path) -> None:
-    """In its own data source: a files value keeps its links and lists the files Notion stores;
-    a relation cut at 25 on the page object is listed, not copied short, and the values after it
-    are copied; a text property named "title" is not taken for the title."""
+    """In its own data source: a computed value is Notion's to fill in; a files value keeps its
+    links and lists the files Notion stores; a relation cut at 25 on the page object is listed,
+    not copied short; the values after both are copied; a text property named "title" is not
+    taken for the title."""
     (tmp_path / "report.pdf").write_bytes(b"%PDF-1.4 tiny")
     spec = {"name": "Spec", "type": "external", "external": {"url": "https://example.com/spec.pdf"}}
     refs = {"relation": [{"id": SEED.task_id(n)} for n in range(1, 28)]}
     async with sandbox_client(upload_roots=(str(tmp_path),)) as (client, _):
         database = await new_database(client, "Reports", {
-            "Name": {"title": {}}, "Refs": {"relation": {"data_source_id": SEED.tasks_data_source_id}},
+            "Name": {"title": {}}, "Made": {"created_time": {}},
+            "Refs": {"relation": {"data_source_id": SEED.tasks_data_source_id}},
             "Files": {"files": {}}, "title": {"rich_text": {}},
         })  # fmt: skip
         files = [{"name": "report.pdf", "external": {"url": "./report.pdf"}}, spec]
@@ -157,12 +159,14 @@ async def test_a_row_keeps_its_links_and_lists_what_a_create_cannot_take(tmp_pat
         )
         copy = await duplicated(client, page_id=row)
     assert original["properties"]["Refs"]["has_more"]
-    assert list(original["properties"]).index("Refs") == 1  # values follow it
+    assert list(original["properties"])[1:3] == ["Made", "Refs"]  # values follow both
     assert copy["not_copied"] == [
         "the relation 'Refs': more than the 25 pages a page object lists",
         "the file 'report.pdf' in 'Files', stored by Notion: upload it again",
     ]
-    assert values(copy["page"]) == {"Name": "Q3", "Refs": [], "Files": [spec], "title": "a text"}
+    copied = values(copy["page"])
+    assert copied.pop("Made") >= original["properties"]["Made"]["created_time"]  # Notion's to fill in
+    assert copied == {"Name": "Q3", "Refs": [], "Files": [spec], "title": "a text"}
 
 
 async def test_a_row_copied_to_another_data_source_gets_only_its_title() -> None:
