@@ -43,6 +43,8 @@ row_values|src/notion_mcp/notion/row_values.py|tests/notion/test_row_values.py t
 views|src/notion_mcp/notion/views.py|tests/tools/test_views.py tests/tools/test_templates_and_views.py
 uploads|src/notion_mcp/notion/uploads.py|tests/notion/test_upload_steps.py tests/tools/test_uploads.py
 duplicate|src/notion_mcp/notion/duplicate.py|tests/tools/test_duplicate.py tests/tools/test_move_and_comments.py
+discussions|src/notion_mcp/notion/discussions.py|tests/tools/test_move_and_comments.py tests/tools/test_recorded_comments.py
+markdown_create|src/notion_mcp/notion/markdown_create.py|tests/tools/test_markdown_create.py
 bulk|src/notion_mcp/notion/bulk.py|tests/tools/test_bulk.py tests/tools/test_bulk_faults.py
 edit|src/notion_mcp/notion/edit.py|tests/tools/test_edits.py tests/tools/test_recorded_edits.py
 edit_plan|src/notion_mcp/notion/edit_plan.py|tests/notion/test_edit_plan.py tests/tools/test_recorded_edits.py
