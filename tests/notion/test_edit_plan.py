@@ -23,6 +23,8 @@ from notion_mcp.notion.edit_plan import (
     Planner,
     Trash,
     Update,
+    bare,
+    kids_of,
     normalize,
     update_body,
 )
@@ -762,3 +764,34 @@ def test_colors_and_toggles_are_sent_only_when_they_change() -> None:
 def test_a_block_with_nothing_to_update_sends_an_empty_body() -> None:
     divider = {"type": "divider", "divider": {}}
     assert update_body(divider, divider) == {}
+
+
+def test_text_that_occurs_twice_overlapping_is_not_taken_as_one_place() -> None:
+    message = refused(planner("aaa\n").replace, "aa", "b", "e")
+    assert message.startswith("e.old: 'aa' occurs 2 times in the page")
+
+
+def test_text_ending_at_the_first_character_of_a_block_covers_that_block() -> None:
+    markdown = "First.\n\nB\n\nLast.\n"
+    planned = planner(markdown).replace("First.\n\nB", "Changed.", "e")
+    assert edited(planned, markdown) == expect("Changed.\n\nLast.\n")
+
+
+def test_long_repeated_text_is_shown_cut_to_eighty_characters() -> None:
+    line = "word " * 30
+    message = refused(planner(f"{line}\n\n{line}\n").replace, line, "x", "edits[0]")
+    assert message.startswith(f"edits[0]: {line.strip()[:80]!r} occurs 2 times".replace(": ", ".old: ", 1))
+
+
+def test_a_block_without_its_content_has_no_children_and_a_bare_copy_says_so() -> None:
+    assert kids_of({"type": "unsupported"}) == []
+    block = read_as("- a\n  - b\n")[0]
+    assert bare(block)["has_children"] is False and "children" not in bare(block)["bulleted_list_item"]
+    kept = bare(block, kids_of(block))
+    assert kept["has_children"] is True and kids_of(kept) == kids_of(block)
+    assert bare({"type": "divider", "id": "d"}) == {
+        "type": "divider",
+        "id": "d",
+        "divider": {},
+        "has_children": False,
+    }
