@@ -200,7 +200,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
         first = start + len(line) - len(line.lstrip())
         if out:
             out.append("\n")
-            offsets.append(first - 1 if first > 0 else 0)
+            offsets.append(first - 1)  # a line came before: first > 0
         skip = 0
         number = _NUMBER.match(body)
         if number:
