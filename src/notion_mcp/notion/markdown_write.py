@@ -81,12 +81,12 @@ async def _landed(gateway: NotionGateway, page_id: str, blocks: list[Json], caus
     """Whether the page now ends with `blocks` (read back); the ambiguous error when it cannot tell."""
     try:
         answer = await gateway.retrieve_page_markdown(page_id)
-        tail = enhanced_to_blocks(str(answer.get("markdown", "")))[-len(blocks) :]
+        tail = enhanced_to_blocks(answer["markdown"])[-len(blocks) :]  # a string: the gateway checks
     except (NotionAPIError, MarkdownError):
         raise cause from None
     if answer.get("truncated"):
         raise cause
-    return len(tail) == len(blocks) and all(same_block(s, g) for s, g in zip(blocks, tail, strict=True))
+    return len(tail) == len(blocks) and all(map(same_block, blocks, tail))
 
 
 def _count(blocks: list[Json]) -> int:
