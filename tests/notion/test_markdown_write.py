@@ -228,3 +228,9 @@ async def test_a_parent_that_is_not_an_id_is_refused_naming_the_field() -> None:
         await append_to_page(gateway_for(notion), "not an id", LONG, notion_version=FIRST_VERSION)
     assert str(caught.value).startswith("parent_block_id")
     assert notion.sent == []
+
+
+def test_many_small_blocks_are_one_request_however_many() -> None:
+    tiny = {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {"content": "x"}}]}}
+    written = as_markdown([tiny] * 25_000)  # more than the markdown writer's default block limit
+    assert written is not None and written.count("x") == 25_000

@@ -39,7 +39,8 @@ MAX_MARKDOWN_BYTES = DEFAULT_LIMITS.max_bytes - 10_000  # the request's JSON aro
 
 def as_markdown(blocks: list[Json]) -> str | None:
     """The enhanced markdown of `blocks`, or None when some block has no form in it."""
-    written = blocks_to_enhanced(blocks, children_of, "", limit=10**9)
+    # no block count is cut (a block takes at least a byte, so the byte budget is reached first)
+    written = blocks_to_enhanced(blocks, children_of, "", limit=MAX_MARKDOWN_BYTES)
     if written.unknown_block_ids or len(written.markdown.encode()) > MAX_MARKDOWN_BYTES:
         return None
     return written.markdown
