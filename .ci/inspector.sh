@@ -32,77 +32,68 @@ inspect() {
     (cd "$NODE_DIR" && npx --no-install mcp-inspector --cli "$PYTHON" -m notion_mcp --sandbox "$@")
 }
 
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+inspect_http() {  # URL, then the Inspector's arguments
+    local url="$1"; shift
+    (cd "$NODE_DIR" && npx --no-install mcp-inspector --cli "$url" --transport http "$@")
+}
 
-inspect --method tools/list >"$out/list.json"
-"$PYTHON" - "$out/list.json" <<'EOF'
+expect_six_tools() {  # FILE (a tools/list answer) LABEL
+    "$PYTHON" - "$1" "$2" <<'EOF'
 import json, sys
 tools = sorted(t["name"] for t in json.load(open(sys.argv[1]))["tools"])
 want = ["notion_blocks", "notion_comments", "notion_databases", "notion_pages", "notion_search", "notion_users"]
 if tools != want:
-    sys.exit(f"inspector: tools/list gave {tools}, expected {want}")
-print(f"inspector: tools/list OK ({len(tools)} tools)")
+    sys.exit(f"inspector: tools/list {sys.argv[2]} gave {tools}, expected {want}")
+print(f"inspector: tools/list {sys.argv[2]} OK ({len(tools)} tools)")
 EOF
+}
 
-inspect --method tools/call --tool-name notion_search --tool-arg query=Welcome >"$out/call.json"
-"$PYTHON" - "$out/call.json" <<'EOF'
+expect_welcome() {  # FILE (a notion_search tools/call answer) LABEL
+    "$PYTHON" - "$1" "$2" <<'EOF'
 import json, sys
 result = json.load(open(sys.argv[1]))
 text = "".join(c.get("text", "") for c in result.get("content", []))
 if result.get("isError") or "Welcome to the sandbox" not in text:
-    sys.exit(f"inspector: tools/call notion_search failed: {json.dumps(result)[:500]}")
-print("inspector: tools/call notion_search OK")
+    sys.exit(f"inspector: tools/call notion_search {sys.argv[2]} failed: {json.dumps(result)[:500]}")
+print(f"inspector: tools/call notion_search {sys.argv[2]} OK")
 EOF
+}
+
+serve_http() {  # LOG [VAR=value ...]: starts `serve --http` in the background; sets http_pid and url
+    local log="$1"; shift
+    env "$@" "$PYTHON" -m notion_mcp serve --http --port 0 --sandbox 2>"$log" &
+    http_pid=$!
+    url=""
+    for _ in $(seq 1 200); do
+        url="$(grep -so 'http://127\.0\.0\.1:[0-9]*/mcp' "$log" | head -1 || true)"
+        [ -n "$url" ] && return 0
+        kill -0 "$http_pid" 2>/dev/null || { cat "$log"; exit 1; }
+        sleep 0.1
+    done
+    echo "inspector: serve --http printed no URL"; cat "$log"; exit 1
+}
+
+out="$(mktemp -d)"
+http_pid=""
+trap 'if [ -n "$http_pid" ]; then kill "$http_pid" 2>/dev/null || true; fi; rm -rf "$out"' EXIT
+
+inspect --method tools/list >"$out/list.json"
+expect_six_tools "$out/list.json" "over stdio"
+inspect --method tools/call --tool-name notion_search --tool-arg query=Welcome >"$out/call.json"
+expect_welcome "$out/call.json" "over stdio"
 
 # The same client over streamable HTTP against `notion-mcp serve --http` (Inspector >= 0.15 takes
 # --transport http; it sends no headers, so the server runs keyless on loopback, which it allows).
-http_log="$out/http.log"
-"$PYTHON" -m notion_mcp serve --http --port 0 --sandbox 2>"$http_log" &
-http_pid=$!
-trap 'kill "$http_pid" 2>/dev/null || true; rm -rf "$out"' EXIT
-url=""
-for _ in $(seq 1 200); do
-    url="$(grep -so 'http://127\.0\.0\.1:[0-9]*/mcp' "$http_log" | head -1 || true)"
-    [ -n "$url" ] && break
-    kill -0 "$http_pid" 2>/dev/null || { cat "$http_log"; exit 1; }
-    sleep 0.1
-done
-[ -n "$url" ] || { echo "inspector: serve --http printed no URL"; cat "$http_log"; exit 1; }
-
-(cd "$NODE_DIR" && npx --no-install mcp-inspector --cli "$url" --transport http --method tools/list) >"$out/http-list.json"
-"$PYTHON" - "$out/http-list.json" <<'EOF2'
-import json, sys
-tools = sorted(t["name"] for t in json.load(open(sys.argv[1]))["tools"])
-if len(tools) != 6:
-    sys.exit(f"inspector: tools/list over HTTP gave {tools}")
-print(f"inspector: tools/list over streamable HTTP OK ({len(tools)} tools)")
-EOF2
-
-(cd "$NODE_DIR" && npx --no-install mcp-inspector --cli "$url" --transport http \
-    --method tools/call --tool-name notion_search --tool-arg query=Welcome) >"$out/http-call.json"
-"$PYTHON" - "$out/http-call.json" <<'EOF2'
-import json, sys
-result = json.load(open(sys.argv[1]))
-text = "".join(c.get("text", "") for c in result.get("content", []))
-if result.get("isError") or "Welcome to the sandbox" not in text:
-    sys.exit(f"inspector: tools/call over HTTP failed: {json.dumps(result)[:500]}")
-print("inspector: tools/call over streamable HTTP OK")
-EOF2
+serve_http "$out/http.log"
+inspect_http "$url" --method tools/list >"$out/http-list.json"
+expect_six_tools "$out/http-list.json" "over streamable HTTP"
+inspect_http "$url" --method tools/call --tool-name notion_search --tool-arg query=Welcome >"$out/http-call.json"
+expect_welcome "$out/http-call.json" "over streamable HTTP"
 kill "$http_pid" 2>/dev/null || true
 
 # With API keys set, the Inspector (which sends none) must be refused.
-http_log="$out/http-keyed.log"
-NOTION_MCP_HTTP_KEYS="ci-key-$(date +%s%N)-0123456789" "$PYTHON" -m notion_mcp serve --http --port 0 --sandbox 2>"$http_log" &
-http_pid=$!
-url=""
-for _ in $(seq 1 200); do
-    url="$(grep -so 'http://127\.0\.0\.1:[0-9]*/mcp' "$http_log" | head -1 || true)"
-    [ -n "$url" ] && break
-    kill -0 "$http_pid" 2>/dev/null || { cat "$http_log"; exit 1; }
-    sleep 0.1
-done
-if (cd "$NODE_DIR" && npx --no-install mcp-inspector --cli "$url" --transport http --method tools/list) >"$out/refused.json" 2>&1; then
+serve_http "$out/http-keyed.log" NOTION_MCP_HTTP_KEYS="ci-key-$(date +%s%N)-0123456789"
+if inspect_http "$url" --method tools/list >"$out/refused.json" 2>&1; then
     echo "inspector: a keyed server answered a client without a key"; cat "$out/refused.json"; exit 1
 fi
 grep -q "missing or wrong API key" "$out/refused.json" || { echo "inspector: expected the 401 answer"; cat "$out/refused.json"; exit 1; }

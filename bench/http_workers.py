@@ -47,11 +47,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
-from limits import PARAGRAPHS_PER_APPEND, TOKEN, paragraphs_of, text
+from limits import PARAGRAPHS_PER_APPEND, TOKEN, mixed_work, paragraphs_of, text
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-
-from notion_mcp.sandbox import SEED
 
 HERE = Path(__file__).resolve()
 SOURCE = str(HERE.parents[1] / "src")
@@ -208,34 +206,10 @@ async def one_client(n: int, url: str, appends: int, tally: Tally) -> str | None
                 tally.errors.append(f"client {n} {tool}: {text(result)[:200]}")
             return text(result)
 
-        created = await call(
-            "notion_pages",
-            operation="create",
-            parent={"page_id": SEED.notes_page_id},
-            title=f"Worker bench {n}",
-        )
-        page_id = re.search(r"Created page (\S+)", created)
-        if page_id is None:
-            return None
-
-        async def writes() -> None:
-            for batch in range(appends):
-                lines = [f"p{n}-{batch * PARAGRAPHS_PER_APPEND + i}" for i in range(PARAGRAPHS_PER_APPEND)]
-                await call(
-                    "notion_blocks",
-                    operation="append",
-                    parent_block_id=page_id[1],
-                    markdown="\n\n".join(lines),
-                )
-
-        reads = [
-            call("notion_pages", operation="retrieve", page_id=SEED.welcome_page_id),
-            call("notion_databases", operation="query", data_source_id=SEED.tasks_data_source_id),
-            call("notion_search", query="Getting"),
-        ]
-        await asyncio.gather(writes(), *reads)
-    tally.finished += 1
-    return page_id[1]
+        page = await mixed_work(call, n, appends, title=f"Worker bench {n}")
+    if page is not None:
+        tally.finished += 1
+    return page
 
 
 async def progress(tally: Tally, record: Path, clients: int, started: float, children: Children) -> None:

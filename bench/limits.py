@@ -27,6 +27,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -79,6 +80,34 @@ def text(result: Any) -> str:
     return "\n".join(c.text for c in result.content if getattr(c, "type", "") == "text")
 
 
+async def mixed_work(call: Callable[..., Awaitable[str]], n: int, appends: int, title: str) -> str | None:
+    """One client's mixed work: create a page under Notes, then append `appends` batches of
+    numbered paragraphs to it while three reads run alongside; the page's ID (None when creating
+    failed). `paragraphs_of` counts the paragraphs back."""
+    created = await call(
+        "notion_pages", operation="create", parent={"page_id": SEED.notes_page_id}, title=title
+    )
+    found = re.search(r"Created page (\S+)", created)
+    if found is None:
+        return None
+    page_id = found[1]
+
+    async def writes() -> None:
+        for batch in range(appends):
+            lines = [f"p{n}-{batch * PARAGRAPHS_PER_APPEND + i}" for i in range(PARAGRAPHS_PER_APPEND)]
+            await call(
+                "notion_blocks", operation="append", parent_block_id=page_id, markdown="\n\n".join(lines)
+            )
+
+    reads = [
+        call("notion_pages", operation="retrieve", page_id=SEED.welcome_page_id),
+        call("notion_databases", operation="query", data_source_id=SEED.tasks_data_source_id),
+        call("notion_search", query="Getting"),
+    ]
+    await asyncio.gather(writes(), *reads)
+    return page_id
+
+
 async def one_process(n: int, port: int, cache: str, window: float, appends: int) -> dict[str, Any]:
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -99,30 +128,8 @@ async def one_process(n: int, port: int, cache: str, window: float, appends: int
                 errors.append(text(result)[:200])
             return text(result)
 
-        created = await call(
-            "notion_pages", operation="create", parent={"page_id": SEED.notes_page_id}, title=f"Bench {n}"
-        )
-        page_id = re.search(r"Created page (\S+)", created)
-        if page_id is None:
-            return {"page": None, "errors": errors}
-        reads = [
-            call("notion_pages", operation="retrieve", page_id=SEED.welcome_page_id),
-            call("notion_databases", operation="query", data_source_id=SEED.tasks_data_source_id),
-            call("notion_search", query="Getting"),
-        ]
-
-        async def writes() -> None:
-            for batch in range(appends):
-                lines = [f"p{n}-{batch * PARAGRAPHS_PER_APPEND + i}" for i in range(PARAGRAPHS_PER_APPEND)]
-                await call(
-                    "notion_blocks",
-                    operation="append",
-                    parent_block_id=page_id[1],
-                    markdown="\n\n".join(lines),
-                )
-
-        await asyncio.gather(writes(), *reads)
-    return {"page": page_id[1], "errors": errors}
+        page = await mixed_work(call, n, appends, title=f"Bench {n}")
+    return {"page": page, "errors": errors}
 
 
 async def paragraphs_of(port: int, page_id: str) -> Counter[str]:

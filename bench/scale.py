@@ -153,16 +153,10 @@ def read_bound(blocks: list[Json]) -> int:
     return 1 + lists(blocks)
 
 
-def append_bound(blocks: list[Json]) -> int:
-    """A lower bound on append requests under Notion's limits.
-
-    Top-level blocks go in requests whose parent is the page: ceil(top / 100) of them. A request
-    carries three levels of blocks, so a block at depth 3k+1..3k+3 (top level = 1) can only be
-    created by a request whose parent is its ancestor at depth >= 3k-2: blocks at depth >= 3k+1
-    with different depth-(3k-2) ancestors need different requests, none of them a top-level one.
-    Also at least ceil(blocks / 1,000) and ceil(bytes / 500 KB) requests.
-    """
-    limits = DEFAULT_LIMITS
+def nested_requests(blocks: list[Json]) -> int:
+    """The fewest requests below the top level: a request carries three levels of blocks, so blocks
+    at depth >= 3k+1 (top level = 1) with different depth-(3k-2) ancestors need different requests;
+    the largest such count over k."""
     deep: dict[int, set[int]] = {}
 
     def walk(block: Json, chain: list[int]) -> None:
@@ -175,7 +169,20 @@ def append_bound(blocks: list[Json]) -> int:
 
     for block in blocks:
         walk(block, [])
-    nested = max((len(v) for v in deep.values()), default=0)
+    return max((len(v) for v in deep.values()), default=0)
+
+
+def append_bound(blocks: list[Json]) -> int:
+    """A lower bound on append requests under Notion's limits.
+
+    Top-level blocks go in requests whose parent is the page: ceil(top / 100) of them. A request
+    carries three levels of blocks, so a block at depth 3k+1..3k+3 (top level = 1) can only be
+    created by a request whose parent is its ancestor at depth >= 3k-2: blocks at depth >= 3k+1
+    with different depth-(3k-2) ancestors need different requests, none of them a top-level one.
+    Also at least ceil(blocks / 1,000) and ceil(bytes / 500 KB) requests.
+    """
+    limits = DEFAULT_LIMITS
+    nested = nested_requests(blocks)
     size = len(json.dumps(blocks).encode())
     return max(
         math.ceil(count(blocks) / limits.max_elements),

@@ -40,6 +40,7 @@ from typing import Any
 import httpx
 from mcp import Client
 from mcp.types import TextContent
+from scale import nested_requests
 
 from notion_mcp.config import DEFAULT_RATE_BUDGET, Settings
 from notion_mcp.markdown import blocks_to_markdown
@@ -313,26 +314,14 @@ def write_bounds(blocks: list[Json], markdown: str) -> dict[str, int]:
     blocks API: top-level blocks ceil(top / 100) requests (100 children per request); a request
     reaches two levels below its parent, so every block at depth 4 needs a request whose parent
     is its level-3 ancestor or deeper: one more request per distinct level-1 ancestor of
-    depth-4 blocks... (counted as in bench/scale.py: distinct ancestors three levels up).
+    depth-4 blocks... (`scale.nested_requests`: distinct ancestors three levels up).
 
     markdown: one request (a page create with `markdown`, or one PATCH) carries the whole text
     when it is within a request's size limit (500 KB); the documented limits on markdown are
     the request size and the blocks Notion renders (about 20,000 per page), so the bound is
     ceil(bytes / 500 KB).
     """
-    deep: dict[int, set[int]] = {}
-
-    def walk(block: Json, chain: list[int]) -> None:
-        level = len(chain) + 1
-        for k in range(1, level):
-            if level >= 3 * k + 1:
-                deep.setdefault(k, set()).add(chain[3 * k - 3])
-        for child in children_of(block):
-            walk(child, [*chain, id(block)])
-
-    for block in blocks:
-        walk(block, [])
-    nested = max((len(v) for v in deep.values()), default=0)
+    nested = nested_requests(blocks)
     blocks_bound = math.ceil(len(blocks) / DEFAULT_LIMITS.max_children) + nested
     markdown_bound = max(1, math.ceil(len(markdown.encode()) / DEFAULT_LIMITS.max_bytes))
     return {"blocks": blocks_bound, "markdown": markdown_bound}

@@ -10,6 +10,11 @@ import httpx
 import pytest
 
 from notion_mcp.commands import Io, run
+from notion_mcp.notion.gateway import NotionGateway, build_client
+from notion_mcp.notion.health import Where, check_health
+from notion_mcp.notion.ratelimit import TokenBucket
+from notion_mcp.notion.retry import RetryPolicy
+from notion_mcp.notion.usage import Usage
 from notion_mcp.sandbox import Sandbox
 
 TOKEN = "ntn_" + "a" * 40
@@ -40,8 +45,10 @@ def test_a_token_notion_refuses_is_one_line_saying_to_copy_it_again() -> None:
 
     code, out, err = check(httpx.MockTransport(refuse))
     assert code == 1
-    assert err.count("\n") == 1
-    assert err.startswith("notion-mcp check: bad token") and "notion.so/my-integrations" in err
+    assert err == (
+        "notion-mcp check: bad token: Notion refused NOTION_TOKEN (401 unauthorized); copy the "
+        "integration's secret again from https://www.notion.so/my-integrations\n"
+    )
     assert TOKEN not in err + out
 
 
@@ -51,7 +58,11 @@ def test_an_unreachable_host_is_a_network_problem() -> None:
 
     code, _, err = check(httpx.MockTransport(unreachable))
     assert code == 1
-    assert err.startswith("notion-mcp check: network: cannot reach") and "HTTPS_PROXY" in err
+    assert err == (
+        f"notion-mcp check: network: cannot reach {Sandbox.base_url} (Could not reach {Sandbox.base_url}: "
+        "[Errno -2] Name or service not known); check the connection, any proxy (HTTPS_PROXY) and "
+        "NOTION_BASE_URL\n"
+    )
 
 
 def test_an_empty_workspace_says_no_pages_are_shared_and_how_to_share_them() -> None:
@@ -66,7 +77,11 @@ def test_a_refused_notion_version_says_which_to_set() -> None:
     with Sandbox() as sandbox:
         code, _, err = check(sandbox.transport(), "--notion-version", "2021-01-01")
     assert code == 1
-    assert "Notion-Version '2021-01-01' is not accepted" in err and "NOTION_VERSION" in err
+    assert err.startswith("notion-mcp check: Notion-Version '2021-01-01' is not accepted: Notion-Version ")
+    assert err.endswith(  # (Notion's own message before this)
+        ". Set NOTION_VERSION (or --notion-version) to a supported version, or leave it unset for the "
+        "default\n"
+    )
 
 
 def test_check_runs_on_the_sandbox_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -133,3 +148,31 @@ def test_what_is_visible_is_counted_from_one_search_page_of_at_most_100() -> Non
     found = {"results": [{"object": "database"}] * 2 + [{"object": "page"}], "has_more": False}
     code, out, err = check(notion_answering(me, found, []))
     assert "in workspace 'unnamed'" in out and "visible: 1 page, 2 databases\n" in out
+
+
+@pytest.mark.anyio
+async def test_the_latency_line_gives_the_median_and_the_slowest_round_trip() -> None:
+    clock = [100.0]
+    me = {"object": "user", "id": "u", "name": "Bot", "bot": {}}
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        clock[0] += 1.5 if request.url.path == "/v1/users/me" else 0.9  # each round trip's time
+        return httpx.Response(200, json=me if request.url.path == "/v1/users/me" else {"results": []})
+
+    client = build_client(
+        token=TOKEN,
+        notion_version="2026-03-11",
+        base_url=Sandbox.base_url,
+        transport=httpx.MockTransport(answer),
+    )
+    gateway = NotionGateway(
+        client, TokenBucket(None), RetryPolicy(max_retries=0), usage=Usage(lambda: clock[0])
+    )
+    health = await check_health(gateway, Where(Sandbox.base_url, "2026-03-11"))
+    await gateway.aclose()
+    assert health.lines[1:] == [
+        "Notion-Version 2026-03-11: accepted",
+        "visible: 0 pages, 0 databases",
+        "latency: 900 ms median, 1500 ms slowest over 2 requests",
+    ]
+    assert health.lines[0] == "token: accepted — integration 'Bot' in workspace 'unnamed'"  # (no name in it)

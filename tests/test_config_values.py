@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
 
-from notion_mcp.config import MEMORY, load_settings
+from notion_mcp.config import MEMORY, load_settings, token_shape_ok
 from notion_mcp.errors import ConfigError
 
 NTN = "ntn_" + "a1B2" * 10
@@ -186,3 +187,105 @@ def test_unknown_tools_are_named_with_the_known_ones() -> None:
 def test_a_fractional_count_given_typed_is_refused() -> None:
     message = refusal({"NOTION_TOKEN": NTN}, {"burst": 1.5})
     assert message == "burst (NOTION_MCP_BURST) = 1.5 is not valid: expected a whole number ≥ 1"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("memory", "memory"),
+        (" Memory ", "memory"),
+        ("FILE", "file"),
+        ("redis://cache.internal:6379/0", "redis://cache.internal:6379/0"),
+        (" rediss://cache.internal ", "rediss://cache.internal"),
+        ("unix:///run/redis.sock", "unix:///run/redis.sock"),
+    ],
+)
+def test_the_rate_store_in_every_spelling(raw: str, expected: str) -> None:
+    assert setting("NOTION_MCP_RATE_STORE", raw, "rate_store") == expected
+
+
+@pytest.mark.parametrize("raw", ["sqlite", "http://cache.internal"])
+def test_a_rate_store_that_is_none_of_them_is_refused(raw: str) -> None:
+    assert refusal({"NOTION_TOKEN": NTN, "NOTION_MCP_RATE_STORE": raw}) == (
+        f"NOTION_MCP_RATE_STORE={raw!r} is not valid: expected memory, file, or a Redis URL "
+        "(redis://host:6379/0, rediss://…, unix:///path)"
+    )
+
+
+KEY_A, KEY_B = "k" * 16, "0123456789abcdefXYZ"
+
+
+def test_api_keys_are_a_comma_separated_list_of_long_enough_keys() -> None:
+    raw = f" {KEY_A} ,, {KEY_B},"
+    assert setting("NOTION_MCP_HTTP_KEYS", raw, "http_keys") == (KEY_A, KEY_B)
+
+
+def test_a_key_shorter_than_sixteen_characters_is_refused_saying_how_to_make_one() -> None:
+    raw = f"{KEY_A},{'s' * 15}"
+    assert refusal({"NOTION_TOKEN": NTN, "NOTION_MCP_HTTP_KEYS": raw}) == (
+        f"NOTION_MCP_HTTP_KEYS={raw!r} is not valid: every key needs at least 16 characters (make one with: "
+        'python -c "import secrets; print(secrets.token_urlsafe(32))")'
+    )
+
+
+def test_allowed_hosts_are_lower_cased_names_with_or_without_a_port() -> None:
+    raw = " MCP.Example.com , httpbin.test:8080,,"
+    assert setting("NOTION_MCP_HTTP_ALLOWED_HOSTS", raw, "http_allowed_hosts") == (
+        "mcp.example.com",
+        "httpbin.test:8080",
+    )
+
+
+def test_allowed_hosts_given_as_urls_are_refused_naming_each() -> None:
+    raw = "ok.test, https://a.test, b.test/path"
+    assert refusal({"NOTION_TOKEN": NTN, "NOTION_MCP_HTTP_ALLOWED_HOSTS": raw}) == (
+        f"NOTION_MCP_HTTP_ALLOWED_HOSTS={raw!r} is not valid: give host names (optionally with :port), not "
+        "URLs: https://a.test, b.test/path"
+    )
+
+
+def test_allowed_origins_are_lower_cased_without_a_trailing_slash() -> None:
+    raw = "HTTPS://App.Example.com/ , http://localhost:3000,"
+    assert setting("NOTION_MCP_HTTP_ALLOWED_ORIGINS", raw, "http_allowed_origins") == (
+        "https://app.example.com",
+        "http://localhost:3000",
+    )
+
+
+def test_origins_that_are_not_scheme_and_host_are_refused_naming_each() -> None:
+    raw = "https://ok.test, app.example.com, https://a.test/path, ftp://f.test, xhttps://x.test"
+    assert refusal({"NOTION_TOKEN": NTN, "NOTION_MCP_HTTP_ALLOWED_ORIGINS": raw}) == (
+        f"NOTION_MCP_HTTP_ALLOWED_ORIGINS={raw!r} is not valid: give origins as scheme://host[:port]: "
+        "app.example.com, https://a.test/path, ftp://f.test, xhttps://x.test"
+    )
+
+
+def test_upload_roots_are_absolute_folders_separated_by_the_path_separator() -> None:
+    raw = os.pathsep.join([" /srv/files ", "", "~/docs"])
+    assert setting("NOTION_MCP_UPLOAD_ROOTS", raw, "upload_roots") == (
+        "/srv/files",
+        os.path.expanduser("~/docs"),
+    )
+
+
+def test_a_relative_upload_root_is_refused_naming_it() -> None:
+    raw = os.pathsep.join(["/srv/files", "docs/in", "./x"])
+    assert refusal({"NOTION_TOKEN": NTN, "NOTION_MCP_UPLOAD_ROOTS": raw}) == (
+        f"NOTION_MCP_UPLOAD_ROOTS={raw!r} is not valid: give absolute folders; docs/in, ./x is relative"
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "ok"),
+    [
+        ("ntn_" + "a1B2" * 5, True),
+        (" secret_" + "Z9" * 10 + " ", True),
+        ("ntn_" + "a" * 19, False),
+        ("secret_" + "a" * 19, False),
+        ("ntn_" + "a" * 24 + "-", False),
+        ("x_ntn_" + "a" * 24, False),
+        ("Bearer ntn_" + "a" * 24, False),
+    ],
+)
+def test_the_shape_of_a_token_sent_with_a_request_is_that_of_notion_token(token: str, ok: bool) -> None:
+    assert token_shape_ok(token) is ok

@@ -158,13 +158,14 @@ def _base_url(raw: str) -> str:
     """An http(s) URL; a trailing `/v1` (as `sandbox serve` prints it) is dropped: we add it."""
     value = raw.strip().rstrip("/")
     value = value.removesuffix("/v1").rstrip("/")
+    refusal = ValueError(f"expected an http(s) URL such as {DEFAULT_BASE_URL}")
     try:
         parts = urlsplit(value)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
     except ValueError:
-        parts = urlsplit("")
+        raise refusal from None
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ValueError(f"expected an http(s) URL such as {DEFAULT_BASE_URL}")
+        raise refusal
     return value
 
 
@@ -191,7 +192,7 @@ def _keys(raw: str) -> tuple[str, ...]:
 
 def _hosts(raw: str) -> tuple[str, ...]:
     hosts = tuple(h.lower() for h in _list(raw))
-    bad = [h for h in hosts if "/" in h or h.startswith("http")]
+    bad = [h for h in hosts if "/" in h]  # a URL has one: "https://h", "h/path"
     if bad:
         raise ValueError(f"give host names (optionally with :port), not URLs: {', '.join(bad)}")
     return hosts
@@ -388,7 +389,7 @@ def check(settings: Settings) -> None:
             "NOTION_TOKEN is not set. Put your integration token (ntn_… or secret_…) in the "
             "environment or .env, or try the local sandbox with: notion-mcp --sandbox"
         )
-    if not _TOKEN_SHAPE.match(settings.token):
+    if not token_shape_ok(settings.token):
         raise ConfigError(
             "NOTION_TOKEN does not look like a Notion integration token: expected ntn_… or "
             "secret_… followed by at least 20 letters and digits, nothing else (copy it again from "

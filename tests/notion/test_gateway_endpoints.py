@@ -6,6 +6,7 @@ and what one request reports to the limiter, the usage counts and the cursor reg
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,9 +15,12 @@ import httpx
 import pytest
 from replay import FakeClock
 
-from notion_mcp.errors import InputError, NotionAPIError, RateLimitedError, TransientError
+from notion_mcp.errors import InputError, NotionAPIError, RateLimitedError, TransientError, to_tool_error
 from notion_mcp.notion.gateway import NotionGateway, build_client
 from notion_mcp.notion.limiter import Limiter
+from notion_mcp.notion.markdown_read import FIRST_VERSION
+from notion_mcp.notion.markdown_write import append_to_page
+from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
 from notion_mcp.notion.usage import Usage
 from notion_mcp.notion.window import Ticket
@@ -419,7 +423,7 @@ async def test_each_endpoint_sends_its_method_path_and_arguments(endpoint: Endpo
         assert json.loads(seen.body) == endpoint.body
     elif endpoint.name.startswith("send_file_upload"):
         assert seen.content_type.startswith("multipart/form-data")
-        assert b'filename="f.txt"' in seen.body and b"hello" in seen.body
+        assert b'name="file"; filename="f.txt"' in seen.body and b"hello" in seen.body
         assert (b'name="part_number"\r\n\r\n2' in seen.body) == endpoint.safe
     else:
         assert seen.body in (b"", b"{}")
@@ -448,7 +452,7 @@ async def test_an_answer_without_the_field_the_endpoint_needs_is_taken_as_lost(e
         return
     with pytest.raises(TransientError) as caught:
         await endpoint.call(gw, A)
-    assert caught.value.code == "invalid_response"
+    assert (caught.value.status, caught.value.code) == (200, "invalid_response")  # it was answered
     assert str(caught.value) == f"Notion's answer is not an object with {endpoint.answer!r}."
 
 
@@ -521,7 +525,7 @@ async def test_notions_error_body_gives_the_code_message_request_id_and_addition
 async def test_a_rate_limit_without_retry_after_waits_one_second(status: int) -> None:
     found = await failure(error(status, "rate_limited"))
     assert isinstance(found, RateLimitedError)
-    assert (found.status, found.retry_after) == (status, 1.0)
+    assert (found.status, found.code, found.retry_after) == (status, "rate_limited", 1.0)
     found = await failure(error(status, "rate_limited", headers={"Retry-After": "7"}))
     assert found.retry_after == 7.0
 
@@ -561,8 +565,10 @@ async def test_failures_without_an_answer_say_what_happened_and_whether_it_was_s
 
 
 async def test_a_failure_that_is_none_of_those_is_not_disguised() -> None:
+    gw = gateway(Wire([ZeroDivisionError()]), retries=0)
     with pytest.raises(ZeroDivisionError):
-        await gateway(Wire([ZeroDivisionError()]), retries=0).retrieve_page(A)
+        await gw.retrieve_page(A)
+    assert dict(gw.usage.by_status) == {0: 1}  # counted as a request with no answer
 
 
 # -- what one request reports --------------------------------------------------------------------
@@ -716,3 +722,208 @@ async def test_a_data_source_id_given_for_a_database_is_taken_as_that_data_sourc
     with pytest.raises(NotionAPIError) as caught:
         await gateway(wire).resolve_data_source(A)
     assert caught.value.status == 403 and len(wire.seen) == 1
+
+
+# -- error bodies notion-client does not parse ---------------------------------------------------
+
+
+async def test_a_code_notion_client_does_not_know_keeps_its_request_id_and_additional_data() -> None:
+    # notion-client reads request_id and additional_data only for the codes it knows; for the
+    # others (missing_version, a 529's service_overload) the gateway reads them from the body
+    found = await failure(
+        error(400, "missing_version", "No version.", request_id="rid-7", additional_data={"k": "v"})
+    )
+    assert (found.status, found.code, found.message) == (400, "missing_version", "No version.")
+    assert (found.request_id, found.additional_data) == ("rid-7", {"k": "v"})
+    overload = await failure(
+        error(
+            529, "service_overload", "Busy.", request_id="rid-8", additional_data={"rate_limit_reason": "r"}
+        )
+    )
+    assert isinstance(overload, RateLimitedError) and overload.code == "service_overload"
+    shown = str(to_tool_error(overload))
+    assert "rate_limit_reason: r" in shown and "request_id: rid-8" in shown
+
+
+@pytest.mark.parametrize("content", [b'"Bad Gateway"', b"null", b"[1]"])
+async def test_an_error_body_that_is_json_but_not_an_object_is_no_notion_body(content: bytes) -> None:
+    found = await failure(httpx.Response(502, content=content))
+    assert isinstance(found, TransientError)
+    assert (found.status, found.code) == (502, "bad_gateway")
+    assert found.message == "Notion's edge answered HTTP 502 with no Notion error body."
+
+
+async def test_an_error_object_without_a_code_is_named_by_its_status_and_keeps_its_message() -> None:
+    found = await failure(httpx.Response(502, json={"message": "upstream down"}))
+    assert isinstance(found, TransientError)  # retried on reads like any 502
+    assert (found.code, found.message) == ("bad_gateway", "upstream down")
+    found = await failure(httpx.Response(400, json={"message": "bad"}))
+    assert type(found) is NotionAPIError
+    assert (found.code, found.message) == ("response_error", "bad")
+
+
+async def test_a_retry_after_of_zero_pauses_the_limiter_for_no_time() -> None:
+    wire = Wire([error(429, "rate_limited", headers={"Retry-After": "0"}), ok({"object": "page", "id": A})])
+    gw = gateway(wire)
+    await gw.retrieve_page(A)
+    assert isinstance(gw.limiter, Recording)
+    assert gw.limiter.told[0] == ("refused", (0, 1), 0.0, None)  # as Notion said, like the retry's wait
+
+
+# -- ambiguity: only a write sent and not repeated -------------------------------------------------
+
+
+async def test_only_a_write_that_was_sent_and_not_repeated_is_called_ambiguous() -> None:
+    # a read that ran out of retries: safe to call again, and the model is told so
+    gw = gateway(Wire([error(503, "service_unavailable")]), retries=1)
+    with pytest.raises(TransientError) as caught:
+        await gw.retrieve_page(A)
+    assert not caught.value.ambiguous
+    assert str(to_tool_error(caught.value)).endswith("Next step: Wait a little and call again.")
+    # a create that never reached Notion: nothing can have happened
+    gw = gateway(Wire([httpx.ConnectError("refused")]), retries=1)
+    with pytest.raises(TransientError) as caught:
+        await gw.create_page({"x": 1})
+    assert not caught.value.ambiguous
+    # a create sent and not answered: it may have happened
+    gw = gateway(Wire([httpx.ReadError("reset")]), retries=1)
+    with pytest.raises(TransientError) as caught:
+        await gw.create_page({"x": 1})
+    assert caught.value.ambiguous
+
+
+# -- a cursor continues only its own listing ----------------------------------------------------
+
+DONE = {"property": "Done", "checkbox": {"equals": True}}
+B = "a93abc1e-edcd-80f3-813b-e205934558c7"
+
+
+async def test_a_cursor_is_refused_for_another_listing_before_anything_is_sent() -> None:
+    wire = Wire([ok({"object": "list", "results": [], "next_cursor": "c1", "has_more": True})])
+    gw = gateway(wire)
+    await gw.query_data_source(A, {"filter": DONE})
+    await gw.query_data_source(A, {"filter": DONE}, start_cursor="c1")  # the same query continues
+    same = {"filter": {"checkbox": {"equals": True}, "property": "Done"}}  # in another key order
+    await gw.query_data_source(A, same, start_cursor="c1")
+    others = {
+        "query without its filter": lambda: gw.query_data_source(A, {}, start_cursor="c1"),
+        "query with another filter": lambda: gw.query_data_source(A, {"filter": {}}, start_cursor="c1"),
+        "query of another source": lambda: gw.query_data_source(B, {"filter": DONE}, start_cursor="c1"),
+        "a block's children": lambda: gw.list_children(A, start_cursor="c1"),  # cursor in the query
+    }
+    for name, other in others.items():
+        with pytest.raises(InputError, match="this cursor continues another listing") as caught:
+            await other()
+        # it names the listing the cursor continues, compactly
+        continued = (
+            f'POST data_sources/{A}/query {{"filter":{{"checkbox":{{"equals":true}},"property":"Done"}}}}'
+        )
+        assert f"continues another listing ({continued})" in str(caught.value), name
+    assert len(wire.seen) == 3
+    assert json.loads(wire.seen[1].body) == {"filter": DONE, "start_cursor": "c1"}
+
+
+async def test_a_bare_token_bucket_paces_the_requests() -> None:
+    clock = FakeClock()
+    wire = Wire([ok({"object": "user", "id": A})])
+    client = build_client(
+        token="ntn_test",
+        notion_version="2026-03-11",
+        base_url=BASE,
+        transport=httpx.MockTransport(wire.handle),
+    )
+    bucket = TokenBucket(2.0, clock=clock, sleep=clock.sleep)
+    gw = NotionGateway(client, bucket, RetryPolicy(sleep=clock.sleep))
+    for _ in range(3):
+        await gw.retrieve_bot()
+    assert clock.now == pytest.approx(1.0)  # three requests at two a second
+
+
+# -- what the gateway remembers ---------------------------------------------------------------
+
+
+async def test_a_schema_is_read_again_after_an_update_even_when_its_answer_was_lost() -> None:
+    wire = Wire([ok(SOURCE), error(503, "service_unavailable"), ok(SOURCE)])
+    gw = gateway(wire, retries=0)
+    await gw.schema(A)
+    with pytest.raises(TransientError):
+        await gw.update_data_source(A, {"properties": {"Done": {"checkbox": {}}}})
+    await gw.schema(A)  # the update may have landed: the kept schema is not trusted
+    assert [s.method for s in wire.seen] == ["GET", "PATCH", "GET"]
+
+
+async def test_a_bad_id_for_a_schema_or_a_database_is_refused_naming_the_field() -> None:
+    wire = Wire([ok(SOURCE)])
+    gw = gateway(wire)
+    with pytest.raises(InputError, match=r"^data_source_id: 'nope' is not a Notion ID"):
+        await gw.schema("nope")
+    with pytest.raises(InputError, match=r"^database_id: 'nope' is not a Notion ID"):
+        await gw.resolve_data_source("nope")
+    assert wire.seen == []
+
+
+async def test_the_rows_a_query_returns_are_known_as_rows_of_its_data_source() -> None:
+    row = {"object": "page", "id": B, "parent": {"type": "data_source_id", "data_source_id": A}}
+    gw = gateway(Wire([ok({"object": "list", "results": [row], "next_cursor": None, "has_more": False})]))
+    await gw.query_data_source(A, {})
+    assert gw.schemas.page_source(B) == A  # a later write to the row needs no read of it
+
+
+async def test_a_fresh_gateway_tries_the_markdown_endpoint_for_a_long_append() -> None:
+    wire = Wire([ok({"object": "page_markdown", "id": A, "markdown": "p"})])
+    gw = gateway(wire)
+    blocks = [
+        {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {"content": f"p{i}"}}]}}
+        for i in range(101)  # two requests through the blocks API
+    ]
+    assert await append_to_page(gw, A, blocks, notion_version=FIRST_VERSION) is not None
+    assert [(s.method, s.path) for s in wire.seen] == [("PATCH", f"/v1/pages/{A}/markdown")]
+
+
+# -- the client the gateway talks through ---------------------------------------------------------
+
+
+async def test_every_request_carries_the_token_the_version_and_the_configured_timeout() -> None:
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return ok({"object": "user", "id": A})
+
+    for timeout_ms, expected in ((1500, 1.5), (None, 60.0)):  # Notion's own limit by default
+        more = {} if timeout_ms is None else {"timeout_ms": timeout_ms}
+        client = build_client(
+            token="ntn_abc",
+            notion_version="2022-06-28",
+            base_url="http://sandbox.test",
+            transport=httpx.MockTransport(handle),
+            **more,
+        )
+        await NotionGateway(client, Recording(), RetryPolicy()).retrieve_bot()
+        request = seen.pop()
+        assert str(request.url) == "http://sandbox.test/v1/users/me"
+        assert request.headers["authorization"] == "Bearer ntn_abc"
+        assert request.headers["notion-version"] == "2022-06-28"
+        assert request.extensions["timeout"] == dict.fromkeys(("connect", "read", "write", "pool"), expected)
+
+
+async def test_a_failure_is_logged_once_by_the_gateway_naming_the_request_and_the_answer(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    gw = gateway(Wire([error(404, "object_not_found")]), retries=0)
+    with pytest.raises(NotionAPIError):
+        await gw.retrieve_page(A)
+    ours = [r for r in caplog.records if not r.name.startswith(("httpx", "httpcore"))]
+    assert [(r.name, r.levelno, r.getMessage()) for r in ours] == [
+        ("notion_mcp.gateway", logging.INFO, f"GET pages/{A} -> 404 object_not_found")
+    ]
+
+
+def test_building_clients_adds_no_log_handlers() -> None:
+    # notion-client's default logger adds a console handler each time a client is built
+    loggers = [logging.getLogger(), logging.getLogger("notion_client")]
+    before = [list(logger.handlers) for logger in loggers]
+    for _ in range(2):
+        build_client(token="t", notion_version="2026-03-11", base_url=BASE)
+    assert [list(logger.handlers) for logger in loggers] == before

@@ -49,7 +49,7 @@ async def test_without_a_window_there_is_no_ticket_and_a_429_still_pauses_the_pa
     time = VirtualTime()
     limiter = Limiter(pacing=TokenBucket(10, burst=10, clock=time.clock, sleep=time.sleep))
     ticket = await limiter.acquire()
-    assert ticket is None and limiter.waited == 0.0
+    assert ticket is None
     await limiter.answered(ticket)
     limiter.release(ticket)
     await limiter.refused(ticket, 3.0, "public_api_request_rate_limit")
@@ -63,7 +63,7 @@ async def test_a_limiter_built_with_nothing_never_waits() -> None:
     limiter = Limiter()
     for _ in range(100):
         assert await limiter.acquire() is None
-    assert time.now == 0.0 and limiter.waited == 0.0
+    assert time.now == 0.0
 
 
 async def test_every_ticket_goes_back_to_the_window_and_a_429_holds_both_limits() -> None:
@@ -96,5 +96,5 @@ async def test_the_window_waits_for_its_budget_after_the_pacing() -> None:
     limiter = Limiter(window)  # no pacing: only the window's budget of 2 per 10 s
     for _ in range(3):
         limiter.release(await limiter.acquire())
-    assert time.now >= 10.0
-    assert limiter.waited == pytest.approx(time.now)
+    # until the first slot (1/60 of the 10 s) and the margin have left; 1 ms of float rounding
+    assert time.now == pytest.approx(10.0 + 10.0 / 60 + 0.5, abs=2e-3)

@@ -47,10 +47,10 @@ async def test_the_state_file_and_its_directory_are_private_to_the_user(tmp_path
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-@pytest.mark.parametrize("damaged", ["{not json", "[1, 2]", "   "])
-async def test_a_damaged_state_file_is_replaced_by_the_new_state(tmp_path: Path, damaged: str) -> None:
+@pytest.mark.parametrize("damaged", [b"{not json", b"[1, 2]", b"   ", b"", b"\xff\xfe{"])
+async def test_a_damaged_state_file_is_replaced_by_the_new_state(tmp_path: Path, damaged: bytes) -> None:
     path = tmp_path / "k.json"
-    path.write_text(damaged)
+    path.write_bytes(damaged)  # (the last is not even UTF-8)
     store = FileStore(path)
     assert await store.update(lambda raw: dict(raw)) == {}
     await store.update(lambda raw: raw.update(n=2))
@@ -61,6 +61,7 @@ async def test_a_damaged_state_file_is_replaced_by_the_new_state(tmp_path: Path,
 async def test_each_setting_opens_its_store_named_by_the_token_and_address(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger=ratestore.log.name)
     key = token_key(TOKEN, "https://api.notion.com")
     assert key != token_key(TOKEN, "http://sandbox") != token_key("ntn_other", "https://api.notion.com")
     assert isinstance(open_store("memory", TOKEN, "https://api.notion.com"), MemoryStore)
@@ -73,7 +74,7 @@ async def test_each_setting_opens_its_store_named_by_the_token_and_address(
     assert (
         isinstance(store, FileStore) and store.path == tmp_path / "notion-mcp" / "ratelimit" / f"{key}.json"
     )
+    assert caplog.records == []  # each of those opened quietly
     monkeypatch.setattr(sys, "platform", "win32")
-    with caplog.at_level(logging.WARNING, logger=ratestore.log.name):
-        assert isinstance(open_store("file", TOKEN, "https://api.notion.com"), MemoryStore)
-    assert "POSIX file locks" in caplog.text
+    assert isinstance(open_store("file", TOKEN, "https://api.notion.com"), MemoryStore)
+    assert len(caplog.records) == 1 and "POSIX file locks" in caplog.text  # said why not a file

@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 
 import pytest
+import redis.asyncio as aioredis
 from virtual_time import VirtualTime
 
 from notion_mcp.notion.ratestore import open_store, token_key
@@ -75,7 +76,25 @@ async def test_an_unreachable_redis_limits_this_process_alone_instead_of_failing
         await window.aclose()
 
 
-@pytest.mark.parametrize("damaged", [b"{not json", b"[1, 2]"])
+async def test_each_outage_of_redis_is_warned_once(
+    redis_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = RedisStore(f"unix://{tmp_path / 'nobody.sock'}", "k")
+    down, up = store.client, aioredis.from_url(redis_url)
+    try:
+        with caplog.at_level(logging.WARNING, logger="notion_mcp.ratestore"):
+            for client in (down, down, up, down, down, up):  # Redis goes away twice
+                store.client = client
+                await store.update(lambda raw: raw.update(n=raw.get("n", 0) + 1))
+        warnings = [r.getMessage() for r in caplog.records if r.name == "notion_mcp.ratestore"]
+        assert len(warnings) == 2, warnings  # once at the start of each outage
+        assert await up.get(store.key) == b'{"n":2}'  # (the counts kept in memory meanwhile stay there)
+    finally:
+        await down.aclose()
+        await up.aclose()
+
+
+@pytest.mark.parametrize("damaged", [b"{not json", b"[1, 2]", b"\xff\xfe{"])
 async def test_a_damaged_key_is_replaced_by_the_new_state(redis_url: str, damaged: bytes) -> None:
     store = open_store(redis_url, TOKEN, "https://api.notion.com")
     assert isinstance(store, RedisStore)

@@ -2,8 +2,9 @@
 
 The fake is an `httpx.MockTransport` handler over a dict of blocks. It enforces the append limits
 (100 children per array, 3 block levels per request, 1,000 elements), pages lists by 100 with the
-next block's ID as cursor, and can inject faults: an HTTP status or a dropped connection, before
-or after the request takes effect.
+next block's ID as cursor, and can inject faults: an HTTP status, a dropped connection or a spoiled
+200 answer, before or after the request takes effect (an append may also take effect in part).
+Given a clock (`now`, Notion's own), it stamps each block's ``created_time`` cut to the minute.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import asyncio
 import itertools
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +24,7 @@ import pytest
 from notion_mcp.errors import InputError, NotionAPIError
 from notion_mcp.notion.gateway import NotionGateway, build_client
 from notion_mcp.notion.ids import compact
-from notion_mcp.notion.plan import children_of, plain_text
+from notion_mcp.notion.plan import Limits, children_of, plain_text
 from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
 from notion_mcp.notion.tree import (
@@ -40,9 +43,11 @@ PAGE = "11111111-1111-4111-8111-111111111111"
 class Fault:
     method: str
     nth: int  # 0-based index among requests of this method (and path kind)
-    kind: int | str  # HTTP status, or "drop"
+    kind: int | str  # HTTP status, "drop", "refuse" (never sent), or "spoil" (a 200 whose body is `body`)
     when: str = "before"  # "after": the request takes effect, then fails
     kind_path: str = "children"  # "children" or "block"
+    body: str = ""
+    lands: int | None = None  # an append that takes effect: only its first `lands` children
 
 
 @dataclass
@@ -55,6 +60,8 @@ class FakeNotion:
     gate: asyncio.Event | None = None
     at_gate: asyncio.Event = field(default_factory=asyncio.Event)  # set when a request waits there
     max_levels: int = 3
+    now: datetime | None = None  # Notion's clock: blocks are stamped with it when set
+    after: dict[tuple[str, int], Callable[[], None]] = field(default_factory=dict)  # run once served
 
     def __post_init__(self) -> None:
         self.children.setdefault(PAGE, [])
@@ -74,6 +81,8 @@ class FakeNotion:
             "in_trash": False,
             "parent": {"type": "block_id", "block_id": parent},
         }
+        if self.now is not None:
+            self.blocks[bid]["created_time"] = self.now.strftime("%Y-%m-%dT%H:%M:00.000Z")
         self.children.setdefault(bid, [])
         self.children.setdefault(parent, []).append(bid)
         for kid in kids:
@@ -119,10 +128,18 @@ class FakeNotion:
         if self.gate is not None and request.method == "GET":
             self.at_gate.set()
             await self.gate.wait()
+        nth = self.counts.get((request.method, kind_path), 0)
         fault = self._fault(request.method, kind_path)
         if fault is not None and fault.when == "before":
             return self._fail(fault, request)
+        if fault is not None and fault.lands is not None:
+            body = json.loads(request.content)
+            request = httpx.Request(request.method, request.url,
+                                    json={**body, "children": body["children"][: fault.lands]})  # fmt: skip
         response = self._serve(request, block_id, kind_path)
+        action = self.after.pop((request.method, nth), None)
+        if action is not None:
+            action()
         if fault is not None and response.status_code == 200:
             return self._fail(fault, request)
         return response
@@ -130,6 +147,10 @@ class FakeNotion:
     def _fail(self, fault: Fault, request: httpx.Request) -> httpx.Response:
         if fault.kind == "drop":
             raise httpx.ReadError("connection dropped", request=request)
+        if fault.kind == "refuse":  # never sent
+            raise httpx.ConnectError("connection refused", request=request)
+        if fault.kind == "spoil":
+            return httpx.Response(200, content=fault.body.encode())
         assert isinstance(fault.kind, int)
         codes = {
             429: "rate_limited",
@@ -669,20 +690,20 @@ async def test_a_failure_part_way_names_what_exists_its_cause_and_what_is_left(a
     fake = FakeNotion()
     content = [para("a"), para("b", nested(4, 2)), para("c")]
     fake.faults = [Fault("PATCH", n, 400) for n in range(2, 10)]  # deeper under b: refused for good
-    fake.faults.append(Fault("DELETE", 0, 400, kind_path="block"))  # b cannot be trashed
+    fake.faults += [Fault("DELETE", n, 400, kind_path="block") for n in (0, 1)]  # b, c cannot be trashed
     with pytest.raises(PartialAppendError) as caught:
         await append_tree(gateway_for(fake), PAGE, content)
     error = caught.value
-    a, b, _ = fake.children[PAGE]
-    assert [t["text"] for t in fake.tree()] == ["a", "b"]  # c trashed; b could not be
-    assert (error.parent_id, error.written_ids, error.not_trashed) == (PAGE, [a], [b])
+    a, b, c = fake.children[PAGE]
+    assert [t["text"] for t in fake.tree()] == ["a", "b", "c"]
+    assert (error.parent_id, error.written_ids, error.not_trashed) == (PAGE, [a], [b, c])
     assert error.remaining == content[1:] and error.cause.status == 400 and not error.uncertain
     assert error.requests == len(fake.log)
     assert str(error) == (
         "The append stopped part way. Certain: 1 top-level block(s) exist, complete "
         f"(the last is {compact(a)}).\n"
         "Cause: Notion error 400 internal_server_error: internal_server_error\n"
-        f"Incomplete blocks that could not be trashed (trash them first): {compact(b)}\n"
+        f"Incomplete blocks that could not be trashed (trash them first): {compact(b)}, {compact(c)}\n"
         "Not written: the other 2 top-level block(s).\n"
         "To finish, call notion_blocks append with the arguments in `resume`."
     )
@@ -743,12 +764,12 @@ async def test_a_lost_first_batch_says_where_the_append_was_to_go(anyio_backend:
     fake = FakeNotion()
     lost_and_unreadable(fake, 0)
     with pytest.raises(PartialAppendError) as caught:
-        await append_tree(gateway_for(fake), PAGE, [para("x" * 40), para("y")])
+        await append_tree(gateway_for(fake), PAGE, [para("x" * 40), para("y" * 41)])
     text = str(caught.value)
     assert caught.value.uncertain and caught.value.written_ids == []
     assert (
-        f'(from a paragraph "{"x" * 40}" to a paragraph "y") may or may not exist where the append was to go'
-        in text
+        f'(from a paragraph "{"x" * 40}" to a paragraph "{"y" * 40}…") may or may not exist where the append'
+        " was to go" in text
     )
 
 
@@ -789,3 +810,260 @@ async def test_a_lost_answer_at_the_start_of_the_page_is_read_back_there(
     fake.faults = [Fault("PATCH", 0, "drop", when=when)]
     await append_tree(gateway_for(fake), PAGE, [para("a"), para("b")], position={"type": "start"})
     assert [t["text"] for t in fake.tree()] == ["a", "b", "x"]
+
+
+# ==== append: spoiled answers, places that vanish, blocks others add, clocks ========================
+LOCAL = datetime(2026, 12, 2, 12, 0, 30, 500, tzinfo=UTC)  # our clock when the append runs
+
+
+def texts(fake: FakeNotion, parent: str = PAGE) -> list[str]:
+    return [plain_text(fake.blocks[b]) for b in fake.live(parent)]
+
+
+SPOILED = {
+    "no results": '{"object": "list"}',
+    "results not a list": '{"object": "list", "results": {"id": "x"}}',
+    "blocks without an ID": '{"object": "list", "results": [{"object": "block"}, {"object": "block"}]}',
+    "an empty ID": '{"object": "list", "results": [{"id": ""}, {"id": ""}]}',
+    "an ID not a string": '{"object": "list", "results": [{"id": 7}, {"id": 8}]}',
+    "one block of two": '{"object": "list", "results": [{"id": "x"}]}',
+    "blocks not objects": '{"object": "list", "results": ["x", "y"]}',
+    "not JSON": '{"object": "list", "results": [{"object": "bl',
+}
+
+
+@pytest.mark.parametrize("body", SPOILED.values(), ids=SPOILED.keys())
+async def test_a_spoiled_answer_to_an_append_that_landed_is_read_back_not_repeated(
+    anyio_backend: str, body: str
+) -> None:
+    fake = FakeNotion()
+    fake.add(PAGE, para("x"))
+    fake.faults = [Fault("PATCH", 0, "spoil", when="after", body=body)]
+    result = await append_tree(gateway_for(fake), PAGE, [para("a"), para("b")])
+    assert texts(fake) == ["x", "a", "b"]
+    assert result.top_level_ids == fake.live(PAGE)[1:]  # the IDs read back, not the answer's
+
+
+async def test_answers_that_keep_coming_back_spoiled_end_with_that_cause_and_nothing_written(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    fake.faults = [Fault("PATCH", n, "spoil", body='{"object": "list", "results": []}') for n in range(3)]
+    with pytest.raises(NotionAPIError) as caught:
+        await append_tree(gateway_for(fake), PAGE, [para("a")])
+    error = caught.value
+    assert not isinstance(error, PartialAppendError)
+    assert (error.status, error.code, error.message) == (
+        200, "invalid_response", "Notion's answer to an append lacks the new blocks.",
+    )  # fmt: skip
+    assert not getattr(error, "ambiguous", True)  # read back each time: certainly not written
+    assert [m for m, _ in fake.log] == ["PATCH", "GET"] * 3 and texts(fake) == []
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_a_lost_answer_with_the_end_asked_for_by_name_is_read_back_at_the_end(
+    anyio_backend: str, when: str
+) -> None:
+    fake = FakeNotion()
+    fake.add(PAGE, para("x"))
+    fake.faults = [Fault("PATCH", 0, "drop", when=when)]
+    await append_tree(gateway_for(fake), PAGE, [para("a"), para("b")], position={"type": "end"})
+    assert texts(fake) == ["x", "a", "b"]
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_a_lost_answer_under_a_long_page_reads_back_every_page_of_it(
+    anyio_backend: str, when: str
+) -> None:
+    fake = FakeNotion()
+    for i in range(150):
+        fake.add(PAGE, para(f"old {i}"))
+    fake.faults = [Fault("PATCH", 0, "drop", when=when)]
+    await append_tree(gateway_for(fake), PAGE, [para("a")])
+    assert texts(fake) == [*(f"old {i}" for i in range(150)), "a"]
+    assert [m for m, _ in fake.log].count("GET") == 2  # the read-back: two pages of 100
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_a_lost_later_batch_is_read_back_right_after_the_last_block_written(
+    anyio_backend: str, when: str
+) -> None:
+    fake = FakeNotion()
+    first = fake.add(PAGE, para("first"))
+    fake.add(PAGE, para("last"))
+    content = [para(f"p{i}") for i in range(150)]
+    fake.faults = [Fault("PATCH", 1, "drop", when=when)]
+    position = {"type": "after_block", "after_block": {"id": first}}
+    result = await append_tree(gateway_for(fake), PAGE, content, position=position)
+    assert texts(fake) == ["first", *(f"p{i}" for i in range(150)), "last"]
+    assert result.top_level_ids == fake.live(PAGE)[1:-1]
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_a_lost_later_batch_is_not_taken_for_an_equal_older_block_that_follows(
+    anyio_backend: str, when: str
+) -> None:
+    """Later batches go right after the last block written, before the caller's later blocks; one of
+    those, older and equal to the lost batch, is not taken for it (the batch would be lost silently)."""
+    fake = FakeNotion(now=LOCAL - timedelta(hours=1))
+    first = fake.add(PAGE, para("first"))
+    fake.add(PAGE, para("x"))  # the caller's, made an hour ago
+    fake.now = LOCAL
+    content = [*(para(f"p{i}") for i in range(100)), para("x")]
+    fake.faults = [Fault("PATCH", 1, "drop", when=when)]
+    position = {"type": "after_block", "after_block": {"id": first}}
+    await append_tree(gateway_for(fake), PAGE, content, position=position, now=lambda: LOCAL)
+    assert texts(fake) == ["first", *(f"p{i}" for i in range(100)), "x", "x"]
+
+
+@pytest.mark.parametrize("second", [True, False])
+async def test_a_place_that_vanishes_before_the_read_back_leaves_the_batch_uncertain(
+    anyio_backend: str, second: bool
+) -> None:
+    """The block the lost batch was to follow (the caller's anchor, or the last block written) is
+    trashed by someone else meanwhile: where to look is unknown, so the batch is uncertain."""
+    fake = FakeNotion()
+    first = fake.add(PAGE, para("first"))
+    nth = 1 if second else 0
+    fake.faults = [Fault("PATCH", nth, "drop", when="after")]
+
+    def trash_the_place() -> None:
+        place = fake.live(PAGE)[100] if second else first  # the first batch's last block, or the anchor
+        fake.blocks[place]["in_trash"] = True
+
+    fake.after[("PATCH", nth)] = trash_the_place
+    position = {"type": "after_block", "after_block": {"id": first}}
+    content = [para(f"p{i}") for i in range(150)]
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, content, position=position)
+    error = caught.value
+    assert error.uncertain and error.resume is None and error.written_count == 100 * nth
+    assert (error.cause.status, error.cause.code, error.cause.message) == (
+        0, "unexpected_content", "Could not find where the batch should be.",
+    )  # fmt: skip
+    assert f"Uncertain: top-level blocks {100 * nth + 1} to " in str(error)
+
+
+def wide_under_one_block() -> list[Json]:
+    """One top-level block whose 250 children take three requests under it (after its own)."""
+    kids = [para("w", [para(f"c{i}", [para("d")]) for i in range(3)]), *(para(f"x{i}") for i in range(249))]
+    return [para("t", kids)]
+
+
+@pytest.mark.parametrize("when", ["before", "after"])
+async def test_a_lost_third_request_under_one_block_is_read_back_after_the_first_two(
+    anyio_backend: str, when: str
+) -> None:
+    fake = FakeNotion()
+    content = wide_under_one_block()
+    fake.faults = [Fault("PATCH", 3, "drop", when=when)]  # the page's, then three under "t"
+    await append_tree(gateway_for(fake), PAGE, content)
+    assert fake.tree() == shape(content)
+
+
+async def test_an_append_under_a_block_that_takes_effect_in_part_is_finished_not_repeated(
+    anyio_backend: str,
+) -> None:
+    """Under a block this append made, a batch that landed in part (twice) is taken up where it
+    stopped: only the missing blocks are sent again."""
+    fake = FakeNotion()
+    content = wide_under_one_block()
+    fake.faults = [
+        Fault("PATCH", 3, "drop", when="after", lands=20),
+        Fault("PATCH", 4, "drop", when="after", lands=10),
+    ]
+    result = await append_tree(gateway_for(fake), PAGE, content)
+    assert fake.tree() == shape(content)
+    assert result.blocks_written == count(content)
+
+
+async def test_connection_refusals_past_the_gateways_retries_are_sent_again(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    fake.faults = [Fault("PATCH", n, "refuse") for n in range(5)]  # the gateway's first try and 4 retries
+    await append_tree(gateway_for(fake), PAGE, [para("a")])
+    assert texts(fake) == ["a"] and [m for m, _ in fake.log] == ["PATCH"] * 6  # no read-back: never sent
+
+
+async def test_progress_says_how_many_blocks_of_all_are_written(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    content = wide_under_one_block()  # 1 + 250 + 6 blocks in four requests
+    seen: list[tuple[int, int | None, str]] = []
+
+    async def progress(done: int, total: int | None, message: str) -> None:
+        seen.append((done, total, message))
+
+    await append_tree(gateway_for(fake), PAGE, content, on_progress=progress)
+    assert seen == [(n, 257, f"wrote {n} of 257 blocks") for n in (1, 107, 207, 257)]
+
+
+async def test_the_limits_given_are_the_ones_kept(anyio_backend: str) -> None:
+    fake = FakeNotion()
+    result = await append_tree(gateway_for(fake), PAGE, [para(f"p{i}") for i in range(25)],
+                               limits=Limits(max_children=10))  # fmt: skip
+    assert texts(fake) == [f"p{i}" for i in range(25)] and result.requests == 3
+
+
+def under_first_block(fake: FakeNotion, change: Callable[[list[str]], None]) -> None:
+    """After the first request, `change` the children of the first top-level block (someone else)."""
+    fake.after[("PATCH", 0)] = lambda: change(fake.live(fake.live(PAGE)[0]))
+
+
+async def test_a_block_someone_adds_after_ours_does_not_stop_the_look_up_of_our_ids(
+    anyio_backend: str,
+) -> None:
+    fake = FakeNotion()
+    content = nested(5, 2)  # the blocks under the first one's children are found by listing them
+    under_first_block(fake, lambda kids: fake.add(fake.blocks[kids[0]]["parent"]["block_id"], para("theirs")))
+    await append_tree(gateway_for(fake), PAGE, content)
+    expected = shape(content)
+    expected[0]["children"].append({"type": "paragraph", "text": "theirs", "children": []})
+    assert fake.tree() == expected
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("edit", "The written blocks do not read back as sent."),
+        ("trash", "A written block is missing when read back."),
+    ],
+)
+async def test_blocks_changed_by_someone_else_before_their_ids_are_read_stop_the_append_cleanly(
+    anyio_backend: str, change: str, message: str
+) -> None:
+    """A block whose ID is read by listing its parent was edited (or its later sibling trashed)
+    meanwhile: the append stops, what it wrote is trashed, and the cause says why."""
+    fake = FakeNotion()
+
+    def edit_or_trash(kids: list[str]) -> None:
+        if change == "edit":
+            fake.blocks[kids[0]]["paragraph"]["rich_text"] = [{"type": "text", "text": {"content": "theirs"}}]
+        else:
+            fake.blocks[kids[-1]]["in_trash"] = True
+
+    under_first_block(fake, edit_or_trash)
+    with pytest.raises(PartialAppendError) as caught:
+        await append_tree(gateway_for(fake), PAGE, nested(5, 2))
+    error = caught.value
+    assert (error.cause.status, error.cause.code, error.cause.message) == (0, "unexpected_content", message)
+    assert error.written_count == 0 and not error.not_trashed and fake.tree() == []
+
+
+@pytest.mark.parametrize("ago", [timedelta(seconds=40), timedelta(minutes=1, seconds=29)])
+async def test_our_own_batch_is_known_when_notions_clock_is_up_to_a_minute_behind(
+    anyio_backend: str, ago: timedelta
+) -> None:
+    """Notion cuts created_time to the minute and its clock may lag ours: at 12:00:30 here, a batch
+    stamped 11:59 may be ours, so a lost answer read back finds it landed (not sent twice)."""
+    fake = FakeNotion(now=LOCAL - ago)  # stamps 11:59 either way
+    fake.add(PAGE, para("x"))
+    fake.faults = [Fault("PATCH", 0, "drop", when="after")]
+    await append_tree(gateway_for(fake), PAGE, [para("a")], now=lambda: LOCAL)
+    assert texts(fake) == ["x", "a"]
+
+
+async def test_an_equal_block_stamped_a_minute_before_the_slack_is_the_callers(anyio_backend: str) -> None:
+    fake = FakeNotion(now=LOCAL - timedelta(minutes=1, seconds=31))  # stamped 11:58
+    fake.add(PAGE, para("a"))
+    fake.faults = [Fault("PATCH", 0, "drop")]  # not written: the "a" at the end is the caller's
+    await append_tree(gateway_for(fake), PAGE, [para("a")], now=lambda: LOCAL)
+    assert texts(fake) == ["a", "a"]

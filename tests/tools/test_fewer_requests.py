@@ -7,6 +7,7 @@ import json
 
 import httpx
 import pytest
+from mcp import Client
 from sandbox_client import call, sandbox_client, text_of
 
 from notion_mcp.notion.schema_cache import SchemaCache
@@ -21,43 +22,30 @@ async def query_open_tasks(client: object) -> None:
     await call(client, "notion_databases", operation="query", data_source_id=SEED.tasks_data_source_id)  # type: ignore[arg-type]
 
 
+async def counted_update(
+    client: Client, sandbox: Sandbox, page_id: str, properties: dict[str, str]
+) -> dict[str, int]:
+    """The requests one notion_pages update of `properties` sent."""
+    sandbox.reset_counters()
+    await call(client, "notion_pages", operation="update", page_id=page_id, properties=properties)
+    return dict(sandbox.counters)
+
+
 async def test_rows_a_query_listed_are_updated_without_reading_them_and_the_schema_is_read_once() -> None:
     async with sandbox_client() as (client, sandbox):
         await query_open_tasks(client)
-        sandbox.reset_counters()
-        await call(
-            client, "notion_pages", operation="update", page_id=SEED.task_id(1), properties={"Status": "Done"}
-        )
-        first = dict(sandbox.counters)
-        sandbox.reset_counters()
-        await call(
-            client,
-            "notion_pages",
-            operation="update",
-            page_id=SEED.task_id(3),
-            properties={"Due": "2026-12-24"},
-        )
-        second = dict(sandbox.counters)
+        first = await counted_update(client, sandbox, SEED.task_id(1), {"Status": "Done"})
+        second = await counted_update(client, sandbox, SEED.task_id(3), {"Due": "2026-12-24"})
     assert first == {SOURCE: 1, "PATCH /v1/pages/{id}": 1}
     assert second == {"PATCH /v1/pages/{id}": 1}
 
 
 async def test_a_page_not_seen_before_is_read_once_then_known() -> None:
     async with sandbox_client() as (client, sandbox):
-        await call(
-            client, "notion_pages", operation="update", page_id=SEED.task_id(2), properties={"Status": "Done"}
-        )
-        first = dict(sandbox.counters)
-        sandbox.reset_counters()
-        await call(
-            client,
-            "notion_pages",
-            operation="update",
-            page_id=SEED.task_id(2),
-            properties={"Status": "Not started"},
-        )
+        first = await counted_update(client, sandbox, SEED.task_id(2), {"Status": "Done"})
+        second = await counted_update(client, sandbox, SEED.task_id(2), {"Status": "Not started"})
     assert first == {PAGE: 1, SOURCE: 1, "PATCH /v1/pages/{id}": 1}
-    assert dict(sandbox.counters) == {"PATCH /v1/pages/{id}": 1}
+    assert second == {"PATCH /v1/pages/{id}": 1}
 
 
 async def test_rows_created_in_a_database_read_its_data_sources_and_schema_once() -> None:

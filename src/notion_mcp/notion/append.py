@@ -9,9 +9,11 @@ request must go under it. Later runs of the caller's parent go after the last bl
 Faults. The gateway retries what is safe. An append that failed after it was sent
 (`TransientError` with ``sent=True``) is never blindly repeated: the parent's children are read
 back and compared, by type and plain text, with the batch at the place it should have landed
-(after the last known child, or after the caller's anchor). If it landed its IDs are taken;
-if not (or only a prefix did) the missing part is sent again. This is repeated at most
-`MAX_ATTEMPTS` times per request.
+(after the last block written, the caller's anchor, at the page's start or end). A block there
+that Notion says was made before the batch was first sent (less a minute: ``created_time`` is cut
+to the minute and clocks differ) is someone else's, never taken for the batch. If it landed its
+IDs are taken; if not (or, under a block this append made, only a prefix did) the missing part
+is sent again. This is repeated at most `MAX_ATTEMPTS` times per request.
 
 When a request cannot be got past, what exists is made a *prefix* of what was asked for:
 the top-level blocks whose whole subtree was written are kept; the first top-level block
@@ -115,24 +117,29 @@ def _made_before(block: Json, since: datetime) -> bool:
     return created is not None and created < since
 
 
+def _index_after(listed: list[Json], block_id: str | None) -> int:
+    """Where the blocks after `block_id` begin in `listed`."""
+    for i, block in enumerate(listed):
+        if block.get("id") == block_id:
+            return i + 1
+    raise NotionAPIError(0, "unexpected_content", "Could not find where the batch should be.")
+
+
 def _new_ids(response: Json, sent: int) -> list[str]:
-    """The IDs of the `sent` blocks an append created, from its answer; an answer of another shape
-    was spoiled on the way (the write may have happened): a lost answer, to be read back."""
-    results = response.get("results")
-    ids = [b.get("id") for b in results[:sent] if isinstance(b, dict)] if isinstance(results, list) else []
+    """The IDs of the `sent` blocks an append created, from its answer (whose ``results`` the
+    gateway checked is a list); an answer of another shape was spoiled on the way (the write may
+    have happened): a lost answer, to be read back."""
+    ids = [b.get("id") for b in response["results"][:sent] if isinstance(b, dict)]
     if len(ids) < sent or not all(isinstance(i, str) and i for i in ids):
-        error = TransientError(200, "invalid_response", "Notion's answer to an append lacks the new blocks.")
-        error.ambiguous = True
-        raise error
+        raise TransientError(200, "invalid_response", "Notion's answer to an append lacks the new blocks.")
     return [str(i) for i in ids]
 
 
+@dataclass(eq=False)
 class _Failure(Exception):
-    def __init__(self, index: int, cause: NotionAPIError, *, uncertain: bool = False) -> None:
-        super().__init__(index)
-        self.index = index  # the request that could not be got past
-        self.cause = cause
-        self.uncertain = uncertain
+    index: int  # the request that could not be got past
+    cause: NotionAPIError
+    uncertain: bool = False
 
 
 @dataclass
@@ -142,12 +149,12 @@ class _Appender:
     plan: Plan
     position: Json | None
     on_progress: Progress | None
+    now: Callable[[], datetime]
     ids: dict[int, str] = field(default_factory=dict)
     known: dict[int, int] = field(default_factory=dict)  # children written under each node
     last_top: str | None = None
     requests: int = 0
     written: int = 0
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     # -- positions and IDs -------------------------------------------------------------------
     def _keeps_order_at_end(self) -> bool:
@@ -175,8 +182,7 @@ class _Appender:
         if n in self.ids:
             return self.ids[n]
         parent = self.plan.nodes[n].parent
-        if parent == ROOT:  # a top-level block gets its ID from its own response
-            raise NotionAPIError(0, "internal_error", "A top-level block has no ID yet.")
+        assert parent != ROOT  # a top-level block's ID came with its own, earlier response
         listed = await self._list_all(await self._id_of(parent))
         for child, block in zip(self.plan.nodes[parent].children, listed, strict=False):
             if not same_block(self.plan.nodes[child].shell, block):
@@ -193,28 +199,25 @@ class _Appender:
         """How many of `body` are in Notion now (read back after an ambiguous failure); `since` is
         a time before the batch was sent (created_time is cut to the minute)."""
         listed = await self._list_all(parent_id)
-        anchor = done[-1] if done else self.last_top if request.parent == ROOT else None
+        position = self.position or {}
         if request.parent != ROOT:
             start = self.known.get(request.parent, 0) + len(done)
-        elif anchor is not None:
-            start = next((i + 1 for i, b in enumerate(listed) if b.get("id") == anchor), -1)
+        elif self.last_top is not None:
+            start = _index_after(listed, self.last_top)
         elif self._keeps_order_at_end():
             start = max(0, len(listed) - len(body))
-        elif (self.position or {}).get("type") == "start":
+        elif position.get("type") == "start":
             start = 0
         else:
-            after = ((self.position or {}).get("after_block") or {}).get("id")
-            start = next((i + 1 for i, b in enumerate(listed) if b.get("id") == after), -1)
-        if start < 0:
-            raise NotionAPIError(0, "unexpected_content", "Could not find where the batch should be.")
+            start = _index_after(listed, (position.get("after_block") or {}).get("id"))
         window = listed[start : start + len(body)]
         k = 0
         while k < len(window) and same_block(body[k], window[k]):
             k += 1
         if k < len(body) and request.parent == ROOT:
             k = 0  # among blocks the caller had, only a whole batch is recognised
-        if anchor is None and request.parent == ROOT and any(_made_before(b, since) for b in window[:k]):
-            k = 0  # equal blocks that ended the page before this batch was sent: the caller's, not ours
+        if any(_made_before(b, since) for b in window[:k]):
+            k = 0  # equal blocks there before this batch was sent (the caller's, say): not ours
         done += [str(b["id"]) for b in window[:k]]
         return k
 
@@ -222,12 +225,10 @@ class _Appender:
         parent_id = await self._id_of(request.parent)
         body = self.plan.body(request)
         done: list[str] = []
-        cause: NotionAPIError | None = None
+        cause: TransientError | None = None
+        position = self._position_for(request)
+        since = self.now().replace(second=0, microsecond=0) - CLOCK_SLACK  # before every attempt
         for _ in range(MAX_ATTEMPTS):
-            position = self._position_for(request)
-            if done and position is not None:
-                position = {"type": "after_block", "after_block": {"id": done[-1]}}
-            since = self.now().replace(second=0, microsecond=0) - CLOCK_SLACK
             try:
                 self.requests += 1
                 response = await self.gateway.append_children(parent_id, body, position)
@@ -244,8 +245,7 @@ class _Appender:
             if not body:
                 return done
         assert cause is not None
-        if isinstance(cause, TransientError):
-            cause.ambiguous = False  # read back after the last attempt: what landed is known
+        cause.ambiguous = False  # read back after the last attempt (or never sent): what landed is known
         raise _Failure(index, cause)
 
     async def run(self) -> None:
@@ -347,10 +347,11 @@ async def append_tree(
     position: Json | None = None,
     on_progress: Progress | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
 ) -> AppendResult:
     """Append `blocks` (any number, any depth) under `parent_id`, in order; see the module docstring."""
     plan = plan_append(blocks, limits)
-    appender = _Appender(gateway, parent_id, plan, position, on_progress)
+    appender = _Appender(gateway, parent_id, plan, position, on_progress, now)
     try:
         await appender.run()
     except _Failure as failure:

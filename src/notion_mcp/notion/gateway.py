@@ -48,7 +48,7 @@ def _retry_after(headers: httpx.Headers | None) -> float | None:
 
 def _body_of(exc: HTTPResponseError) -> Json:
     try:
-        parsed = json.loads(exc.body or "")
+        parsed = json.loads(exc.body)
     except ValueError:
         return {}
     return parsed if isinstance(parsed, dict) else {}
@@ -57,7 +57,7 @@ def _body_of(exc: HTTPResponseError) -> Json:
 def _from_response_error(exc: HTTPResponseError) -> NotionAPIError:
     body = _body_of(exc)
     status = exc.status
-    code = str(body.get("code") or (exc.code if body else _EDGE_CODES.get(status, "response_error")))
+    code = str(body.get("code") or _EDGE_CODES.get(status, "response_error"))
     message = str(body.get("message") or "")
     if not body:
         message = f"Notion's edge answered HTTP {status} with no Notion error body."
@@ -71,7 +71,7 @@ def _from_response_error(exc: HTTPResponseError) -> NotionAPIError:
             kwargs["retry_after"] = 1.0
         return RateLimitedError(status, code, message, **kwargs)
     if status in TRANSIENT_STATUSES:
-        return TransientError(status, code, message, sent=True, **kwargs)
+        return TransientError(status, code, message, **kwargs)  # sent (the default): it was answered
     return NotionAPIError(status, code, message, **kwargs)
 
 
@@ -80,8 +80,8 @@ def translate(exc: BaseException, base_url: str) -> NotionAPIError | None:
     with no answer (status 0) says which base URL could not be reached."""
     if isinstance(exc, HTTPResponseError):
         return _from_response_error(exc)
-    if isinstance(exc, RequestTimeoutError):
-        return TransientError(0, "request_timeout", "The request to Notion timed out.", sent=True)
+    if isinstance(exc, RequestTimeoutError):  # sent (the default): it may have taken effect
+        return TransientError(0, "request_timeout", "The request to Notion timed out.")
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
         return TransientError(
             0, "connection_error", f"Could not reach {base_url}: {redact(str(exc))}", sent=False
@@ -112,9 +112,8 @@ def build_client(
     timeout_ms: int = 60_000,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncClient:
-    http = httpx.AsyncClient(transport=transport) if transport is not None else httpx.AsyncClient()
     return AsyncClient(
-        client=http,
+        client=httpx.AsyncClient(transport=transport),
         auth=token,
         notion_version=notion_version,
         base_url=base_url,
@@ -157,7 +156,7 @@ class NotionGateway:
         self.schemas = SchemaCache()
         self.not_pages: set[str] = set()  # IDs the markdown endpoint said are blocks, not pages
         self.markdown_create: bool | None = None  # False once Notion refused a page create's markdown
-        self.base_url = str(getattr(getattr(client, "options", None), "base_url", "") or "Notion")
+        self.base_url = str(client.options.base_url)
 
     async def aclose(self) -> None:
         try:
@@ -212,7 +211,7 @@ class NotionGateway:
                 raise
             if isinstance(mapped, RateLimitedError):
                 reason = mapped.additional_data.get("rate_limit_reason")
-                await self.limiter.refused(ticket, mapped.retry_after or 1.0, str(reason or "") or None)
+                await self.limiter.refused(ticket, mapped.retry_after or 0.0, str(reason or "") or None)
             elif mapped.status and not isinstance(mapped, TransientError):
                 await self.limiter.answered(ticket)  # a 4xx is an answer: Notion counted it
             log.info("%s %s -> %s %s", method, path, mapped.status, mapped.code)

@@ -25,10 +25,6 @@ class Health:
     lines: list[str] = field(default_factory=list)
     problem: str | None = None  # one line: what is wrong and how to fix it
 
-    @property
-    def ok(self) -> bool:
-        return self.problem is None
-
 
 @dataclass(frozen=True)
 class Where:
@@ -95,8 +91,8 @@ async def check_health(gateway: NotionGateway, where: Where, *, max_listed: int 
     before = gateway.usage.snapshot()
     try:
         me = await gateway.retrieve_bot()
-        bot = me.get("bot") if isinstance(me.get("bot"), dict) else {}
-        workspace = (bot or {}).get("workspace_name") or "unnamed"
+        bot = me.get("bot")
+        workspace = (bot.get("workspace_name") if isinstance(bot, dict) else None) or "unnamed"
         health.lines.append(f"token: accepted — integration {me.get('name')!r} in workspace {workspace!r}")
         health.lines.append(f"Notion-Version {where.notion_version}: accepted")
         found = await gateway.search({}, page_size=max_listed)
@@ -106,9 +102,10 @@ async def check_health(gateway: NotionGateway, where: Where, *, max_listed: int 
     shown, count = _visible(list(found.get("results") or []), bool(found.get("has_more")))
     health.lines.append(f"visible: {shown}")
     used = gateway.usage.since(before)
-    slowest = max(used.latencies, default=0.0)
+    median = used.percentile(50)
+    assert median is not None  # (two requests were answered)
     health.lines.append(
-        f"latency: {(used.percentile(50) or 0) * 1000:.0f} ms median, {slowest * 1000:.0f} ms slowest "
+        f"latency: {median * 1000:.0f} ms median, {max(used.latencies) * 1000:.0f} ms slowest "
         f"over {used.requests} requests"
     )
     if count == 0:

@@ -18,28 +18,26 @@ class Limiter:
         self.window = window
         self.pacing = pacing or TokenBucket(None)
 
-    @property
-    def waited(self) -> float:
-        """Seconds callers spent waiting for the window's budget or a hold."""
-        return self.window.waited if self.window else 0.0
-
     async def acquire(self) -> Ticket | None:
         """Wait until a request may go; its ticket goes to `answered` or `refused`."""
         await self.pacing.acquire()
         return await self.window.acquire() if self.window else None
 
     async def answered(self, ticket: Ticket | None) -> None:
-        if self.window and ticket is not None:
+        if ticket is not None:  # (only the window gives tickets)
+            assert self.window is not None
             await self.window.answered(ticket)
 
     def release(self, ticket: Ticket | None) -> None:
         """The request is over, however it ended (answered, refused, failed, cancelled)."""
-        if self.window and ticket is not None:
+        if ticket is not None:  # (only the window gives tickets)
+            assert self.window is not None
             self.window.release(ticket)
 
     async def refused(self, ticket: Ticket | None, retry_after: float, reason: str | None) -> None:
         self.pacing.pause(retry_after)
-        if self.window and ticket is not None:
+        if ticket is not None:  # (only the window gives tickets)
+            assert self.window is not None
             await self.window.refused(ticket, retry_after, reason)
 
     async def aclose(self) -> None:

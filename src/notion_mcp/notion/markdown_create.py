@@ -49,5 +49,4 @@ async def create_with_markdown(
             gateway.markdown_create = False
             return None
         raise
-    gateway.markdown_create = True
     return created

@@ -46,6 +46,16 @@ def cache_dir() -> Path:
     return base / "notion-mcp"
 
 
+def state_of(stored: str | bytes | None) -> Json:
+    """The state as stored; a fresh one when there is none yet (empty, or None: no Redis key) or
+    it is damaged or not ours, so that the next change writes a whole new state."""
+    try:
+        raw = json.loads(stored)  # type: ignore[arg-type]  # (None raises TypeError)
+    except (TypeError, ValueError):
+        return {}
+    return raw if isinstance(raw, dict) else {}
+
+
 class MemoryStore:
     """The state in this process only."""
 
@@ -70,19 +80,13 @@ class FileStore:
 
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        with os.fdopen(fd, "r+", encoding="utf-8") as handle:
+        with os.fdopen(fd, "r+b") as handle:  # bytes: JSON's text is ASCII, whatever the locale
             fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file is closed
-            text = handle.read()
-            try:
-                raw = json.loads(text) if text.strip() else {}
-            except ValueError:
-                raw = {}
-            if not isinstance(raw, dict):  # JSON, but not our state: start afresh (and write it)
-                raw = {}
+            raw = state_of(handle.read())
             result = change(raw)
             handle.seek(0)
             handle.truncate()
-            handle.write(json.dumps(raw, separators=(",", ":")))
+            handle.write(json.dumps(raw, separators=(",", ":")).encode())
             handle.flush()
         return result
 
@@ -101,8 +105,8 @@ def open_store(spec: str, token: str, base_url: str) -> RateStore:
         from notion_mcp.notion.ratestore_redis import RedisStore
 
         return RedisStore(spec, key)
-    if spec == FILE and sys.platform != "win32":
-        return FileStore(cache_dir() / "ratelimit" / f"{key}.json")
     if spec == FILE:
+        if sys.platform != "win32":
+            return FileStore(cache_dir() / "ratelimit" / f"{key}.json")
         log.warning("the rate-limit file store needs POSIX file locks; keeping the window in memory")
     return MemoryStore()

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError, WatchError
 
-from notion_mcp.notion.ratestore import MemoryStore
+from notion_mcp.notion.ratestore import MemoryStore, state_of
 
 T = TypeVar("T")
 Json = dict[str, Any]
@@ -31,20 +31,14 @@ class RedisStore:
         self.client: aioredis.Redis = aioredis.from_url(url)
         self.key = f"notion-mcp:ratelimit:{key}"
         self._local = MemoryStore()
-        self._warned = False
+        self._outage: Exception | None = None  # what made Redis unreachable, until it answers again
 
     async def _update(self, change: Callable[[Json], T]) -> T:
-        async with self.client.pipeline(transaction=True) as pipe:
+        async with self.client.pipeline() as pipe:  # a transaction (MULTI) once `multi` is called
             while True:
                 try:
                     await pipe.watch(self.key)
-                    text = await pipe.get(self.key)
-                    try:
-                        raw = json.loads(text) if text else {}
-                    except ValueError:
-                        raw = {}
-                    if not isinstance(raw, dict):  # damaged or not our state: start afresh (written back)
-                        raw = {}
+                    raw = state_of(await pipe.get(self.key))  # damaged or not ours: afresh
                     result = change(raw)
                     pipe.multi()  # type: ignore[no-untyped-call]
                     pipe.set(self.key, json.dumps(raw, separators=(",", ":")), ex=KEY_TTL)
@@ -57,11 +51,11 @@ class RedisStore:
         try:
             result = await self._update(change)
         except (RedisError, OSError) as exc:
-            if not self._warned:
+            if self._outage is None:  # said once per outage
                 log.warning("rate-limit store unreachable (%s); limiting this process alone", exc)
-                self._warned = True
+            self._outage = exc
             return await self._local.update(change)
-        self._warned = False
+        self._outage = None
         return result
 
     async def aclose(self) -> None:

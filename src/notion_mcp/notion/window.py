@@ -57,7 +57,7 @@ RETRY_AFTER_GRAIN = 1.0  # Retry-After comes in whole seconds
 PROBE_FLOOR = 10  # requests per window sent together before probing one at a time
 MARGIN = 0.5  # seconds a request counts beyond its window: it reaches Notion after we count it
 # Notion's rate_limit_reason values -> which limit was hit (the request-limits reference)
-REASONS = {
+REASONS: dict[str | None, str] = {
     "public_api_request_rate_limit": "connection",
     "public_api_space_request_rate_limit": "workspace",
 }
@@ -134,7 +134,7 @@ class Window:
         def live(s: int) -> bool:
             return (s + 1) * self.slot + self.margin > now - self.seconds
 
-        state.slots = {s: n for s, n in state.slots.items() if live(s) and n > 0}
+        state.slots = {s: n for s, n in state.slots.items() if live(s)}
         state.answered = {s: n for s, n in state.answered.items() if live(s)}
         state.learned = {k: v for k, v in state.learned.items() if v[1] + LEARNED_TTL > now}
 
@@ -149,28 +149,33 @@ class Window:
         guessed = self.budget is not None and not self.trusted
         return guessed and used >= max(state.known, PROBE_FLOOR)
 
-    def take(self, state: WindowState, now: float, may_probe: bool = True) -> tuple[float, Ticket, bool]:
-        """(0, ticket, probing) when a request may go now (it is then counted), (PROBE, …) when
-        it would probe and `may_probe` is False, else (seconds to wait, …)."""
-        index = math.floor(now / self.slot)
-        if now < state.hold_until:
-            return state.hold_until - now, (state.epoch, index), False
+    def take(self, state: WindowState, now: float, may_probe: bool) -> tuple[float, Ticket, bool]:
+        """(delay, ticket, probing): `delay` is 0 when the request may go now (it is then counted),
+        PROBE when it would probe and `may_probe` is False, else the seconds to wait; `probing`
+        says whether one more request now goes beyond what Notion is known to accept."""
+        ticket = (state.epoch, math.floor(now / self.slot))
         self._prune(state, now)
         used = sum(state.slots.values())
+        probing = self.probing(state, used)
+        if now < state.hold_until:
+            return state.hold_until - now, ticket, probing
         limit = self.limit(state)
-        if used < limit:
-            probing = self.probing(state, used)
-            if probing and not may_probe:
-                return PROBE, (state.epoch, index), True
-            state.slots[index] = state.slots.get(index, 0) + 1
-            return 0.0, (state.epoch, index), probing
-        excess = used - int(limit) + 1  # this many must leave the window first
+        if used >= limit:
+            return self._until_under(state, now, used - int(limit) + 1), ticket, probing
+        if probing and not may_probe:
+            return PROBE, ticket, probing
+        state.slots[ticket[1]] = state.slots.get(ticket[1], 0) + 1
+        return 0.0, ticket, probing
+
+    def _until_under(self, state: WindowState, now: float, excess: int) -> float:
+        """Seconds until the oldest `excess` requests counted have left the window (the slots
+        hold more than `excess`: the caller found them over the limit)."""
         for slot in sorted(state.slots):
             excess -= state.slots[slot]
             if excess <= 0:
-                leaves = (slot + 1) * self.slot + self.seconds + self.margin
-                return max(leaves - now, 1e-3), (state.epoch, index), False
-        return self.slot, (state.epoch, index), False  # not reached: the slots hold `used` requests
+                break
+        leaves = (slot + 1) * self.slot + self.seconds + self.margin
+        return max(leaves - now, 1e-3)
 
     def answer(self, state: WindowState, ticket: Ticket) -> None:
         """A request was answered (not 429): Notion counted it."""
@@ -194,7 +199,7 @@ class Window:
             return  # taken before the last lesson: its window has restarted since
         if state.slots.get(slot, 0) > 0:
             state.slots[slot] -= 1  # refused requests are not spent
-        kind = REASONS.get(reason or "")
+        kind = REASONS.get(reason)
         if kind is None or retry_after > self.seconds:
             return  # not a limit we know, or a window longer than ours: hold only
         self._prune(state, now)
@@ -232,7 +237,6 @@ class WindowLimiter:
         self._lock = asyncio.Lock()  # this process's callers are served in arrival order
         self._probe: Ticket | None = None  # this process's request beyond what Notion is known to take
         self._probe_done = asyncio.Event()
-        self.waited = 0.0  # seconds spent waiting for the budget or a hold (for benches)
 
     async def _change(self, step: Callable[[WindowState], T]) -> T:
         def change(raw: Json) -> T:
@@ -262,7 +266,6 @@ class WindowLimiter:
                     if probing:
                         self._probe = ticket
                     return ticket
-                self.waited += delay
                 await self._sleep(delay)
 
     def release(self, ticket: Ticket) -> None:
