@@ -23,7 +23,7 @@ ratelimit|src/notion_mcp/notion/ratelimit.py|tests/notion/test_ratelimit.py test
 gateway|src/notion_mcp/notion/gateway.py|tests/notion/test_gateway.py tests/notion/test_gateway_endpoints.py tests/notion/test_cursors.py tests/tools/test_writes_sent_once.py
 pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_collect.py tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py tests/tools/test_bad_input.py
 ids|src/notion_mcp/notion/ids.py|tests/notion/test_ids.py
-plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan.py --deselect=tests/notion/test_plan.py::test_waiting_for_the_item_never_costs_more_than_riding_in_part --deselect=tests/notion/test_plan.py::test_the_request_count_stays_close_to_the_lower_bound
+plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan_rules.py tests/notion/test_plan.py --deselect=tests/notion/test_plan.py::test_every_block_once_in_order_and_every_request_within_the_limits --deselect=tests/notion/test_plan.py::test_the_limits_hold_for_any_setting --deselect=tests/notion/test_plan.py::test_waiting_for_the_item_never_costs_more_than_riding_in_part --deselect=tests/notion/test_plan.py::test_the_request_count_stays_close_to_the_lower_bound
 append|src/notion_mcp/notion/append.py|tests/notion/test_tree_fake.py
 create|src/notion_mcp/notion/create.py|tests/notion/test_create.py
 tree|src/notion_mcp/notion/tree.py|tests/notion/test_tree_fake.py
@@ -45,7 +45,7 @@ uploads|src/notion_mcp/notion/uploads.py|tests/notion/test_upload_steps.py tests
 duplicate|src/notion_mcp/notion/duplicate.py|tests/tools/test_duplicate.py tests/tools/test_move_and_comments.py
 discussions|src/notion_mcp/notion/discussions.py|tests/tools/test_move_and_comments.py tests/tools/test_recorded_comments.py
 markdown_create|src/notion_mcp/notion/markdown_create.py|tests/tools/test_markdown_create.py
-bulk|src/notion_mcp/notion/bulk.py|tests/tools/test_bulk.py tests/tools/test_bulk_faults.py
+bulk|src/notion_mcp/notion/bulk.py|tests/notion/test_bulk_rules.py tests/tools/test_bulk.py tests/tools/test_bulk_keys.py
 edit|src/notion_mcp/notion/edit.py|tests/notion/test_edit.py tests/tools/test_recorded_edits.py
 edit_plan|src/notion_mcp/notion/edit_plan.py|tests/notion/test_edit_plan.py tests/tools/test_recorded_edits.py
 markdown_read|src/notion_mcp/notion/markdown_read.py|tests/notion/test_markdown_read.py tests/tools/test_markdown_fast_path.py
