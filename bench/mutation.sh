@@ -37,7 +37,7 @@ schema_cache|src/notion_mcp/notion/schema_cache.py|tests/notion/test_schema_cach
 usage|src/notion_mcp/notion/usage.py|tests/notion/test_usage.py tests/test_resources.py
 health|src/notion_mcp/notion/health.py|tests/test_check.py
 config|src/notion_mcp/config.py|tests/test_config.py tests/test_config_values.py tests/tools/test_advice.py
-dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_bad_input.py tests/tools/test_advice.py
+dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_dispatch_rules.py
 markdown|src/notion_mcp/markdown/*|tests/markdown
 row_values|src/notion_mcp/notion/row_values.py|tests/notion/test_row_values.py tests/tools/test_upsert_values.py tests/tools/test_bulk.py
 views|src/notion_mcp/notion/views.py|tests/tools/test_views.py tests/tools/test_templates_and_views.py
