@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from typing import Annotated, Any, Literal
 
 import pytest
@@ -42,6 +43,9 @@ class Put(OpArgs):
     kind: Literal["a", "b"] = "a"
     note: Annotated[str | None, Field(max_length=20)] = None
     weight: float | None = None
+    level: Literal["1", "2", "3"] | None = None
+    label: Annotated[str, Field(max_length=20)] | None = None
+    since: date | None = None
 
 
 class Pair(OpArgs):
@@ -60,7 +64,16 @@ class Nothing(OpArgs):
 
 
 async def _echo(call: Call, args: Any) -> str:
-    return f"{type(args).__name__} {args.model_dump()!r}"
+    return f"{type(args).__name__} {args.model_dump()!r} read_only={call.settings.read_only}"
+
+
+class Listing(Formatted):
+    name: str = Field(description="what to list")
+
+
+def _old_shapes(raw: dict[str, Any]) -> dict[str, Any]:
+    raw["name"] = raw.pop("old_name").upper()  # a translator with a bug: KeyError without old_name
+    return raw
 
 
 async def _notion_error(call: Call, args: Any) -> str:
@@ -227,7 +240,7 @@ async def test_an_unknown_field_is_refused_by_name_with_what_the_operation_takes
 async def test_a_missing_field_is_named_as_required() -> None:
     text = await refused({"operation": "put"})
     assert "toy put: Invalid arguments:\n- name: required for put but missing\n" in text
-    assert "put takes: name (required), items, flag, kind, note, weight." in text
+    assert "put takes: name (required), items, flag, kind, note, weight, level, label, since." in text
 
 
 async def test_an_operation_with_no_fields_says_so() -> None:
@@ -268,6 +281,14 @@ async def test_json_text_is_left_alone_for_fields_that_take_a_string() -> None:
     assert "'name': '[1]'" in text  # str
     assert "'note': '20'" in text  # Annotated[str | None, …]
     assert "'kind': 'b'" in await ok({"operation": "put", "name": "x", "kind": "b"})  # Literal
+    assert "'level': '2'" in await ok({"operation": "put", "name": "x", "level": "2"})  # JSON-like Literal
+    assert "'label': '20'" in await ok({"operation": "put", "name": "x", "label": "20"})  # Annotated | None
+
+
+async def test_text_that_is_no_json_does_not_stop_the_decoding_of_later_fields() -> None:
+    text = await ok({"operation": "put", "name": "x", "since": "2026-12-02", "items": "[1]"})
+    assert "'since': datetime.date(2026, 12, 2)" in text
+    assert "'items': [1]" in text
 
 
 async def test_json_text_that_is_null_or_a_string_is_not_decoded() -> None:
@@ -310,10 +331,29 @@ async def test_a_bug_is_named_as_one_without_its_text(caplog: pytest.LogCaptureF
         text = await refused({"operation": "crash"})
     assert text.startswith("toy crash: this call hit a bug in the notion-mcp server (KeyError), not an error")
     assert "secret detail" not in text
-    assert "report the bug" in text
+    assert "If the operation writes, read the target to see what it wrote before it stopped;" in text
+    assert "Check each field against the tool's schema; if the arguments are right, report the bug." in text
     logged = [r.getMessage() for r in caplog.records if r.name == "notion_mcp"]
     assert len(logged) == 1 and logged[0].startswith("bug in toy crash:\nTraceback")
     assert "secret detail [token]" in logged[0] and TOKEN not in logged[0]
+    assert "\n  File " in logged[0] and logged[0].endswith("KeyError: 'secret detail [token]'")  # readable
+
+
+async def test_a_bug_before_the_arguments_are_parsed_names_the_operation_sent() -> None:
+    spec = ToolSpec("old", "Old", "d", {"show": Operation(Show, _echo)}, prepare=_old_shapes)
+    async with toy_client(spec) as client:
+        assert not (await client.call_tool("old", {"operation": "show", "old_name": "x"})).is_error
+        result = await client.call_tool("old", {"operation": "show"})
+    assert result.is_error
+    assert (
+        "tool old: old show: this call hit a bug in the notion-mcp server (KeyError)"
+        in result.content[0].text
+    )  # type: ignore[union-attr]
+
+
+async def test_the_handler_gets_the_call_with_the_servers_settings() -> None:
+    assert (await ok({"operation": "show", "name": "x"}, tool="reader")).endswith("read_only=False")
+    assert (await ok({"operation": "show", "name": "x"}, read_only=True)).endswith("read_only=True")
 
 
 async def test_two_errors_from_a_task_group_are_a_bug() -> None:
@@ -373,6 +413,14 @@ async def test_a_field_every_operation_reads_alike_keeps_its_description() -> No
     async with toy_client(both) as client:
         (tool,) = (await client.list_tools()).tools
     assert tool.input_schema["properties"]["name"]["description"] == "what to show"
+    # format means the same to both; name does not: each field is judged on its own
+    two = ToolSpec("two", "Two", "d", {"show": Operation(Show, _echo), "list": Operation(Listing, _echo)})
+    async with toy_client(two) as client:
+        (tool,) = (await client.list_tools()).tools
+    assert tool.input_schema["properties"]["format"]["description"] == "json: raw objects"
+    assert (
+        tool.input_schema["properties"]["name"]["description"] == "what to show [show]; what to list [list]"
+    )
 
 
 async def test_a_field_named_title_keeps_its_object_schema() -> None:
