@@ -331,7 +331,8 @@ async def test_a_bug_is_named_as_one_without_its_text(caplog: pytest.LogCaptureF
         text = await refused({"operation": "crash"})
     assert text.startswith("toy crash: this call hit a bug in the notion-mcp server (KeyError), not an error")
     assert "secret detail" not in text
-    assert "If the operation writes, read the target to see what it wrote before it stopped;" in text
+    assert "(KeyError), not an error in Notion. If the operation writes, read the target" in text
+    assert "to see what it wrote before it stopped; the server's log has the details." in text
     assert "Check each field against the tool's schema; if the arguments are right, report the bug." in text
     logged = [r.getMessage() for r in caplog.records if r.name == "notion_mcp"]
     assert len(logged) == 1 and logged[0].startswith("bug in toy crash:\nTraceback")
