@@ -20,6 +20,7 @@ from notion_mcp.notion.gateway import NotionGateway, build_client
 from notion_mcp.notion.limiter import Limiter
 from notion_mcp.notion.markdown_read import FIRST_VERSION
 from notion_mcp.notion.markdown_write import append_to_page
+from notion_mcp.notion.ratelimit import TokenBucket
 from notion_mcp.notion.retry import RetryPolicy
 from notion_mcp.notion.usage import Usage
 from notion_mcp.notion.window import Ticket
@@ -802,17 +803,40 @@ async def test_a_cursor_is_refused_for_another_listing_before_anything_is_sent()
     gw = gateway(wire)
     await gw.query_data_source(A, {"filter": DONE})
     await gw.query_data_source(A, {"filter": DONE}, start_cursor="c1")  # the same query continues
+    same = {"filter": {"checkbox": {"equals": True}, "property": "Done"}}  # in another key order
+    await gw.query_data_source(A, same, start_cursor="c1")
     others = {
         "query without its filter": lambda: gw.query_data_source(A, {}, start_cursor="c1"),
+        "query with another filter": lambda: gw.query_data_source(A, {"filter": {}}, start_cursor="c1"),
         "query of another source": lambda: gw.query_data_source(B, {"filter": DONE}, start_cursor="c1"),
         "a block's children": lambda: gw.list_children(A, start_cursor="c1"),  # cursor in the query
     }
     for name, other in others.items():
         with pytest.raises(InputError, match="this cursor continues another listing") as caught:
             await other()
-        assert "filter" in str(caught.value), name  # it names the listing the cursor continues
-    assert len(wire.seen) == 2
+        # it names the listing the cursor continues, compactly
+        continued = (
+            f'POST data_sources/{A}/query {{"filter":{{"checkbox":{{"equals":true}},"property":"Done"}}}}'
+        )
+        assert f"continues another listing ({continued})" in str(caught.value), name
+    assert len(wire.seen) == 3
     assert json.loads(wire.seen[1].body) == {"filter": DONE, "start_cursor": "c1"}
+
+
+async def test_a_bare_token_bucket_paces_the_requests() -> None:
+    clock = FakeClock()
+    wire = Wire([ok({"object": "user", "id": A})])
+    client = build_client(
+        token="ntn_test",
+        notion_version="2026-03-11",
+        base_url=BASE,
+        transport=httpx.MockTransport(wire.handle),
+    )
+    bucket = TokenBucket(2.0, clock=clock, sleep=clock.sleep)
+    gw = NotionGateway(client, bucket, RetryPolicy(sleep=clock.sleep))
+    for _ in range(3):
+        await gw.retrieve_bot()
+    assert clock.now == pytest.approx(1.0)  # three requests at two a second
 
 
 # -- what the gateway remembers ---------------------------------------------------------------

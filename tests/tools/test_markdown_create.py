@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 import pytest
-from sandbox_client import call, sandbox_client
+from sandbox_client import call, sandbox_client, text_of
 
 from notion_mcp.markdown import blocks_to_markdown
 from notion_mcp.sandbox import SEED, routes_pages, rules
@@ -121,3 +121,31 @@ async def test_a_notion_that_refuses_markdown_in_a_create_gets_children_and_is_n
     assert sandbox.counters["POST /v1/pages"] == 3  # the refused one (nothing made), then one per page
     assert " with 60 blocks" in first and " with 60 blocks" in second
     assert "leaf 11" in read and found.count("page: Deep once") == 1
+
+
+async def test_a_refusal_that_does_not_name_markdown_reaches_the_model_and_markdown_is_still_used(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 400 about something else (here the page's content) is Notion's answer to this create:
+    it is not taken for an API without markdown creates, nor answered by creating the page
+    another way; the next create still goes in one request."""
+    real = routes_pages._markdown_children
+    refusals: list[str] = []
+
+    def refuse_once(ws: Any, body: Any) -> Any:
+        if not refusals:
+            refusals.append("sent")
+            raise rules.validation("Content creation Failed. Fix the following: too many blocks in a toggle.")
+        return real(ws, body)
+
+    monkeypatch.setattr(routes_pages, "_markdown_children", refuse_once)
+    async with sandbox_client() as (client, sandbox):
+        refused = await client.call_tool("notion_pages", {**CREATE, "markdown": deep()})
+        refused_posts = sandbox.counters["POST /v1/pages"]
+        sandbox.reset_counters()
+        await call(client, "notion_pages", **{**CREATE, "title": "Deep again"}, markdown=deep())
+        later = dict(sandbox.counters)
+        found = await call(client, "notion_search", query="Deep once")
+    assert refused.is_error and "too many blocks in a toggle" in text_of(refused)
+    assert refused_posts == 1 and "page: Deep once" not in found
+    assert later == {"POST /v1/pages": 1}

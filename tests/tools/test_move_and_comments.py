@@ -175,6 +175,45 @@ async def test_a_page_too_large_to_look_at_every_block_says_how_far_it_looked(mo
     assert "On the third" in direct
 
 
+async def test_nested_blocks_discussions_come_in_document_order_each_shown_by_its_first_50_characters() -> (
+    None
+):
+    fifty = "Fifty characters exactly, counted one by one here."
+    longer = "Fifty-one characters, one more than a snippet shows"
+    assert (len(fifty), len(longer)) == (50, 51)
+    async with sandbox_client() as (client, _):
+        page = await new_page(client, "Nested", markdown=f"- outer\n  - inner\n\n{fifty}\n\n{longer}")
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page, block_ids=True)
+        ids = {
+            text: re.search(rf"{re.escape(text)} \^([0-9a-f]{{32}})", read)
+            for text in ("inner", fifty, longer)
+        }
+        for text, found in reversed(ids.items()):  # posted last to first: listed in document order anyway
+            assert found, read
+            await call(client, "notion_comments", operation="create", parent={"block_id": found.group(1)},
+                       markdown=f"On {text}")  # fmt: skip
+        listed = await call(client, "notion_comments", operation="retrieve", block_id=page, blocks=True)
+    assert listed.index("On inner") < listed.index(f"On {fifty}") < listed.index(f"On {longer}")
+    assert "(«- inner»)" in listed and f"(«{fifty}»)" in listed and f"(«{longer[:50]}…»)" in listed
+
+
+async def test_a_block_with_more_comments_than_one_page_says_where_to_read_the_rest() -> None:
+    async with sandbox_client() as (client, _):
+        page = await new_page(client, "Busy", markdown="Talked about.\n\nQuiet.")
+        read = await call(client, "notion_pages", operation="retrieve", page_id=page, block_ids=True)
+        busy, quiet = re.findall(r"\^([0-9a-f]{32})", read)[-2:]
+        for n in range(101):  # Notion lists 100 comments a page
+            await call(
+                client, "notion_comments", operation="create", parent={"block_id": busy}, markdown=f"c{n}"
+            )
+        await call(
+            client, "notion_comments", operation="create", parent={"block_id": quiet}, markdown="Only one"
+        )
+        listed = await call(client, "notion_comments", operation="retrieve", block_id=page, blocks=True)
+    assert f"(more on block {busy}: notion_comments retrieve block_id={busy})" in listed
+    assert f"more on block {quiet}" not in listed
+
+
 async def test_comments_of_others_cannot_be_changed() -> None:
     async with sandbox_client() as (client, _):
         listed = await call(client, "notion_comments", operation="retrieve", block_id=SEED.welcome_page_id)

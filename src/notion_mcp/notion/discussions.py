@@ -47,10 +47,7 @@ class Discussions:
 def _preorder(blocks: list[Json]) -> list[Json]:
     out: list[Json] = []
     for block in blocks:
-        out.append(block)
-        inner = block.get(str(block.get("type")))
-        kids = inner.get("children") if isinstance(inner, dict) else None
-        out += _preorder(kids or [])
+        out += [block, *_preorder(block[block["type"]].get("children", []))]
     return out
 
 
@@ -63,9 +60,9 @@ async def block_discussions(gateway: NotionGateway, root_id: str) -> Discussions
 
     async def one(index: int, block: Json) -> None:
         async with limiter:
-            listed = await gateway.list_comments(str(block["id"]))
-        if listed.get("results"):
-            found[index] = Discussion(block, list(listed["results"]), bool(listed.get("has_more")))
+            listed = await gateway.list_comments(block["id"])
+        if listed["results"]:
+            found[index] = Discussion(block, listed["results"], listed["has_more"])
 
     async with anyio.create_task_group() as group:
         for index, block in enumerate(blocks):

@@ -5,9 +5,11 @@ Notion has no duplicate endpoint: the page is read (page object and whole block 
 page is created (`create.create_page`, never twice), and the content is appended
 (`append.append_tree`, in order, resumable). What the API cannot create is not dropped silently
 but listed in `not_copied`: child databases, link previews, meeting notes, unsupported blocks,
-files Notion stores (their links expire: upload them again), and child pages unless asked for
-(then each is duplicated under the copy, after its content, so it moves to the end).
-Computed properties (formula, rollup, created/edited, unique ID) are Notion's to fill in.
+files Notion stores (their links expire: upload them again), a relation to more than 25 pages
+(a page object lists only 25), and child pages unless asked for (then each is duplicated under
+the copy, after its content, so it moves to the end; one inside a block too, as a create cannot
+place a page in a block). Computed properties (formula, rollup, created/edited, unique ID) are
+Notion's to fill in.
 """
 
 from __future__ import annotations
@@ -50,46 +52,57 @@ class Duplicated:
 
 
 def _label(block: Json) -> str:
-    return f"{block.get('type')} {compact(str(block.get('id', '')))}".strip()  # the ID as results show it
+    return f"{block['type']} {compact(block['id'])}"  # the ID as results show it
 
 
 def copyable(blocks: list[Json], not_copied: list[str], child_pages: list[Json]) -> list[Json]:
     """The blocks an append can create (children included); what it cannot, listed."""
     out: list[Json] = []
     for block in blocks:
-        kind = str(block.get("type"))
-        inner = block.get(kind) if isinstance(block.get(kind), dict) else {}
-        assert isinstance(inner, dict)
+        kind = block["type"]
         if kind == "child_page":
             child_pages.append(block)
             continue
         if kind in NOT_CREATABLE:
             not_copied.append(f"{NOT_CREATABLE[kind]} ({_label(block)})")
             continue
+        inner: Json = block[kind]
         if inner.get("type") == "file":
             not_copied.append(f"a {kind} stored by Notion ({_label(block)}): upload the file again")
             continue
-        kids = inner.get("children")
-        if isinstance(kids, list) and kids:
+        if kids := inner.get("children"):
             block = {**block, kind: {**inner, "children": copyable(kids, not_copied, child_pages)}}
         out.append(block)
     return out
 
 
-def _properties(page: Json, same_parent: bool) -> Json:
+def _properties(page: Json, same_parent: bool, title: str | None, not_copied: list[str]) -> Json:
     """The values a new page can be given: all writable ones under the same data source, else
-    the title only."""
+    the title only (keyed by its ID, "title" everywhere); `title` replaces the title's value."""
     out: Json = {}
-    for name, prop in (page.get("properties") or {}).items():
-        kind = str(prop.get("type"))
-        if kind == "title" or (same_parent and kind not in COMPUTED):
-            value = prop.get(kind)
-            if kind == "files":
-                value = [f for f in value or [] if f.get("type") == "external"]
-            if kind == "relation" and prop.get("has_more"):
-                continue  # cut at 25 on the page object: not copied rather than copied short
-            out[name if kind != "title" or same_parent else "title"] = {kind: value}
+    for name, prop in page["properties"].items():
+        kind = prop["type"]
+        value = prop[kind]
+        if kind == "title":
+            if title is not None:
+                value = [{"text": {"content": title}}]
+            out[name if same_parent else "title"] = {kind: value}
+        elif not same_parent or kind in COMPUTED:
+            continue
+        elif kind == "files":
+            out[name] = {kind: _links_only(name, value, not_copied)}
+        elif prop.get("has_more"):  # a relation cut at 25 on the page object: not copied short
+            not_copied.append(f"the relation {name!r}: more than the 25 pages a page object lists")
+        else:
+            out[name] = {kind: value}
     return out
+
+
+def _links_only(name: str, files: list[Json], not_copied: list[str]) -> list[Json]:
+    """A files value as a create takes it: the links kept, the files Notion stores listed."""
+    for stored in (f for f in files if f["type"] != "external"):
+        not_copied.append(f"the file {stored['name']!r} in {name!r}, stored by Notion: upload it again")
+    return [f for f in files if f["type"] == "external"]
 
 
 def _decoration(value: Any, what: str, not_copied: list[str]) -> Any:
@@ -105,7 +118,7 @@ async def duplicate_page(
     parent: Json | None,
     *,
     title: str | None = None,
-    child_pages: bool = False,
+    child_pages: bool,
     on_progress: Progress | None = None,
 ) -> Duplicated:
     """Copy `page_id` under `parent` (Notion's parent object; None: the page's own parent)."""
@@ -117,39 +130,31 @@ async def duplicate_page(
             f"Page {compact(page_id)} is larger than {MAX_BLOCKS} blocks or deeper than {MAX_DEPTH} levels; "
             "nothing was copied."
         )
-    own = _parent_of(page)
-    target = parent or own
-    same = target.get("data_source_id") is not None and target.get("data_source_id") == own.get(
-        "data_source_id"
-    )
-    result = Duplicated(page={})
-    properties = _properties(page, same)
-    if title is not None:
-        name = next((n for n, p in properties.items() if "title" in p), "title")
-        properties[name] = {"title": [{"type": "text", "text": {"content": title}}]}
-    body: Json = {"parent": target, "properties": properties}
+    target = parent or _parent_of(page)
+    same = target.get("data_source_id") == page["parent"].get("data_source_id")  # a plain page: a title only
+    not_copied: list[str] = []
+    body: Json = {"parent": target, "properties": _properties(page, same, title, not_copied)}
     for key in ("icon", "cover"):
-        if (value := _decoration(page.get(key), key, result.not_copied)) is not None:
+        if (value := _decoration(page[key], key, not_copied)) is not None:
             body[key] = value
     children: list[Json] = []
-    blocks = normalize_blocks(copyable(tree.blocks, result.not_copied, children))
-    result.page = (await create_page(gateway, body)).page
+    blocks = normalize_blocks(copyable(tree.blocks, not_copied, children))
+    result = Duplicated(page=(await create_page(gateway, body)).page, not_copied=not_copied)
     if blocks:
-        written = await append_tree(gateway, str(result.page["id"]), blocks, on_progress=on_progress)
+        written = await append_tree(gateway, result.page["id"], blocks, on_progress=on_progress)
         result.blocks = written.blocks_written
     for child in children:
         if child_pages:
-            result.children.append(
-                await duplicate_page(
-                    gateway,
-                    str(child["id"]),
-                    {"type": "page_id", "page_id": str(result.page["id"])},
-                    child_pages=True,
-                    on_progress=on_progress,
-                )
+            copy = await duplicate_page(
+                gateway,
+                child["id"],
+                {"page_id": result.page["id"]},
+                child_pages=True,
+                on_progress=on_progress,
             )
+            result.children.append(copy)
         else:
-            result.not_copied.append(
+            not_copied.append(
                 f"child page {title_of_block(child)} ({compact(child['id'])}): child_pages=true copies it"
             )
     result.requests = gateway.requests_sent - start
@@ -157,17 +162,17 @@ async def duplicate_page(
 
 
 def title_of_block(block: Json) -> str:
-    return repr(str((block.get("child_page") or {}).get("title") or "Untitled"))
+    return repr(block["child_page"]["title"] or "Untitled")
 
 
 def _parent_of(page: Json) -> Json:
-    """The page's parent as a create takes it."""
-    parent = page.get("parent") or {}
-    for key in ("data_source_id", "page_id", "database_id"):
-        if parent.get(key):
-            return {"type": key, key: parent[key]}
-    if parent.get("type") == "workspace":
-        return {"type": "workspace", "workspace": True}
+    """The page's parent as a create takes it: a data source's without its database's ID, a
+    page's or the workspace's as it is."""
+    parent: Json = page["parent"]
+    if parent["type"] == "data_source_id":
+        return {"data_source_id": parent["data_source_id"]}
+    if parent["type"] in ("page_id", "workspace"):
+        return parent
     raise InputError(
-        f"Page {page.get('id')} sits inside a block: give parent (a page or database) for the copy."
+        f"Page {compact(page['id'])} sits inside a block: give parent (a page or database) for the copy."
     )

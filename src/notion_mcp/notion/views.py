@@ -8,6 +8,7 @@ view's (`{"and": [view, added]}`); added sorts replace the view's.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import anyio
@@ -24,9 +25,7 @@ MAX_VIEWS = 200
 
 async def views_of(gateway: NotionGateway, database_id: str) -> list[Json]:
     """Every view of a database, in Notion's order."""
-    stubs = await collect(
-        lambda cursor, size: gateway.list_views(database_id, cursor, size), start_cursor=None, limit=MAX_VIEWS
-    )
+    stubs = await collect(partial(gateway.list_views, database_id), start_cursor=None, limit=MAX_VIEWS)
     views: list[Json | None] = [None] * len(stubs.results)
 
     async def read(i: int, view_id: str) -> None:
@@ -41,8 +40,8 @@ async def views_of(gateway: NotionGateway, database_id: str) -> list[Json]:
 async def find_view(gateway: NotionGateway, wanted: str, database_id: str | None) -> Json:
     """The view named `wanted` (any case) among the database's, or with that ID."""
     try:
-        view_id = normalize_id(wanted, "view")
-    except InputError:
+        view_id = normalize_id(wanted)
+    except InputError:  # not an ID: a name
         view_id = None
     if view_id is not None:
         try:
@@ -54,9 +53,9 @@ async def find_view(gateway: NotionGateway, wanted: str, database_id: str | None
         raise InputError("view: a view is found by name within a database: give database_id too.")
     views = await views_of(gateway, database_id)
     for view in views:
-        if str(view.get("name", "")).strip().lower() == wanted.strip().lower():
+        if view["name"].strip().lower() == wanted.strip().lower():
             return view
-    names = ", ".join(f"{v.get('name')!r} ({v.get('type')})" for v in views) or "none"
+    names = ", ".join(f"{v['name']!r} ({v['type']})" for v in views) or "none"
     raise InputError(f"view: no view {wanted!r} in database {compact(database_id)}; its views: {names}.")
 
 
