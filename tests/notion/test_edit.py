@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import anyio
 import pytest
 from replay import FakeNotion, gateway_for
 
@@ -422,3 +423,56 @@ async def test_an_editor_without_an_id_is_someone() -> None:
         await ensure_unchanged(gateway_for(notion, max_retries=0), PAGE, OLD)
     assert "by someone. Nothing" in str(caught.value)
     assert [s.path for s in notion.sent] == [f"/v1/pages/{PAGE}"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        (EditSpec(new="x", old=""), "edits[1].old: empty"),
+        (EditSpec(new="x", old="Nowhere"), "edits[1].old: not found"),
+        (EditSpec(new="x", heading=""), "edits[1].heading '' matches no heading"),
+        (EditSpec(new="x", after=""), "edits[1].after: empty"),
+        (EditSpec(new="x", before="Nowhere"), "edits[1].before: not found"),
+    ],
+)
+def test_each_edits_errors_name_it_and_its_field(spec: EditSpec, says: str) -> None:
+    page = Page(PAGE, read_as(MARKDOWN))
+    with pytest.raises(InputError) as caught:
+        plan(page, [EditSpec(new="y", old="First text."), spec])
+    assert str(caught.value).startswith(says)
+
+
+def test_an_edit_overlapping_the_one_just_before_is_refused() -> None:
+    page = Page(PAGE, read_as(MARKDOWN))
+    with pytest.raises(InputError) as caught:
+        plan(page, [EditSpec(new="a", old="First text."), EditSpec(new="b", old="First")])
+    assert str(caught.value).startswith("edits[0] and edits[1] change the same blocks")
+
+
+async def test_the_requests_counted_are_this_edits_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = Fixture(monkeypatch)
+    await edit_page(page.gateway, PAGE, [EditSpec(new="First changed.", old="First text.")])
+    again = await edit_page(page.gateway, PAGE, [EditSpec(new="Second changed.", old="Second text.")])
+    assert again.requests == 1
+
+
+async def test_a_write_once_started_is_seen_through_when_the_call_is_cancelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = Fixture(monkeypatch)
+    started, release = anyio.Event(), anyio.Event()
+    finished: list[bool] = []
+
+    async def append_tree(gateway: Any, parent: str, blocks: list[Any], *, position: Any) -> AppendResult:
+        started.set()
+        await release.wait()
+        finished.append(True)
+        return AppendResult(["new0"], 1, 1)
+
+    monkeypatch.setattr(edit, "append_tree", append_tree)
+    async with anyio.create_task_group() as group:
+        group.start_soon(edit_page, page.gateway, PAGE, [EditSpec(new="Added.", after="Second text.")])
+        await started.wait()
+        group.cancel_scope.cancel()
+        release.set()
+    assert finished == [True]
