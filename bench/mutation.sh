@@ -37,8 +37,10 @@ schema_cache|src/notion_mcp/notion/schema_cache.py|tests/notion/test_schema_cach
 usage|src/notion_mcp/notion/usage.py|tests/notion/test_usage.py tests/test_resources.py
 health|src/notion_mcp/notion/health.py|tests/test_check.py
 config|src/notion_mcp/config.py|tests/test_config.py tests/test_config_values.py tests/tools/test_advice.py
-dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_bad_input.py tests/tools/test_advice.py
-markdown|src/notion_mcp/markdown/*|tests/markdown
+dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_dispatch_rules.py
+markdown_render|src/notion_mcp/markdown/render.py src/notion_mcp/markdown/render_blocks.py src/notion_mcp/markdown/render_kit.py src/notion_mcp/markdown/inline_render.py src/notion_mcp/markdown/rich_text.py src/notion_mcp/markdown/colors.py src/notion_mcp/markdown/ids.py src/notion_mcp/markdown/languages.py|tests/markdown/test_enhanced.py tests/markdown/test_fixtures.py tests/markdown/test_objects.py tests/markdown/test_render_text.py tests/markdown/test_round_trip.py tests/markdown/test_mentions.py tests/markdown/test_ids.py --deselect=tests/markdown/test_round_trip.py::test_random_block_trees_survive_the_round_trip --deselect=tests/markdown/test_round_trip.py::test_random_rich_text_survives_the_round_trip
+markdown_parse|src/notion_mcp/markdown/parse.py src/notion_mcp/markdown/parse_elements.py src/notion_mcp/markdown/parse_kit.py src/notion_mcp/markdown/parse_nodes.py src/notion_mcp/markdown/parse_tags.py src/notion_mcp/markdown/inline_parse.py src/notion_mcp/markdown/mdit.py src/notion_mcp/markdown/tags.py|tests/markdown/test_enhanced.py tests/markdown/test_fixtures.py tests/markdown/test_objects.py tests/markdown/test_render_text.py tests/markdown/test_round_trip.py tests/markdown/test_mentions.py tests/markdown/test_ids.py --deselect=tests/markdown/test_round_trip.py::test_random_block_trees_survive_the_round_trip --deselect=tests/markdown/test_round_trip.py::test_random_rich_text_survives_the_round_trip
+markdown_other|src/notion_mcp/markdown/enhanced.py src/notion_mcp/markdown/objects.py src/notion_mcp/markdown/normalize.py src/notion_mcp/markdown/errors.py src/notion_mcp/markdown/__init__.py|tests/markdown/test_enhanced.py tests/markdown/test_fixtures.py tests/markdown/test_objects.py tests/markdown/test_render_text.py tests/markdown/test_round_trip.py tests/markdown/test_mentions.py tests/markdown/test_ids.py --deselect=tests/markdown/test_round_trip.py::test_random_block_trees_survive_the_round_trip --deselect=tests/markdown/test_round_trip.py::test_random_rich_text_survives_the_round_trip
 row_values|src/notion_mcp/notion/row_values.py|tests/notion/test_row_values.py tests/tools/test_upsert_values.py tests/tools/test_bulk.py
 views|src/notion_mcp/notion/views.py|tests/tools/test_views.py tests/tools/test_templates_and_views.py
 uploads|src/notion_mcp/notion/uploads.py|tests/notion/test_upload_steps.py tests/tools/test_uploads.py
@@ -46,7 +48,7 @@ duplicate|src/notion_mcp/notion/duplicate.py|tests/tools/test_duplicate.py tests
 discussions|src/notion_mcp/notion/discussions.py|tests/tools/test_move_and_comments.py tests/tools/test_recorded_comments.py
 markdown_create|src/notion_mcp/notion/markdown_create.py|tests/tools/test_markdown_create.py
 bulk|src/notion_mcp/notion/bulk.py|tests/notion/test_bulk_rules.py tests/tools/test_bulk.py tests/tools/test_bulk_keys.py
-edit|src/notion_mcp/notion/edit.py|tests/tools/test_edits.py tests/tools/test_recorded_edits.py
+edit|src/notion_mcp/notion/edit.py|tests/notion/test_edit.py tests/tools/test_recorded_edits.py
 edit_plan|src/notion_mcp/notion/edit_plan.py|tests/notion/test_edit_plan.py tests/tools/test_recorded_edits.py
 markdown_read|src/notion_mcp/notion/markdown_read.py|tests/notion/test_markdown_read.py tests/tools/test_markdown_fast_path.py
 markdown_write|src/notion_mcp/notion/markdown_write.py|tests/notion/test_markdown_write.py tests/tools/test_markdown_fast_path.py
