@@ -23,7 +23,7 @@ ratelimit|src/notion_mcp/notion/ratelimit.py|tests/notion/test_ratelimit.py test
 gateway|src/notion_mcp/notion/gateway.py|tests/notion/test_gateway.py tests/notion/test_gateway_endpoints.py tests/notion/test_cursors.py tests/tools/test_writes_sent_once.py
 pagination|src/notion_mcp/notion/pagination.py|tests/notion/test_collect.py tests/notion/test_cursors.py tests/tools/test_paging_edges.py tests/sandbox/test_query_paging.py tests/tools/test_bad_input.py
 ids|src/notion_mcp/notion/ids.py|tests/notion/test_ids.py
-plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan.py --deselect=tests/notion/test_plan.py::test_waiting_for_the_item_never_costs_more_than_riding_in_part --deselect=tests/notion/test_plan.py::test_the_request_count_stays_close_to_the_lower_bound
+plan|src/notion_mcp/notion/plan.py|tests/notion/test_plan_rules.py tests/notion/test_plan.py --deselect=tests/notion/test_plan.py::test_every_block_once_in_order_and_every_request_within_the_limits --deselect=tests/notion/test_plan.py::test_the_limits_hold_for_any_setting --deselect=tests/notion/test_plan.py::test_waiting_for_the_item_never_costs_more_than_riding_in_part --deselect=tests/notion/test_plan.py::test_the_request_count_stays_close_to_the_lower_bound
 append|src/notion_mcp/notion/append.py|tests/notion/test_tree_fake.py
 create|src/notion_mcp/notion/create.py|tests/notion/test_create.py
 tree|src/notion_mcp/notion/tree.py|tests/notion/test_tree_fake.py
@@ -37,17 +37,21 @@ schema_cache|src/notion_mcp/notion/schema_cache.py|tests/notion/test_schema_cach
 usage|src/notion_mcp/notion/usage.py|tests/notion/test_usage.py tests/test_resources.py
 health|src/notion_mcp/notion/health.py|tests/test_check.py
 config|src/notion_mcp/config.py|tests/test_config.py tests/test_config_values.py tests/tools/test_advice.py
-dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_bad_input.py tests/tools/test_advice.py
-markdown|src/notion_mcp/markdown/*|tests/markdown
+dispatch|src/notion_mcp/tools/_dispatch.py|tests/tools/test_dispatch_rules.py
+markdown_render|src/notion_mcp/markdown/render.py src/notion_mcp/markdown/render_blocks.py src/notion_mcp/markdown/render_kit.py src/notion_mcp/markdown/inline_render.py src/notion_mcp/markdown/rich_text.py src/notion_mcp/markdown/colors.py src/notion_mcp/markdown/ids.py src/notion_mcp/markdown/languages.py|tests/markdown/test_enhanced.py tests/markdown/test_fixtures.py tests/markdown/test_objects.py tests/markdown/test_render_text.py tests/markdown/test_round_trip.py tests/markdown/test_mentions.py tests/markdown/test_ids.py --deselect=tests/markdown/test_round_trip.py::test_random_block_trees_survive_the_round_trip --deselect=tests/markdown/test_round_trip.py::test_random_rich_text_survives_the_round_trip
+markdown_parse|src/notion_mcp/markdown/parse.py src/notion_mcp/markdown/parse_elements.py src/notion_mcp/markdown/parse_kit.py src/notion_mcp/markdown/parse_nodes.py src/notion_mcp/markdown/parse_tags.py src/notion_mcp/markdown/inline_parse.py src/notion_mcp/markdown/mdit.py src/notion_mcp/markdown/tags.py|tests/markdown/test_enhanced.py tests/markdown/test_fixtures.py tests/markdown/test_objects.py tests/markdown/test_render_text.py tests/markdown/test_round_trip.py tests/markdown/test_mentions.py tests/markdown/test_ids.py --deselect=tests/markdown/test_round_trip.py::test_random_block_trees_survive_the_round_trip --deselect=tests/markdown/test_round_trip.py::test_random_rich_text_survives_the_round_trip
+markdown_other|src/notion_mcp/markdown/enhanced.py src/notion_mcp/markdown/objects.py src/notion_mcp/markdown/normalize.py src/notion_mcp/markdown/errors.py src/notion_mcp/markdown/__init__.py|tests/markdown/test_enhanced.py tests/markdown/test_fixtures.py tests/markdown/test_objects.py tests/markdown/test_render_text.py tests/markdown/test_round_trip.py tests/markdown/test_mentions.py tests/markdown/test_ids.py --deselect=tests/markdown/test_round_trip.py::test_random_block_trees_survive_the_round_trip --deselect=tests/markdown/test_round_trip.py::test_random_rich_text_survives_the_round_trip
 row_values|src/notion_mcp/notion/row_values.py|tests/notion/test_row_values.py tests/tools/test_upsert_values.py tests/tools/test_bulk.py
 views|src/notion_mcp/notion/views.py|tests/tools/test_views.py tests/tools/test_templates_and_views.py
 uploads|src/notion_mcp/notion/uploads.py|tests/notion/test_upload_steps.py tests/tools/test_uploads.py
 duplicate|src/notion_mcp/notion/duplicate.py|tests/tools/test_duplicate.py tests/tools/test_move_and_comments.py
 discussions|src/notion_mcp/notion/discussions.py|tests/tools/test_move_and_comments.py tests/tools/test_recorded_comments.py
 markdown_create|src/notion_mcp/notion/markdown_create.py|tests/tools/test_markdown_create.py
-bulk|src/notion_mcp/notion/bulk.py|tests/tools/test_bulk.py tests/tools/test_bulk_faults.py
-edit|src/notion_mcp/notion/edit.py|tests/tools/test_edits.py tests/tools/test_recorded_edits.py
-edit_plan|src/notion_mcp/notion/edit_plan.py|tests/tools/test_edits.py tests/tools/test_recorded_edits.py
+bulk|src/notion_mcp/notion/bulk.py|tests/notion/test_bulk_rules.py tests/tools/test_bulk.py tests/tools/test_bulk_keys.py
+edit|src/notion_mcp/notion/edit.py|tests/notion/test_edit.py tests/tools/test_recorded_edits.py
+edit_plan|src/notion_mcp/notion/edit_plan.py|tests/notion/test_edit_plan.py tests/tools/test_recorded_edits.py
+markdown_read|src/notion_mcp/notion/markdown_read.py|tests/notion/test_markdown_read.py tests/tools/test_markdown_fast_path.py
+markdown_write|src/notion_mcp/notion/markdown_write.py|tests/notion/test_markdown_write.py tests/tools/test_markdown_fast_path.py
 "
 # Modules the next issues add go in the table the same way (e.g. notion/bulk.py with its tests).
 

@@ -23,6 +23,7 @@ a page create (`body` for ``POST /v1/pages``) or an update (`page_id` + `body` f
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -92,8 +93,7 @@ async def existing_rows(gateway: NotionGateway, source_id: str, key: Key) -> Exi
             source_id, {"filter": {"property": key.name, key.kind: {"is_not_empty": True}}}, cursor, size
         ),
         start_cursor=None,
-        limit=10**9,
-        page_size=100,
+        limit=sys.maxsize,  # pages of 100, collect's most
     )
     if (found.last_page.get("request_status") or {}).get("type") == "incomplete":
         raise InputError(
@@ -123,7 +123,7 @@ def match(writes: Sequence[Write], key: Key, existing: Existing) -> tuple[list[W
             continue
         if value is not None:
             seen[value] = write.item
-        rows = existing.rows.get(value, []) if value is not None else []
+        rows = existing.rows.get(value, [])  # never a None key: `existing_rows` indexes set values
         if len(rows) > 1:
             ids = ", ".join(str(r["id"]) for r in rows[:5])
             settled.append(
@@ -169,7 +169,6 @@ def is_lasting(exc: BaseException) -> bool:
 @dataclass
 class Run:
     gateway: NotionGateway
-    writes: Sequence[Write]
     look_for: Callable[[Write], Look | None]
     on_progress: Progress | None
     total: int
@@ -244,7 +243,7 @@ async def run_writes(
     total: int | None = None,
 ) -> tuple[list[Outcome], NotionAPIError | None]:
     """Every write's outcome in item order, and the lasting fault that stopped the run (if any)."""
-    run = Run(gateway, writes, look_for, on_progress, total or settled + len(writes), done=settled)
+    run = Run(gateway, look_for, on_progress, total or settled + len(writes), done=settled)
     queue = list(writes)
     try:
         async with anyio.create_task_group() as group:

@@ -5,9 +5,11 @@ Notion has no duplicate endpoint: the page is read (page object and whole block 
 page is created (`create.create_page`, never twice), and the content is appended
 (`append.append_tree`, in order, resumable). What the API cannot create is not dropped silently
 but listed in `not_copied`: child databases, link previews, meeting notes, unsupported blocks,
-files Notion stores (their links expire: upload them again), and child pages unless asked for
-(then each is duplicated under the copy, after its content, so it moves to the end).
-Computed properties (formula, rollup, created/edited, unique ID) are Notion's to fill in.
+files Notion stores (their links expire: upload them again), a relation to more than 25 pages
+(a page object lists only 25), and child pages unless asked for (then each is duplicated under
+the copy, after its content, so it moves to the end; one inside a block too, as a create cannot
+place a page in a block). Computed properties (formula, rollup, created/edited, unique ID) are
+Notion's to fill in.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ be trashed while holding nested content the text does not cover is refused (noth
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -111,7 +112,7 @@ def bare(block: Json, kids: list[Json] | None = None) -> Json:
     """A copy of `block` with `kids` (default none) as its children."""
     out = {k: v for k, v in block.items()}
     kind = str(block.get("type"))
-    inner = dict(block.get(kind) or {}) if isinstance(block.get(kind), dict) else {}
+    inner = dict(block.get(kind) or {})
     inner.pop("children", None)
     if kids:
         inner["children"] = kids
@@ -131,7 +132,6 @@ class Page:
     """A page's block tree (as `fetch_tree` returns it) as units in document order."""
 
     def __init__(self, page_id: str, blocks: list[Json]) -> None:
-        self.page_id = page_id
         self.units: list[Unit] = []
         self.top: list[int] = self._add(blocks, ROOT, page_id)
         starts, parts, at = [], [], 0
@@ -162,14 +162,7 @@ class Page:
         return ids
 
     def unit_at(self, raw_offset: int) -> int:
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= raw_offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo
+        return bisect.bisect_right(self.starts, raw_offset) - 1
 
     def subtree(self, index: int) -> list[int]:
         out = [index]
@@ -207,7 +200,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
         first = start + len(line) - len(line.lstrip())
         if out:
             out.append("\n")
-            offsets.append(first - 1 if first > 0 else 0)
+            offsets.append(first - 1)  # a line came before: first > 0
         skip = 0
         number = _NUMBER.match(body)
         if number:
@@ -229,14 +222,13 @@ def _hits(haystack: str, needle: str) -> list[int]:
 
 
 def _line_around(text: str, at: int, width: int = 100) -> str:
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    line = text[start : end if end >= 0 else len(text)]
+    """The line holding offset `at` (a long one cut to `width` around it), and the line before."""
+    start = text[:at].rfind("\n") + 1
+    line = text[start:].split("\n")[0]
     if len(line) > width:
         lo = max(0, at - start - width // 2)
         line = ("…" if lo else "") + line[lo : lo + width] + "…"
-    before_end = start - 1
-    prev = text[text.rfind("\n", 0, max(0, before_end)) + 1 : max(0, before_end)] if start else ""
+    prev = text[: start - 1].split("\n")[-1] if start else ""
     return f"«{line}»" + (f" (after «{prev[:60]}»)" if prev else "")
 
 
@@ -267,14 +259,13 @@ def locate(page: Page, old: str, field_name: str) -> tuple[int, int]:
 
 def _closest(text: str, needle: str) -> str:
     """Up to three lines of `text` sharing the most with the first line of `needle`."""
-    probe = needle.split("\n")[0]
+    probe = needle.split("\n")[0]  # never empty: normalized text starts with a character
     scored = []
     at = 0
     for line in text.split("\n"):
         if line:
-            match = difflib.SequenceMatcher(None, probe, line, autojunk=False)
-            longest = match.find_longest_match(0, len(probe), 0, len(line)).size
-            scored.append((longest / max(len(probe), 1), at + match.find_longest_match().b))
+            longest = difflib.SequenceMatcher(None, probe, line, autojunk=False).find_longest_match()
+            scored.append((longest.size / len(probe), at + longest.b))
         at += len(line) + 1
     best = sorted((s for s in scored if s[0] >= 0.3), key=lambda s: -s[0])[:3]
     if not best:
@@ -472,13 +463,13 @@ def update_body(old: Json, new: Json) -> Json:
         and was.get("color", "default") != "default"
     ):
         body["color"] = "default"
-    if bool(body.get("is_toggleable", False)) == bool(was.get("is_toggleable", False)):
-        body.pop("is_toggleable", None)
+    if body.get("is_toggleable") == bool(was.get("is_toggleable")):  # unchanged: not sent
+        body.pop("is_toggleable")
     if kind == "to_do":
         body.setdefault("checked", False)
     return body
 
 
-def _heading_key(text: str) -> str:
-    text = re.sub(r"\s*\{[^{}]*\}\s*$", "", text.strip().lstrip("#").strip())
-    return " ".join(text.split()).casefold()
+def _heading_key(text: str) -> list[str]:
+    """A heading's words without its `#`s and trailing attributes, compared without case."""
+    return re.sub(r"\s*\{[^{}]*\}\s*$", "", text.strip().lstrip("#")).casefold().split()

@@ -36,8 +36,9 @@ Json = dict[str, Any]
 async def create_with_markdown(
     gateway: NotionGateway, body: Json, blocks: list[Json], *, notion_version: str
 ) -> Created | None:
-    """The page `body` describes, created with `blocks` as markdown in one request, or None."""
-    if not available(gateway, notion_version) or gateway.markdown_create is False or "children" in body:
+    """The page `body` describes (no `children`: the caller adds them only when this gives None),
+    created with `blocks` as markdown in one request, or None."""
+    if not available(gateway, notion_version) or gateway.markdown_create is False:
         return None
     markdown = as_markdown(blocks)
     if markdown is None:

@@ -53,10 +53,10 @@ async def read_page(
             return None
         raise
     gateway.markdown_endpoint = True
-    if answer.get("truncated") or not isinstance(answer.get("markdown"), str):
+    if answer.get("truncated"):  # (the gateway has checked that "markdown" is a string)
         return None
     try:
-        blocks = enhanced_to_blocks(str(answer["markdown"]))
+        blocks = enhanced_to_blocks(answer["markdown"])
     except MarkdownError:
         return None
     if _depth(blocks) > max_depth or _count(blocks) > max_blocks:

@@ -105,7 +105,7 @@ class Plan:
 
     def render(self, n: int, included: Mapping[int, int]) -> Json:
         node = self.nodes[n]
-        k = included.get(n, 0)
+        k = included.get(n)
         if not k:
             return node.shell
         t = node.type
@@ -246,8 +246,8 @@ def _backwards(items: list[Json]) -> list[tuple[int, Json]]:
     return list(reversed(list(enumerate(items))))
 
 
-def validate_blocks(blocks: list[Json], limits: Limits = DEFAULT_LIMITS) -> None:
-    flatten(blocks, limits)
+def validate_blocks(blocks: list[Json]) -> None:
+    flatten(blocks)
 
 
 # -- planning ------------------------------------------------------------------------------------
@@ -303,11 +303,8 @@ class _Planner:
             if items:
                 want = _Budget(self.limits)
                 self._take(c, 1, want, {}, [])
-                need_e, need_b = want.elements, want.bytes - _REQUEST_OVERHEAD
-                if not budget.fits(need_e, need_b) and (
-                    _Budget(self.limits).fits(need_e, need_b) or not budget.fits(1, self.nodes[c].size)
-                ):
-                    break
+                if not budget.fits(want.elements, want.bytes - _REQUEST_OVERHEAD):
+                    break  # `want` holds what rides along in a request of its own: it starts the next one
             self._take(c, 1, budget, included, subjobs)
             items.append(c)
             pos += 1
@@ -319,7 +316,7 @@ class _Planner:
         limits = self.limits
         if level + _NEEDS_LEVELS.get(node.type, 0) > limits.max_levels:
             return False
-        forced = first and parent_type in ("column", "column_list")
+        forced = first and parent_type == "column"  # a column is never sent empty (columns: see _take)
         if level == limits.max_levels and node.children and not forced:
             return False
         return budget.fits(1, node.size)
@@ -329,7 +326,7 @@ class _Planner:
         next request for that item (whose ID this response gives): yes when it cannot ride whole
         here but would go whole in a request of its own, and nothing forces it along (a column's
         first child)."""
-        if first and parent_type in ("column", "column_list"):
+        if first and parent_type == "column":
             return False
         if self.height[child] > self.limits.max_levels:
             return False  # too deep to go whole in any request: it rides in part, as before
@@ -354,7 +351,7 @@ class _Planner:
             subjobs.append((n, node.children))
             return
         k = 0
-        whole = node.type == "column_list"
+        whole = node.type == "column_list"  # all its columns ride along (so never through _may_ride)
         for i, child in enumerate(node.children[: self.limits.max_children]):
             if not (whole or self._may_ride(child, level + 1, budget, i == 0, node.type)):
                 break

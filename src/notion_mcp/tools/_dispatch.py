@@ -100,7 +100,7 @@ def input_schema(spec: ToolSpec, read_only: bool) -> dict[str, Any]:
     meanings: dict[str, dict[str, list[str]]] = {}  # field → its description → the operations
     for op_name, op in ops.items():
         schema = op.args.model_json_schema()
-        for name, prop in schema.get("properties", {}).items():
+        for name, prop in schema["properties"].items():  # pydantic writes it even when empty
             properties.setdefault(name, _compact(prop))
             meanings.setdefault(name, {}).setdefault(str(prop.get("description", "")), []).append(op_name)
     for name, by_text in meanings.items():
@@ -203,7 +203,7 @@ async def run_call(spec: ToolSpec, call: Call, arguments: dict[str, Any]) -> str
     the exception's text (it could hold arguments, a traceback, in theory a token); the
     traceback goes to the log at WARNING (stderr), where a maintainer can read it.
     """
-    op_name = arguments.get("operation") if isinstance(arguments, dict) else None
+    op_name = arguments.get("operation")  # as sent: named in a bug report even if parsing failed
     try:
         op_name, op, model = parse_call(spec, arguments, call.settings.read_only)
         return await op.handler(call, model)
