@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import anyio
 import pytest
 from replay import FakeNotion, gateway_for
 
@@ -49,6 +50,8 @@ class Fixture:
 
         async def fetch_tree(gateway: Any, page_id: str, **kwargs: Any) -> TreeResult:
             assert page_id == PAGE and kwargs["max_depth"] == 50 and kwargs["max_blocks"] == 20_000
+            if kwargs["on_progress"] is not None:
+                await kwargs["on_progress"](len(self.blocks), None, "read")
             return TreeResult(self.blocks, [], 1, complete=self.complete)
 
         async def append_tree(gateway: Any, parent: str, blocks: list[Any], *, position: Any) -> AppendResult:
@@ -134,7 +137,7 @@ async def test_edits_are_written_from_the_last_in_the_page_to_the_first(
     }
     assert page.writes() == [("PATCH", page.id(1))]
     assert (result.updated, result.inserted, result.trashed, result.requests) == (1, 1, 0, 1)
-    assert progress == [(1, 2, "1 of 2 writes"), (2, 2, "2 of 2 writes")]
+    assert progress == [(4, None, "read"), (1, 2, "1 of 2 writes"), (2, 2, "2 of 2 writes")]
 
 
 async def test_an_insertion_at_the_start_of_the_page(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -355,3 +358,121 @@ def test_a_lost_answer_is_uncertain_a_request_never_sent_is_not() -> None:
     never = EditIncomplete([], [], TransientError(0, "connection_error", "x", sent=False))
     refused = EditIncomplete([], [], NotionAPIError(400, "validation_error", "x"))
     assert (lost.uncertain, never.uncertain, refused.uncertain) == (True, False, False)
+
+
+async def test_every_write_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = Fixture(monkeypatch, "One.\n\nTwo.\n\nThree.\n\nFour.\n")
+    specs = [
+        EditSpec(new="One!", old="One."),
+        EditSpec(new="Two!", old="Two."),
+        EditSpec(new="- three", old="Three."),
+        EditSpec(new="- four", old="Four."),
+    ]
+    result = await edit_page(page.gateway, PAGE, specs)
+    assert (result.updated, result.inserted, result.trashed) == (2, 2, 2)
+
+
+async def test_a_failure_part_way_keeps_its_cause(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = Fixture(monkeypatch)
+    page.notion.routes.clear()
+    updated = {"object": "block", "id": page.id(3), "type": "paragraph", "paragraph": {}}
+    page.notion.answer("PATCH", "/v1/blocks/{id}", (200, updated), error(409, "conflict_error"))
+    with pytest.raises(EditIncomplete) as caught:
+        await edit_page(page.gateway, PAGE, SPECS)
+    assert isinstance(caught.value.cause, NotionAPIError) and caught.value.cause.code == "conflict_error"
+
+
+async def test_a_bad_time_for_a_page_update_names_the_field_before_any_request() -> None:
+    notion = FakeNotion()
+    with pytest.raises(InputError) as caught:
+        await ensure_unchanged(gateway_for(notion), PAGE, "yesterday")
+    assert str(caught.value).startswith("if_unchanged_since: expected an ISO time")
+    assert notion.sent == []
+
+
+async def test_the_latest_edit_is_named_and_a_long_blocks_text_is_cut(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    long = "A long paragraph whose text goes on well past forty characters."
+    page = Fixture(monkeypatch, f"{long}\n\nShort.\n")
+    page.blocks[0]["last_edited_time"] = "2026-03-11T11:00:00.000Z"
+    page.blocks[1]["last_edited_time"] = "2026-03-11T10:00:00.000Z"
+    page.notion.answer("GET", "/v1/pages/{id}", page_answer("2026-03-11T10:30:00.000Z", None))
+    with pytest.raises(EditedSince) as caught:
+        await edit_page(page.gateway, PAGE, [EditSpec(new="x", old="Short.")], if_unchanged_since=OLD)
+    assert f"block «{long[:40]}» at 2026-03-11T11:00:00Z by someone." in str(caught.value)
+
+
+async def test_stamps_at_the_same_later_time_name_the_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = Fixture(monkeypatch)
+    same = "2026-03-11T10:00:00.000Z"
+    page.blocks[1]["last_edited_time"] = same
+    page.blocks[1]["last_edited_by"] = {"object": "user", "id": "33333333-3333-3333-3333-333333333333"}
+    page.notion.answer("GET", "/v1/pages/{id}", page_answer(same))
+    page.notion.answer("GET", "/v1/users/{id}", (200, {"object": "user", "id": USER, "name": "Ada"}))
+    with pytest.raises(EditedSince) as caught:
+        await edit_page(page.gateway, PAGE, [EditSpec(new="x", old="Second")], if_unchanged_since=OLD)
+    assert "after 2026-03-11T09:00:00.000Z: the page at 2026-03-11T10:00:00Z by Ada" in str(caught.value)
+
+
+async def test_an_editor_without_an_id_is_someone() -> None:
+    notion = FakeNotion()
+    answer = {"object": "page", "id": PAGE, "last_edited_time": "2026-03-11T09:30:00.000Z"}
+    notion.answer("GET", "/v1/pages/{id}", (200, {**answer, "last_edited_by": {"object": "user"}}))
+    with pytest.raises(EditedSince) as caught:
+        await ensure_unchanged(gateway_for(notion, max_retries=0), PAGE, OLD)
+    assert "by someone. Nothing" in str(caught.value)
+    assert [s.path for s in notion.sent] == [f"/v1/pages/{PAGE}"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "says"),
+    [
+        (EditSpec(new="x", old=""), "edits[1].old: empty"),
+        (EditSpec(new="x", old="Nowhere"), "edits[1].old: not found"),
+        (EditSpec(new="x", heading=""), "edits[1].heading '' matches no heading"),
+        (EditSpec(new="x", after=""), "edits[1].after: empty"),
+        (EditSpec(new="x", before="Nowhere"), "edits[1].before: not found"),
+    ],
+)
+def test_each_edits_errors_name_it_and_its_field(spec: EditSpec, says: str) -> None:
+    page = Page(PAGE, read_as(MARKDOWN))
+    with pytest.raises(InputError) as caught:
+        plan(page, [EditSpec(new="y", old="First text."), spec])
+    assert str(caught.value).startswith(says)
+
+
+def test_an_edit_overlapping_the_one_just_before_is_refused() -> None:
+    page = Page(PAGE, read_as(MARKDOWN))
+    with pytest.raises(InputError) as caught:
+        plan(page, [EditSpec(new="a", old="First text."), EditSpec(new="b", old="First")])
+    assert str(caught.value).startswith("edits[0] and edits[1] change the same blocks")
+
+
+async def test_the_requests_counted_are_this_edits_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    page = Fixture(monkeypatch)
+    await edit_page(page.gateway, PAGE, [EditSpec(new="First changed.", old="First text.")])
+    again = await edit_page(page.gateway, PAGE, [EditSpec(new="Second changed.", old="Second text.")])
+    assert again.requests == 1
+
+
+async def test_a_write_once_started_is_seen_through_when_the_call_is_cancelled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = Fixture(monkeypatch)
+    started, release = anyio.Event(), anyio.Event()
+    finished: list[bool] = []
+
+    async def append_tree(gateway: Any, parent: str, blocks: list[Any], *, position: Any) -> AppendResult:
+        started.set()
+        await release.wait()
+        finished.append(True)
+        return AppendResult(["new0"], 1, 1)
+
+    monkeypatch.setattr(edit, "append_tree", append_tree)
+    async with anyio.create_task_group() as group:
+        group.start_soon(edit_page, page.gateway, PAGE, [EditSpec(new="Added.", after="Second text.")])
+        await started.wait()
+        group.cancel_scope.cancel()
+        release.set()
+    assert finished == [True]
