@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -74,12 +74,13 @@ class EditedSince(InputError):
 
 def _when(text: str, field_name: str) -> datetime:
     try:
-        return datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
+        when = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
     except ValueError:
         raise InputError(
             f"{field_name}: expected an ISO time such as 2026-03-11T09:30:00.000Z (the last_edited_time "
             f"of a read); got {text!r}."
         ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # no zone: UTC, as Notion's times
 
 
 def _kind(spec: EditSpec, where: str) -> str:
