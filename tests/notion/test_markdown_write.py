@@ -234,3 +234,12 @@ def test_many_small_blocks_are_one_request_however_many() -> None:
     tiny = {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {"content": "x"}}]}}
     written = as_markdown([tiny] * 25_000)  # more than the markdown writer's default block limit
     assert written is not None and written.count("x") == 25_000
+
+
+async def test_the_requests_counted_are_this_appends_own() -> None:
+    notion = FakeNotion()
+    notion.answer("PATCH", MARKDOWN, page_markdown("whatever"))
+    gateway = gateway_for(notion)
+    await append(notion, LONG, gateway=gateway)
+    again = await append(notion, LONG, gateway=gateway)
+    assert again is not None and again.requests == 1
