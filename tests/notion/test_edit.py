@@ -479,9 +479,12 @@ async def test_a_write_once_started_is_seen_through_when_the_call_is_cancelled(
 
 
 @pytest.mark.parametrize(
-    ("since", "refused"), [("2026-03-11T09:00:00", True), ("2026-03-11T10:00:00", False)]
+    ("since", "refused"),
+    [("2026-03-11T09:00:00", True), ("2026-03-11T10:00:00", False), ("2026-03-11T11:00:00+02:00", True)],
 )
-async def test_a_time_without_a_zone_is_read_as_utc(since: str, refused: bool) -> None:
+async def test_a_time_without_a_zone_is_read_as_utc_and_one_with_a_zone_in_it(
+    since: str, refused: bool
+) -> None:
     notion = FakeNotion()
     notion.answer("GET", "/v1/pages/{id}", page_answer("2026-03-11T09:30:00.000Z", None))
     gateway = gateway_for(notion, max_retries=0)
