@@ -48,7 +48,7 @@ duplicate|src/notion_mcp/notion/duplicate.py|tests/tools/test_duplicate.py tests
 discussions|src/notion_mcp/notion/discussions.py|tests/tools/test_move_and_comments.py tests/tools/test_recorded_comments.py
 markdown_create|src/notion_mcp/notion/markdown_create.py|tests/tools/test_markdown_create.py
 bulk|src/notion_mcp/notion/bulk.py|tests/notion/test_bulk_rules.py tests/tools/test_bulk.py tests/tools/test_bulk_keys.py
-edit|src/notion_mcp/notion/edit.py|tests/tools/test_edits.py tests/tools/test_recorded_edits.py
+edit|src/notion_mcp/notion/edit.py|tests/notion/test_edit.py tests/tools/test_recorded_edits.py
 edit_plan|src/notion_mcp/notion/edit_plan.py|tests/notion/test_edit_plan.py tests/tools/test_recorded_edits.py
 markdown_read|src/notion_mcp/notion/markdown_read.py|tests/notion/test_markdown_read.py tests/tools/test_markdown_fast_path.py
 markdown_write|src/notion_mcp/notion/markdown_write.py|tests/notion/test_markdown_write.py tests/tools/test_markdown_fast_path.py

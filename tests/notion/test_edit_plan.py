@@ -23,6 +23,8 @@ from notion_mcp.notion.edit_plan import (
     Planner,
     Trash,
     Update,
+    bare,
+    kids_of,
     normalize,
     update_body,
 )
@@ -675,7 +677,7 @@ def test_a_section_body_with_nested_blocks_is_aligned_and_checked() -> None:
 
 def test_a_heading_is_matched_by_its_words_whatever_its_first_letter() -> None:
     markdown = "## XML export\n\nold.\n"
-    planned = planner(markdown).section("xml   Export", "new.", "replace", "e")
+    planned = planner(markdown).section("XML   EXPORT", "new.", "replace", "e")
     assert edited(planned, markdown) == expect("## XML export\n\nnew.\n")
 
 
@@ -707,12 +709,12 @@ def test_the_line_before_is_cut_to_sixty_characters() -> None:
 
 
 def test_the_closest_lines_are_ranked_best_first_and_only_those_sharing_enough() -> None:
-    markdown = "Risk zero here.\n\nunrelated words\n\nThe risk seventeen line.\n\nabc\n"
+    markdown = "The risk seventeen line.\n\nunrelated words\n\nRisk zero here.\n\nabc\n"
     message = refused(planner(markdown).replace, "Risk sevenX", "x", "e")
     closest = message.split("Closest:\n")[1].splitlines()
     assert closest == [
-        "- «The risk seventeen line.» (after «unrelated words»)",  # "isk seven": 9 of 11
-        "- «Risk zero here.»",  # "Risk ": 5 of 11
+        "- «The risk seventeen line.»",  # "isk seven": 9 of 11
+        "- «Risk zero here.» (after «unrelated words»)",  # "Risk ": 5 of 11
     ]
     exactly = refused(planner("abc def\n\nzzz\n").replace, "abcXXXXXXX", "x", "e")  # 3 of 10
     assert exactly.endswith("Closest:\n- «abc def»")
@@ -725,9 +727,9 @@ def test_only_the_first_line_of_the_text_is_compared_for_the_closest() -> None:
 
 
 def test_a_long_line_holding_the_text_is_found_as_closest() -> None:
-    long = "Some words about things. " * 10 + "Risk seven" + " and more words." * 5  # over 200
-    message = refused(planner(f"{long}\n").replace, "Risk sevenX", "x", "e")
-    assert "Closest:\n- «…" in message and "Risk seven" in message.split("Closest:")[1]
+    long = "Q" + " risk seven" * 25  # over 200 characters, those of the text frequent in it
+    message = refused(planner(f"{long}\n").replace, "risk sevenX", "x", "e")
+    assert "Closest:\n- «Q risk seven risk seven" in message
 
 
 def test_the_closest_lines_are_shown_where_they_match() -> None:
@@ -762,3 +764,34 @@ def test_colors_and_toggles_are_sent_only_when_they_change() -> None:
 def test_a_block_with_nothing_to_update_sends_an_empty_body() -> None:
     divider = {"type": "divider", "divider": {}}
     assert update_body(divider, divider) == {}
+
+
+def test_text_that_occurs_twice_overlapping_is_not_taken_as_one_place() -> None:
+    message = refused(planner("aaa\n").replace, "aa", "b", "e")
+    assert message.startswith("e.old: 'aa' occurs 2 times in the page")
+
+
+def test_text_ending_at_the_first_character_of_a_block_covers_that_block() -> None:
+    markdown = "First.\n\nB\n\nLast.\n"
+    planned = planner(markdown).replace("First.\n\nB", "Changed.", "e")
+    assert edited(planned, markdown) == expect("Changed.\n\nLast.\n")
+
+
+def test_long_repeated_text_is_shown_cut_to_eighty_characters() -> None:
+    line = "word " * 30
+    message = refused(planner(f"{line}\n\n{line}\n").replace, line, "x", "edits[0]")
+    assert message.startswith(f"edits[0]: {line.strip()[:80]!r} occurs 2 times".replace(": ", ".old: ", 1))
+
+
+def test_a_block_without_its_content_has_no_children_and_a_bare_copy_says_so() -> None:
+    assert kids_of({"type": "unsupported"}) == []
+    block = read_as("- a\n  - b\n")[0]
+    assert bare(block)["has_children"] is False and "children" not in bare(block)["bulleted_list_item"]
+    kept = bare(block, kids_of(block))
+    assert kept["has_children"] is True and kids_of(kept) == kids_of(block)
+    assert bare({"type": "divider", "id": "d"}) == {
+        "type": "divider",
+        "id": "d",
+        "divider": {},
+        "has_children": False,
+    }

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from replay import FakeNotion, gateway_for
 
-from notion_mcp.errors import NotionAPIError, TransientError
+from notion_mcp.errors import InputError, NotionAPIError, TransientError
 from notion_mcp.markdown import markdown_to_blocks
 from notion_mcp.notion import markdown_write
 from notion_mcp.notion.append import AppendResult
@@ -220,3 +220,26 @@ async def test_a_truncated_read_back_is_ambiguous_even_when_it_ends_with_the_blo
     with pytest.raises(TransientError) as caught:
         await append(notion, NESTED)
     assert caught.value.ambiguous
+
+
+async def test_a_parent_that_is_not_an_id_is_refused_naming_the_field() -> None:
+    notion = FakeNotion()
+    with pytest.raises(InputError) as caught:
+        await append_to_page(gateway_for(notion), "not an id", LONG, notion_version=FIRST_VERSION)
+    assert str(caught.value).startswith("parent_block_id")
+    assert notion.sent == []
+
+
+def test_many_small_blocks_are_one_request_however_many() -> None:
+    tiny = {"type": "paragraph", "paragraph": {"rich_text": [{"type": "text", "text": {"content": "x"}}]}}
+    written = as_markdown([tiny] * 25_000)  # more than the markdown writer's default block limit
+    assert written is not None and written.count("x") == 25_000
+
+
+async def test_the_requests_counted_are_this_appends_own() -> None:
+    notion = FakeNotion()
+    notion.answer("PATCH", MARKDOWN, page_markdown("whatever"))
+    gateway = gateway_for(notion)
+    await append(notion, LONG, gateway=gateway)
+    again = await append(notion, LONG, gateway=gateway)
+    assert again is not None and again.requests == 1

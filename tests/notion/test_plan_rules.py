@@ -243,11 +243,14 @@ def test_a_child_that_would_fit_a_fresh_request_but_not_this_ones_bytes_waits() 
 
 
 # -- structural blocks ---------------------------------------------------------------------------------
-def test_a_column_list_below_the_top_waits_to_be_a_request_item() -> None:
-    columns = column_list([block("x")], [block("y")])
+@pytest.mark.parametrize("deep", [False, True], ids=["shallow", "too deep to go whole anywhere"])
+def test_a_column_list_below_the_top_waits_to_be_a_request_item(deep: bool) -> None:
+    first = block("x", [block("y")] if deep else None)
+    columns = column_list([first], [block("z")])
     plan = plan_append([block("t", [columns], "toggle")])
-    assert [(r.parent, r.items) for r in plan.requests] == [(ROOT, (0,)), (0, (1,))]
-    assert bodies(plan)[1] == [columns]
+    assert [(r.parent, r.items) for r in plan.requests[:2]] == [(ROOT, (0,)), (0, (1,))]
+    sent = [b for body in bodies(plan) for b in walk(body) if b["type"] == "column"]
+    assert len(sent) == 2 and all(children_of(c) for c in sent)  # never a column without children
 
 
 def test_a_column_is_never_sent_empty_even_as_a_request_item() -> None:

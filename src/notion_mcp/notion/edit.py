@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import anyio
@@ -23,7 +23,7 @@ import anyio
 from notion_mcp.errors import InputError, NotionAPIError, NotionMCPError, TransientError
 from notion_mcp.markdown.ids import compact
 from notion_mcp.notion.append import PartialAppendError, append_tree
-from notion_mcp.notion.edit_plan import Insert, Op, Page, Planned, Planner, Trash, Update
+from notion_mcp.notion.edit_plan import Insert, Op, Page, Planned, Planner, Trash, Unit, Update
 from notion_mcp.notion.gateway import NotionGateway
 from notion_mcp.notion.tree import fetch_tree
 
@@ -74,12 +74,13 @@ class EditedSince(InputError):
 
 def _when(text: str, field_name: str) -> datetime:
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+        when = datetime.fromisoformat(text)  # Python 3.11 reads a trailing Z
     except ValueError:
         raise InputError(
             f"{field_name}: expected an ISO time such as 2026-03-11T09:30:00.000Z (the last_edited_time "
             f"of a read); got {text!r}."
         ) from None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)  # no zone: UTC, as Notion's times
 
 
 def _kind(spec: EditSpec, where: str) -> str:
@@ -115,15 +116,15 @@ def plan(page: Page, specs: list[EditSpec]) -> list[Planned]:
     return planned
 
 
-async def _check_unchanged(gateway: NotionGateway, page_id: str, since: str, blocks: Page) -> None:
+async def _check_unchanged(gateway: NotionGateway, page_id: str, since: str, units: list[Unit]) -> None:
     limit = _when(since, "if_unchanged_since")
     page = await gateway.retrieve_page(page_id)
     stamps = [(page.get("last_edited_time"), page.get("last_edited_by"), "the page")]
     stamps += [
         (u.block.get("last_edited_time"), u.block.get("last_edited_by"), f"block «{u.text[:40]}»")
-        for u in blocks.units
+        for u in units
     ]
-    later = [(_when(str(t), "last_edited_time"), who, what) for t, who, what in stamps if t]
+    later = [(datetime.fromisoformat(str(t)), who, what) for t, who, what in stamps if t]  # Notion's
     later = [s for s in later if s[0] > limit]
     if not later:
         return
@@ -137,11 +138,11 @@ async def _check_unchanged(gateway: NotionGateway, page_id: str, since: str, blo
 
 async def ensure_unchanged(gateway: NotionGateway, page_id: str, since: str) -> None:
     """The page (its own properties, icon, cover) not edited after `since`, else EditedSince."""
-    await _check_unchanged(gateway, page_id, since, Page(page_id, []))
+    await _check_unchanged(gateway, page_id, since, [])
 
 
 async def _user_name(gateway: NotionGateway, who: Any) -> str:
-    user_id = str((who or {}).get("id", "")) if isinstance(who, dict) else ""
+    user_id = str(who.get("id") or "") if isinstance(who, dict) else ""
     if not user_id:
         return "someone"
     try:
@@ -181,7 +182,7 @@ async def edit_page(
     page = await read_page(gateway, page_id, on_progress)
     planned = plan(page, specs)
     if if_unchanged_since is not None:
-        await _check_unchanged(gateway, page_id, if_unchanged_since, page)
+        await _check_unchanged(gateway, page_id, if_unchanged_since, page.units)
     ops = [op for p in sorted(planned, key=lambda p: -p.first) for op in p.ops]
     if prepare is not None:
         ops = [await _prepared(op, prepare) for op in ops]

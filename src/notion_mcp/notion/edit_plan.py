@@ -112,7 +112,7 @@ def bare(block: Json, kids: list[Json] | None = None) -> Json:
     """A copy of `block` with `kids` (default none) as its children."""
     out = {k: v for k, v in block.items()}
     kind = str(block.get("type"))
-    inner = dict(block.get(kind) or {}) if isinstance(block.get(kind), dict) else {}
+    inner = dict(block.get(kind) or {})
     inner.pop("children", None)
     if kids:
         inner["children"] = kids
@@ -132,7 +132,6 @@ class Page:
     """A page's block tree (as `fetch_tree` returns it) as units in document order."""
 
     def __init__(self, page_id: str, blocks: list[Json]) -> None:
-        self.page_id = page_id
         self.units: list[Unit] = []
         self.top: list[int] = self._add(blocks, ROOT, page_id)
         starts, parts, at = [], [], 0
@@ -201,7 +200,7 @@ def normalize(text: str) -> tuple[str, list[int]]:
         first = start + len(line) - len(line.lstrip())
         if out:
             out.append("\n")
-            offsets.append(first - 1 if first > 0 else 0)
+            offsets.append(first - 1)  # a line came before: first > 0
         skip = 0
         number = _NUMBER.match(body)
         if number:

@@ -39,7 +39,8 @@ MAX_MARKDOWN_BYTES = DEFAULT_LIMITS.max_bytes - 10_000  # the request's JSON aro
 
 def as_markdown(blocks: list[Json]) -> str | None:
     """The enhanced markdown of `blocks`, or None when some block has no form in it."""
-    written = blocks_to_enhanced(blocks, children_of, "", limit=10**9)
+    # no block count is cut (a block takes at least a byte, so the byte budget is reached first)
+    written = blocks_to_enhanced(blocks, children_of, "", limit=MAX_MARKDOWN_BYTES)
     if written.unknown_block_ids or len(written.markdown.encode()) > MAX_MARKDOWN_BYTES:
         return None
     return written.markdown
@@ -81,12 +82,12 @@ async def _landed(gateway: NotionGateway, page_id: str, blocks: list[Json], caus
     """Whether the page now ends with `blocks` (read back); the ambiguous error when it cannot tell."""
     try:
         answer = await gateway.retrieve_page_markdown(page_id)
-        tail = enhanced_to_blocks(str(answer.get("markdown", "")))[-len(blocks) :]
+        tail = enhanced_to_blocks(answer["markdown"])[-len(blocks) :]  # a string: the gateway checks
     except (NotionAPIError, MarkdownError):
         raise cause from None
     if answer.get("truncated"):
         raise cause
-    return len(tail) == len(blocks) and all(same_block(s, g) for s, g in zip(blocks, tail, strict=True))
+    return len(tail) == len(blocks) and all(map(same_block, blocks, tail))
 
 
 def _count(blocks: list[Json]) -> int:

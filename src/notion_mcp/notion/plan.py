@@ -138,7 +138,7 @@ def shell_of(block: Json) -> Json:
 def _item_text(item: Any) -> str:
     if not isinstance(item, dict):
         return ""
-    kind = item.get("type", "text" if "text" in item else None)
+    kind = item.get("type", "text")  # an untyped item is a text item (without text: "")
     if kind == "text":
         return str((item.get("text") or {}).get("content", ""))
     if kind == "equation":
