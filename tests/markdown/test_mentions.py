@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from notion_mcp.markdown import markdown_to_rich_text, normalize_blocks, rich_text_to_markdown
+from notion_mcp.markdown import (
+    markdown_to_blocks,
+    markdown_to_rich_text,
+    normalize_blocks,
+    rich_text_to_markdown,
+)
+from notion_mcp.markdown.errors import MarkdownError
 
 UNDASHED = "0123456789abcdef0123456789abcdef"
 DASHED = "01234567-89ab-cdef-0123-456789abcdef"
@@ -101,3 +107,27 @@ def test_a_mention_reads_as_its_tag_and_writes_back_as_notions_form(
 def test_a_mention_of_a_kind_this_server_does_not_know_stays_visible() -> None:
     item = _mention("future_kind", {"a": 1}, "Soon")
     assert rich_text_to_markdown([item]) == '<mention type="future_kind">Soon</mention>'
+
+
+def test_a_user_mention_may_carry_its_id_in_an_id_attribute_and_a_template_defaults_to_today() -> None:
+    (item,) = markdown_to_rich_text(f'<mention-user id="{UNDASHED}"/>')
+    assert item["mention"] == {"type": "user", "user": {"id": DASHED}}
+    (item,) = markdown_to_rich_text("<mention-template/>")
+    assert item["mention"] == {
+        "type": "template_mention",
+        "template_mention": {"type": "template_mention_date", "template_mention_date": "today"},
+    }
+
+
+@pytest.mark.parametrize(
+    ("tag", "reason"),
+    [
+        ("<mention-page>x</mention-page>", '<mention-page> needs url="…" holding the page ID'),
+        ('<mention-user url="nobody"/>', '<mention-user> needs url="…" holding the user ID'),
+        ('<mention-date end="2026-01-02"/>', '<mention-date> needs start="YYYY-MM-DD"'),
+    ],
+)
+def test_a_mention_missing_what_it_points_at_is_refused_naming_the_line(tag: str, reason: str) -> None:
+    with pytest.raises(MarkdownError) as caught:
+        markdown_to_blocks(f"first\n\nsecond {tag}")
+    assert (caught.value.reason, caught.value.line) == (reason, 3)
