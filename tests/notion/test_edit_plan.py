@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from edit_page import PAGE
 
 from notion_mcp.errors import InputError
 from notion_mcp.markdown import markdown_to_blocks
@@ -31,60 +32,6 @@ from notion_mcp.notion.edit_plan import (
 
 Json = dict[str, Any]
 CTX = Context(render_blocks)
-
-PAGE = """## Summary
-
-The deadline is **March 3**. Owners: Ada.
-
-- First item
-  - Nested item
-- Second item
-
-1. One
-2. Two
-
-<details>
-<summary>More details</summary>
-
-Hidden paragraph.
-
-</details>
-
-<columns>
-
-<column>
-
-Left side.
-
-</column>
-
-<column>
-
-Right side.
-
-</column>
-
-</columns>
-
-| Name | Value |
-| --- | --- |
-| a | 1 |
-| b | 2 |
-
-## Risks
-
-Risk one.
-
-- Risk two
-
-### Detail
-
-Risk detail.
-
-## Decisions
-
-We ship.
-"""
 
 
 # -- a page as fetch_tree reads it, and the operations applied to it ----------------------------

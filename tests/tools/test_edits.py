@@ -10,6 +10,7 @@ from typing import Any
 
 import anyio
 import pytest
+from edit_page import PAGE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sandbox_client import call, sandbox_client, text_of
@@ -18,59 +19,6 @@ from notion_mcp.markdown import markdown_to_blocks
 
 pytestmark = pytest.mark.anyio
 
-PAGE = """## Summary
-
-The deadline is **March 3**. Owners: Ada.
-
-- First item
-  - Nested item
-- Second item
-
-1. One
-2. Two
-
-<details>
-<summary>More details</summary>
-
-Hidden paragraph.
-
-</details>
-
-<columns>
-
-<column>
-
-Left side.
-
-</column>
-
-<column>
-
-Right side.
-
-</column>
-
-</columns>
-
-| Name | Value |
-| --- | --- |
-| a | 1 |
-| b | 2 |
-
-## Risks
-
-Risk one.
-
-- Risk two
-
-### Detail
-
-Risk detail.
-
-## Decisions
-
-We ship.
-"""
 
 RISKS = "Risk one.\n\n- Risk two\n\n### Detail\n\nRisk detail.\n"
 MARKER = re.compile(r" \^([0-9a-f]{32})$")
