@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from markdown_it.token import Token
@@ -95,23 +96,20 @@ def _callout(tag: Tag, head: list[RichText], body: list[Block], line: int | None
     return [block("callout", value, body)]
 
 
-def _container(kind: str) -> Maker:
-    def make(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
-        value: dict[str, Any] = {}
-        if kind == "column" and "width_ratio" in tag.attrs:
-            try:
-                value["width_ratio"] = float(tag.attrs["width_ratio"])
-            except ValueError:
-                raise MarkdownError(
-                    f'<column width_ratio="{tag.attrs["width_ratio"]}">: give a number such as 0.5', line
-                ) from None
-        if kind == "template":
-            value["rich_text"] = head
-        if kind == "synced_block":
-            value["synced_from"] = None
-        return [block(kind, value, body)]
-
-    return make
+def _container(kind: str, tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
+    value: dict[str, Any] = {}
+    if kind == "column" and "width_ratio" in tag.attrs:
+        try:
+            value["width_ratio"] = float(tag.attrs["width_ratio"])
+        except ValueError:
+            raise MarkdownError(
+                f'<column width_ratio="{tag.attrs["width_ratio"]}">: give a number such as 0.5', line
+            ) from None
+    if kind == "template":
+        value["rich_text"] = head
+    if kind == "synced_block":
+        value["synced_from"] = None
+    return [block(kind, value, body)]
 
 
 def _synced_copy(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
@@ -126,47 +124,34 @@ def _tab_label(tag: Tag, head: list[RichText], body: list[Block], line: int | No
     return [block("paragraph", {"rich_text": items, "color": "default"}, body)]
 
 
-def _child(kind: str) -> Maker:
-    def make(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
-        return [block(kind, {"title": plain_text(head)})]
-
-    return make
+def _child(kind: str, tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
+    return [block(kind, {"title": plain_text(head)})]
 
 
-def _link(kind: str) -> Maker:
-    def make(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
-        found = find_id(tag.attrs.get("url", ""))
-        if found is None:
-            raise MarkdownError(f'<{tag.name}> needs url="…" holding the {kind} ID', line)
-        return [{"type": "link_to_page", "link_to_page": {"type": kind, kind: dashed(found)}}]
-
-    return make
+def _link(kind: str, tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
+    found = find_id(tag.attrs.get("url", ""))
+    if found is None:
+        raise MarkdownError(f'<{tag.name}> needs url="…" holding the {kind} ID', line)
+    return [{"type": "link_to_page", "link_to_page": {"type": kind, kind: dashed(found)}}]
 
 
-def _simple(kind: str, colored: bool = False) -> Maker:
-    def make(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
-        if kind == "paragraph":
-            return [block("paragraph", {"rich_text": [], "color": _color(tag, line)}, body)]
-        return [{"type": kind, kind: {"color": _color(tag, line)} if colored else {}}]
-
-    return make
-
-
-def _media(kind: str) -> Maker:
-    def make(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
-        return [media_block(kind, tag.attrs.get("src", ""), head, tag.attrs, line)]
-
-    return make
+def _simple(
+    kind: str, tag: Tag, head: list[RichText], body: list[Block], line: int | None, *, colored: bool = False
+) -> list[Block]:
+    if kind == "paragraph":
+        return [block("paragraph", {"rich_text": [], "color": _color(tag, line)}, body)]
+    return [{"type": kind, kind: {"color": _color(tag, line)} if colored else {}}]
 
 
-def _bookmark(kind: str) -> Maker:
-    def make(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
-        url = tag.attrs.get("url", "")
-        if not url:
-            raise MarkdownError(f'<{kind}> needs url="https://…"', line)
-        return [{"type": kind, kind: {"caption": head, "url": url}}]
+def _media(kind: str, tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
+    return [media_block(kind, tag.attrs.get("src", ""), head, tag.attrs, line)]
 
-    return make
+
+def _bookmark(kind: str, tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
+    url = tag.attrs.get("url", "")
+    if not url:
+        raise MarkdownError(f'<{kind}> needs url="https://…"', line)
+    return [{"type": kind, kind: {"caption": head, "url": url}}]
 
 
 def _unsupported(tag: Tag, head: list[RichText], body: list[Block], line: int | None) -> list[Block]:
@@ -180,23 +165,23 @@ def _unsupported(tag: Tag, head: list[RichText], body: list[Block], line: int | 
 ELEMENTS: dict[str, Maker] = {
     "details": _toggle,
     "callout": _callout,
-    "columns": _container("column_list"),
-    "column": _container("column"),
-    "synced_block": _container("synced_block"),
+    "columns": partial(_container, "column_list"),
+    "column": partial(_container, "column"),
+    "synced_block": partial(_container, "synced_block"),
     "synced_block_reference": _synced_copy,
-    "tabs": _container("tab"),
+    "tabs": partial(_container, "tab"),
     "tab": _tab_label,
-    "template": _container("template"),
-    "page": _child("child_page"),
-    "database": _child("child_database"),
-    "link-page": _link("page_id"),
-    "link-database": _link("database_id"),
-    "empty-block": _simple("paragraph"),
-    "table_of_contents": _simple("table_of_contents", colored=True),
-    "breadcrumb": _simple("breadcrumb"),
-    "hr": _simple("divider"),
-    "embed": _bookmark("embed"),
-    "bookmark": _bookmark("bookmark"),
+    "template": partial(_container, "template"),
+    "page": partial(_child, "child_page"),
+    "database": partial(_child, "child_database"),
+    "link-page": partial(_link, "page_id"),
+    "link-database": partial(_link, "database_id"),
+    "empty-block": partial(_simple, "paragraph"),
+    "table_of_contents": partial(_simple, "table_of_contents", colored=True),
+    "breadcrumb": partial(_simple, "breadcrumb"),
+    "hr": partial(_simple, "divider"),
+    "embed": partial(_bookmark, "embed"),
+    "bookmark": partial(_bookmark, "bookmark"),
     "unsupported": _unsupported,
-    **{kind: _media(kind) for kind in _MEDIA},
+    **{kind: partial(_media, kind) for kind in _MEDIA},
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from types import MappingProxyType
 from typing import Any
 
@@ -33,13 +34,10 @@ def paragraph(block: Block, ctx: Context) -> str:
     return with_children(text + color_attrs(block) + ctx.marker(block), block, ctx)
 
 
-def heading(level: int) -> Renderer:
-    def render(block: Block, ctx: Context) -> str:
-        extra = {"toggle": "true"} if data(block).get("is_toggleable") else {}
-        line = "#" * level + " " + text_of(block, single_line=True) + color_attrs(block, **extra)
-        return with_children(line.rstrip() + ctx.marker(block), block, ctx)
-
-    return render
+def heading(level: int, block: Block, ctx: Context) -> str:
+    extra = {"toggle": "true"} if data(block).get("is_toggleable") else {}
+    line = "#" * level + " " + text_of(block, single_line=True) + color_attrs(block, **extra)
+    return with_children(line.rstrip() + ctx.marker(block), block, ctx)
 
 
 def quote(block: Block, ctx: Context) -> str:
@@ -104,13 +102,10 @@ def divider(block: Block, ctx: Context) -> str:
     return render_tag("hr", {"id": ctx.id_attr(block)}, close=True) if ctx.block_ids else "---"
 
 
-def leaf_tag(name: str) -> Renderer:
-    def render(block: Block, ctx: Context) -> str:
-        color = data(block).get("color")
-        attrs = {"color": color if color and color != "default" else None, "id": ctx.id_attr(block)}
-        return render_tag(name, attrs, close=True)
-
-    return render
+def leaf_tag(name: str, block: Block, ctx: Context) -> str:
+    color = data(block).get("color")
+    attrs = {"color": color if color and color != "default" else None, "id": ctx.id_attr(block)}
+    return render_tag(name, attrs, close=True)
 
 
 def file_url(block: Block, ctx: Context) -> str:
@@ -133,27 +128,19 @@ def image(block: Block, ctx: Context) -> str:
     return f"![{caption}]({link_destination(file_url(block, ctx))}){ctx.marker(block)}"
 
 
-def media(name: str) -> Renderer:
-    def render(block: Block, ctx: Context) -> str:
-        d = data(block)
-        attrs: dict[str, str | None] = {"src": file_url(block, ctx)}
-        if d.get("name"):
-            attrs["name"] = str(d["name"])
-        attrs["id"] = ctx.id_attr(block)
-        return _captioned(name, attrs, d)
-
-    return render
+def media(name: str, block: Block, ctx: Context) -> str:
+    d = data(block)
+    attrs: dict[str, str | None] = {"src": file_url(block, ctx)}
+    if d.get("name"):
+        attrs["name"] = str(d["name"])
+    attrs["id"] = ctx.id_attr(block)
+    return _captioned(name, attrs, d)
 
 
-def child_page(name: str) -> Renderer:
-    def render(block: Block, ctx: Context) -> str:
-        title = rich_text_to_markdown(
-            [{"type": "text", "text": {"content": str(data(block).get("title", ""))}}]
-        )
-        attrs = {"url": page_url(str(block["id"])) if block.get("id") else None}
-        return render_tag(name, attrs) + title + f"</{name}>"
-
-    return render
+def child_page(name: str, block: Block, ctx: Context) -> str:
+    title = rich_text_to_markdown([{"type": "text", "text": {"content": str(data(block).get("title", ""))}}])
+    attrs = {"url": page_url(str(block["id"])) if block.get("id") else None}
+    return render_tag(name, attrs) + title + f"</{name}>"
 
 
 def link_to_page(block: Block, ctx: Context) -> str:
@@ -236,22 +223,19 @@ def template(block: Block, ctx: Context) -> str:
     return container("template", {"id": ctx.id_attr(block)}, text_of(block), render_children(block, ctx))
 
 
-def bookmark(name: str) -> Renderer:
-    def render(block: Block, ctx: Context) -> str:
-        d = data(block)
-        attrs: dict[str, str | None] = {"url": str(d.get("url", "")), "id": ctx.id_attr(block)}
-        return _captioned(name, attrs, d)
-
-    return render
+def bookmark(name: str, block: Block, ctx: Context) -> str:
+    d = data(block)
+    attrs: dict[str, str | None] = {"url": str(d.get("url", "")), "id": ctx.id_attr(block)}
+    return _captioned(name, attrs, d)
 
 
 RENDERERS: MappingProxyType[str, Renderer] = MappingProxyType(
     {
         "paragraph": paragraph,
-        "heading_1": heading(1),
-        "heading_2": heading(2),
-        "heading_3": heading(3),
-        "heading_4": heading(4),
+        "heading_1": partial(heading, 1),
+        "heading_2": partial(heading, 2),
+        "heading_3": partial(heading, 3),
+        "heading_4": partial(heading, 4),
         "bulleted_list_item": list_item,
         "numbered_list_item": list_item,
         "to_do": list_item,
@@ -261,8 +245,8 @@ RENDERERS: MappingProxyType[str, Renderer] = MappingProxyType(
         "code": code,
         "equation": equation,
         "divider": divider,
-        "breadcrumb": leaf_tag("breadcrumb"),
-        "table_of_contents": leaf_tag("table_of_contents"),
+        "breadcrumb": partial(leaf_tag, "breadcrumb"),
+        "table_of_contents": partial(leaf_tag, "table_of_contents"),
         "column_list": columns,
         "column": column,
         "table": table,
@@ -271,16 +255,16 @@ RENDERERS: MappingProxyType[str, Renderer] = MappingProxyType(
         "tab": tabs,
         "synced_block": synced_block,
         "template": template,
-        "child_page": child_page("page"),
-        "child_database": child_page("database"),
+        "child_page": partial(child_page, "page"),
+        "child_database": partial(child_page, "database"),
         "link_to_page": link_to_page,
         "image": image,
-        "video": media("video"),
-        "audio": media("audio"),
-        "pdf": media("pdf"),
-        "file": media("file"),
-        "embed": bookmark("embed"),
-        "bookmark": bookmark("bookmark"),
-        "link_preview": bookmark("link-preview"),
+        "video": partial(media, "video"),
+        "audio": partial(media, "audio"),
+        "pdf": partial(media, "pdf"),
+        "file": partial(media, "file"),
+        "embed": partial(bookmark, "embed"),
+        "bookmark": partial(bookmark, "bookmark"),
+        "link_preview": partial(bookmark, "link-preview"),
     }
 )
