@@ -172,7 +172,9 @@ def test_ctrl_c_ends_quietly(tmp_path: Path, command: list[str]) -> None:
             process.kill()
             process.communicate()
 
-    assert process.returncode == 130
+    # 130, or ended by SIGINT itself (-2 here; rarely, under load, the interpreter ends that way):
+    # a shell sees 130 both times, the code for Ctrl-C. Quietly: nothing on stderr after the banner.
+    assert process.returncode in (130, -signal.SIGINT)
     assert rest.strip() == "", rest
 
 
