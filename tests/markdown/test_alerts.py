@@ -11,14 +11,7 @@ import pytest
 
 from notion_mcp.markdown import markdown_to_blocks
 
-PLAIN = {
-    "bold": False,
-    "italic": False,
-    "strikethrough": False,
-    "underline": False,
-    "code": False,
-    "color": "default",
-}
+from .test_mentions import PLAIN
 
 
 def _text(content: str) -> list[dict[str, Any]]:

@@ -79,7 +79,7 @@ CASES: list[tuple[dict[str, Any], str, dict[str, Any]]] = [
         {"type": "custom_emoji", "custom_emoji": {"id": DASHED}},
     ),
 ]
-PLAIN = {
+PLAIN = {  # the annotations of unstyled text, as Notion writes them out
     "bold": False,
     "italic": False,
     "strikethrough": False,
