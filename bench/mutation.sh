@@ -53,6 +53,10 @@ edit|src/notion_mcp/notion/edit.py|tests/notion/test_edit.py tests/tools/test_re
 edit_plan|src/notion_mcp/notion/edit_plan.py|tests/notion/test_edit_plan.py tests/tools/test_recorded_edits.py
 markdown_read|src/notion_mcp/notion/markdown_read.py|tests/notion/test_markdown_read.py tests/tools/test_markdown_fast_path.py
 markdown_write|src/notion_mcp/notion/markdown_write.py|tests/notion/test_markdown_write.py tests/tools/test_markdown_fast_path.py
+backup_values|src/notion_mcp/backup/values.py src/notion_mcp/backup/rows.py|tests/backup/test_sync_rows.py tests/backup/test_property_files.py
+backup_layout|src/notion_mcp/backup/layout.py src/notion_mcp/backup/manifest.py src/notion_mcp/backup/files.py|tests/backup/test_export.py tests/backup/test_import.py
+backup_sync|src/notion_mcp/backup/diff.py src/notion_mcp/backup/sync.py|tests/backup/test_sync.py tests/backup/test_sync_nested.py
+backup_transfer|src/notion_mcp/backup/export.py src/notion_mcp/backup/restore.py src/notion_mcp/backup/reupload.py src/notion_mcp/backup/progress.py src/notion_mcp/backup/cli.py|tests/backup/test_export.py tests/backup/test_import.py tests/backup/test_import_files.py tests/backup/test_commands.py
 "
 # Modules the next issues add go in the table the same way (e.g. notion/bulk.py with its tests).
 
